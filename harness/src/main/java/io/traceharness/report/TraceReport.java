@@ -16,6 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import io.traceharness.trace.Anomaly;
+import io.traceharness.trace.SpanNode;
+import io.traceharness.trace.Trace;
 
 /**
  * A self-contained HTML report of one trace (no CDN, no external file): the waterfall as Kibana's
@@ -237,14 +240,41 @@ public final class TraceReport {
       return this;
     }
 
-    Builder traceId(String traceId) {
-      this.traceId = traceId;
+    /** The trace to draw; orphans, extra roots and clock skew are flagged on their rows. */
+    public Builder trace(Trace trace) {
+      this.traceId = trace.traceId();
+      Map<String, List<String>> flags = new HashMap<>();
+      for (Anomaly a : trace.anomalies()) {
+        if (a instanceof Anomaly.Orphan o) {
+          flags.computeIfAbsent(o.span().spanId(), k -> new ArrayList<>()).add("ORPHAN");
+        } else if (a instanceof Anomaly.MultipleRoots m) {
+          m.roots().stream().skip(1).forEach(r -> flags.computeIfAbsent(r.spanId(), k -> new ArrayList<>()).add("EXTRA ROOT"));
+        } else if (a instanceof Anomaly.ClockSkew c) {
+          long early = c.startsEarlyBy().toMillis();
+          long late = c.endsLateBy().toMillis();
+          flags.computeIfAbsent(c.child().spanId(), k -> new ArrayList<>())
+              .add("SKEW" + (early > 0 ? " starts " + early + " ms early" : "") + (late > 0 ? " ends " + late + " ms late" : ""));
+        }
+      }
+      for (SpanNode top : trace.topLevel()) {
+        addSubtree(top, 0, flags, new java.util.HashSet<>());
+      }
       return this;
     }
 
-    Builder span(ReportSpan span) {
-      spans.add(span);
-      return this;
+    private void addSubtree(SpanNode node, int depth, Map<String, List<String>> flags, java.util.Set<SpanNode> seen) {
+      if (!seen.add(node)) {
+        return;
+      }
+      long startUs = node.start().getEpochSecond() * 1_000_000L + node.start().getNano() / 1_000;
+      spans.add(new ReportSpan(node.spanId(), node.parentId().orElse(null), node.service(), node.agentName().orElse(""),
+          node.name(), node.isTransaction() ? "transaction" : "span",
+          node.type().map(t -> t + node.subtype().map(st -> "/" + st).orElse("")).orElse(""), startUs,
+          node.duration().toNanos() / 1_000, node.outcome().name().toLowerCase(java.util.Locale.ROOT), depth,
+          flags.getOrDefault(node.spanId(), List.of())));
+      for (SpanNode child : node.children()) {
+        addSubtree(child, depth + 1, flags, seen);
+      }
     }
 
     public TraceReport build() {
