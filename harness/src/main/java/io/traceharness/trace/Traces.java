@@ -7,6 +7,7 @@ import co.elastic.clients.elasticsearch._types.Time;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import co.elastic.clients.json.JsonData;
+import co.elastic.clients.json.jackson.JacksonJsonpMapper;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,7 +42,13 @@ public final class Traces {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Where documents come from: Elasticsearch, or a fake in unit tests. */
+  interface DocumentSource {
+    List<JsonNode> documents(String traceId) throws IOException;
+  }
+
   private final ElasticsearchClient client;
+  private final DocumentSource source;
   private final List<String> spanIndices;
   private final List<String> errorIndices;
   private final Duration timeout;
@@ -50,7 +57,8 @@ public final class Traces {
   private final int pageSize;
 
   private Traces(Builder b) {
-    this.client = Objects.requireNonNull(b.client, "client");
+    this.client = b.client;
+    this.source = b.source != null ? b.source : this::fromElasticsearch;
     this.spanIndices = List.copyOf(b.spanIndices);
     this.errorIndices = List.copyOf(b.errorIndices);
     this.timeout = b.timeout;
@@ -72,6 +80,7 @@ public final class Traces {
   /** Options of a {@link Traces} reader. */
   public static final class Builder {
     private final ElasticsearchClient client;
+    private DocumentSource source;
     private List<String> spanIndices = List.of("traces-apm*", "traces-*.otel-*");
     private List<String> errorIndices = List.of("logs-apm.error*");
     private Duration timeout = Duration.ofSeconds(30);
@@ -80,11 +89,17 @@ public final class Traces {
     private int pageSize = 5_000;
 
     private Builder(ElasticsearchClient client) {
-      this.client = client;
+      this.client = Objects.requireNonNull(client, "client");
+    }
+
+    Builder(DocumentSource source) {
+      this.client = null;
+      this.source = source;
     }
 
     private Builder(Traces t) {
       this.client = t.client;
+      this.source = t.client == null ? t.source : null;
       this.spanIndices = t.spanIndices;
       this.errorIndices = t.errorIndices;
       this.timeout = t.timeout;
@@ -168,17 +183,30 @@ public final class Traces {
    */
   public Trace read(String traceId) {
     Objects.requireNonNull(traceId, "traceId");
-    List<String> indices = new ArrayList<>(spanIndices);
-    indices.addAll(errorIndices);
     try {
-      client.indices().refresh(r -> r.index(indices).ignoreUnavailable(true).allowNoIndices(true));
-      return Trace.fromSources(traceId, fetch(indices, traceId));
+      return Trace.fromSources(traceId, source.documents(traceId));
     } catch (IOException e) {
-      throw new UncheckedIOException("reading trace " + traceId + " from " + indices, e);
+      throw new UncheckedIOException("reading trace " + traceId, e);
     }
   }
 
+  private List<JsonNode> fromElasticsearch(String traceId) throws IOException {
+    List<String> indices = new ArrayList<>(spanIndices);
+    indices.addAll(errorIndices);
+    client.indices().refresh(r -> r.index(indices).ignoreUnavailable(true).allowNoIndices(true));
+    return fetch(indices, traceId);
+  }
+
   private List<JsonNode> fetch(List<String> indices, String traceId) throws IOException {
+    // With a Jackson mapper (the usual one) _source arrives as a tree directly; otherwise through text.
+    if (client._jsonpMapper() instanceof JacksonJsonpMapper) {
+      return fetch(indices, traceId, JsonNode.class, node -> node);
+    }
+    return fetch(indices, traceId, JsonData.class, Traces::toJackson);
+  }
+
+  private <T> List<JsonNode> fetch(List<String> indices, String traceId, Class<T> type,
+      java.util.function.Function<T, JsonNode> toTree) throws IOException {
     String pit;
     try {
       pit = client.openPointInTime(p -> p.index(indices).keepAlive(Time.of(t -> t.time("1m")))
@@ -195,7 +223,7 @@ public final class Traces {
       while (true) {
         List<FieldValue> searchAfter = after;
         String pitId = pit;
-        SearchResponse<JsonData> page = client.search(s -> {
+        SearchResponse<T> page = client.search(s -> {
           s.pit(p -> p.id(pitId).keepAlive(Time.of(t -> t.time("1m"))))
               .size(pageSize)
               .trackTotalHits(t -> t.enabled(false))
@@ -209,14 +237,14 @@ public final class Traces {
             s.searchAfter(searchAfter);
           }
           return s;
-        }, JsonData.class);
+        }, type);
         if (page.pitId() != null) {
           pit = page.pitId();
         }
-        List<Hit<JsonData>> hits = page.hits().hits();
-        for (Hit<JsonData> hit : hits) {
+        List<Hit<T>> hits = page.hits().hits();
+        for (Hit<T> hit : hits) {
           if (hit.source() != null) {
-            sources.add(toJackson(hit.source()));
+            sources.add(toTree.apply(hit.source()));
           }
         }
         if (hits.size() < pageSize) {
