@@ -80,13 +80,15 @@ final class OtlpGrpcSender implements Sender {
       Status status = e.getStatus();
       Duration retryAfter = retryInfoDelay(e);
       String desc = status.getDescription() != null ? status.getDescription()
-          : status.getCause() != null ? status.getCause().toString() : "";
+          : status.getCause() != null ? "connection error: desc = \"transport: Error while dialing: "
+              + Sender.describeCause(status.getCause(), spec.target()) + "\"" : "";
       String message = "rpc error: code = " + codeName(status.getCode()) + " desc = " + desc;
       boolean retryable = RETRYABLE.contains(status.getCode())
           || (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && retryAfter != null);
       throw new ExportException(message, retryable, retryAfter);
     } catch (RuntimeException e) {
-      throw new ExportException("rpc error: code = Unavailable desc = " + e, true, null);
+      throw new ExportException("rpc error: code = Unavailable desc = " + Sender.describeCause(e, spec.target()), true,
+          null);
     }
   }
 
@@ -119,6 +121,6 @@ final class OtlpGrpcSender implements Sender {
 
   @Override
   public void close() {
-    factory.close();
+    factory.closeAsync();
   }
 }

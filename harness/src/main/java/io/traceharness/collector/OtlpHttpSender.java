@@ -76,11 +76,9 @@ final class OtlpHttpSender implements Sender {
     try {
       res = client.execute(headers.build(), body).aggregate().join();
     } catch (CompletionException e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      if (cause.getCause() != null && cause.getClass().getSimpleName().equals("UnprocessedRequestException")) {
-        cause = cause.getCause();
-      }
-      throw new ExportException("failed to make an HTTP request: Post \"" + url + "\": " + cause, true, null);
+      String hostPort = url.getHost() + ":" + (url.getPort() > 0 ? url.getPort() : url.getScheme().equals("https") ? 443 : 80);
+      throw new ExportException("failed to make an HTTP request: Post \"" + url + "\": "
+          + Sender.describeCause(e, hostPort), true, null);
     }
     int code = res.status().code();
     if (res.status().isSuccess()) {
@@ -122,6 +120,6 @@ final class OtlpHttpSender implements Sender {
 
   @Override
   public void close() {
-    factory.close();
+    factory.closeAsync();
   }
 }

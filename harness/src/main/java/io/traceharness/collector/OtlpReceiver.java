@@ -99,7 +99,7 @@ final class OtlpReceiver implements AutoCloseable {
     int port = freePorts ? 0 : at.port();
     ServerBuilder sb = Server.builder()
         .http(new InetSocketAddress(address, port))
-        .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(1))
+        .gracefulShutdownTimeout(Duration.ZERO, Duration.ZERO)
         .maxRequestLength(Math.max(spec.httpMaxBodyBytes(), spec.grpcMaxRecvBytes() + 1024L));
     setup.accept(sb);
     Server server = sb.build();
@@ -283,12 +283,35 @@ final class OtlpReceiver implements AutoCloseable {
     return errors.isEmpty() ? null : new Refusal(String.join("; ", errors), permanent);
   }
 
+  /**
+   * Stops both servers. Armeria completes the stop only once its boss event loops have gone quiet
+   * (about 2 s); the listening sockets close long before that, so waiting for them is enough.
+   */
   @Override
   public void close() {
-    for (Server s : new Server[] {grpcServer, httpServer}) {
-      if (s != null) {
-        s.stop().join();
+    List<Server> servers = java.util.stream.Stream.of(grpcServer, httpServer).filter(java.util.Objects::nonNull)
+        .filter(s -> s.activePort() != null).toList();
+    List<InetSocketAddress> addresses = servers.stream().map(s -> s.activePort().localAddress()).toList();
+    List<java.util.concurrent.CompletableFuture<Void>> stopping = servers.stream().map(Server::stop).toList();
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    for (int i = 0; i < servers.size(); i++) {
+      while (!stopping.get(i).isDone() && listening(addresses.get(i)) && System.nanoTime() < deadline) {
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
+    }
+  }
+
+  private static boolean listening(InetSocketAddress a) {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(a, 100);
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 

@@ -15,6 +15,25 @@ interface Sender extends AutoCloseable {
   default void close() {
   }
 
+  /**
+   * The Go collector's wording for a failed dial ({@code dial tcp 127.0.0.1:4317: connect: connection
+   * refused}), so failure reports read as they do from the real collector; other causes as they are.
+   */
+  static String describeCause(Throwable t, String hostPort) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c
+        && (c.getClass().getSimpleName().equals("UnprocessedRequestException") || c instanceof java.util.concurrent.CompletionException
+            || c.getMessage() == null)) {
+      c = c.getCause();
+    }
+    if (c instanceof java.net.ConnectException) {
+      String m = String.valueOf(c.getMessage()).toLowerCase(java.util.Locale.ROOT);
+      String what = m.contains("refused") ? "connection refused" : m.contains("timed out") ? "i/o timeout" : c.getMessage();
+      return "dial tcp " + hostPort + ": connect: " + what;
+    }
+    return c.getMessage() != null ? c.getMessage() : c.toString();
+  }
+
   final class ExportException extends Exception {
     private static final long serialVersionUID = 1L;
     private final boolean retryable;

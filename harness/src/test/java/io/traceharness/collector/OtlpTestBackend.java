@@ -58,7 +58,11 @@ final class OtlpTestBackend implements AutoCloseable {
 
   /** Stops listening; {@link #start()} again comes back on the same port. */
   void stop() {
-    server.stop().join();
+    server.stop();
+    // the listening socket closes well before Armeria's stop future completes (boss loops go quiet ~2 s later)
+    while (io.traceharness.support.Ports.isListening(port)) {
+      Thread.onSpinWait();
+    }
   }
 
   int port() {
@@ -174,7 +178,7 @@ final class OtlpTestBackend implements AutoCloseable {
   @Override
   public void close() {
     if (server != null) {
-      server.stop().join();
+      server.stop();
     }
   }
 }
