@@ -1,6 +1,7 @@
 package io.traceharness.stack;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * What a test sees of the tracing stack: the endpoints of Elasticsearch, APM Server, the collector,
@@ -23,4 +24,27 @@ public interface TracingStack extends AutoCloseable {
   /** Stops every component and child process. Idempotent. */
   @Override
   void close();
+
+  /** The configured backend: {@code -Dtraceharness.stack}, else {@code $TRACEHARNESS_STACK}, else {@code embedded}. */
+  static String configuredBackend() {
+    String value = System.getProperty("traceharness.stack");
+    if (value == null || value.isBlank()) {
+      value = System.getenv("TRACEHARNESS_STACK");
+    }
+    value = value == null || value.isBlank() ? "embedded" : value.trim().toLowerCase(Locale.ROOT);
+    if (!value.equals("embedded") && !value.equals("containers")) {
+      throw new IllegalArgumentException("traceharness.stack=" + value + ": expected embedded or containers");
+    }
+    return value;
+  }
+
+  /** Why the configured backend cannot run on this machine, or {@code null} when it can. */
+  static String unavailableReason() {
+    return null;
+  }
+
+  /** Starts the configured backend. */
+  static TracingStack start() {
+    throw new IllegalStateException("no backend yet");
+  }
 }

@@ -1,0 +1,576 @@
+package io.traceharness.apm;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.json.jackson.JacksonJsonpMapper;
+import co.elastic.clients.transport.rest_client.RestClientTransport;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.traceharness.stack.ComponentLog;
+import io.traceharness.support.Versions;
+import io.traceharness.support.WorkDirs;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.InflaterInputStream;
+import org.apache.http.HttpHost;
+import org.elasticsearch.client.RestClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An Elastic APM Server in this JVM: the agents' endpoints on one port (server info, agent
+ * configuration, intake v2, OTLP over HTTP and gRPC) and the documents the real APM Server 8.19
+ * writes, sent to Elasticsearch with {@code _bulk}.
+ *
+ * <pre>{@code
+ * try (EmbeddedApmServer apm = EmbeddedApmServer.builder()
+ *     .elasticsearch(URI.create("http://127.0.0.1:9200"))
+ *     .secretToken("s3cr3t")
+ *     .build()) {
+ *   apm.start();
+ *   // point agents at apm.url() (OTLP/gRPC uses the same port)
+ *   apm.flush(Duration.ofSeconds(10));
+ *   System.out.println(apm.stats());
+ * }
+ * }</pre>
+ */
+public final class EmbeddedApmServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedApmServer.class);
+  private static final MediaType PROTOBUF = MediaType.create("application", "x-protobuf");
+  private static final String QUEUE_FULL = "queue is full";
+  private static final String SHUTTING_DOWN = "server is shutting down";
+  private static final String BUILD_SHA = "embedded";
+
+  /** Counters since start. */
+  public record Stats(long eventsReceived, long documentsIndexed, long documentsFailed, long documentsQueued) {
+  }
+
+  private final Builder config;
+  private final String version;
+  private final Instant buildDate = Instant.now();
+  private final AtomicLong received = new AtomicLong();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final Auth auth;
+  private ApmLog log;
+  private DocumentSink sink;
+  private OtlpMapper otlp;
+  private IntakeProcessor intake;
+  private Server server;
+  private int port;
+
+  private EmbeddedApmServer(Builder builder) {
+    this.config = builder;
+    this.version = builder.version;
+    this.auth = new Auth(builder.secretToken, builder.apiKeys);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Binds the port and starts accepting events; logs one line when ready. */
+  public synchronized EmbeddedApmServer start() {
+    if (server != null) {
+      return this;
+    }
+    long t0 = System.nanoTime();
+    stopping.set(false);
+    log = new ApmLog(config.logFile != null ? config.logFile : WorkDirs.root().resolve("apm-server").resolve("apm-server.log"));
+    ObjectNode observer = Docs.object();
+    observer.put("hostname", hostname());
+    observer.put("type", "apm-server");
+    observer.put("version", version);
+    otlp = new OtlpMapper(observer);
+    intake = new IntakeProcessor(observer, config.maxEventSize);
+    sink = config.sink != null ? config.sink : new BulkWriter(client(config.elasticsearch), config.queueCapacity,
+        config.flushInterval, log);
+    server = Server.builder()
+        .http(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port))
+        // the Elastic agents keep one intake request open for up to api_request_time (10 s by default)
+        .requestTimeout(Duration.ZERO)
+        .maxRequestLength(config.maxRequestBytes)
+        .service("/", this::root)
+        .service("/config/v1/agents", this::agentConfig)
+        .service("/intake/v2/events", this::intake)
+        .service("/v1/traces", otlpHttp(ExportTraceServiceRequest::newBuilder,
+            r -> otlp.traces((ExportTraceServiceRequest) r), ExportTraceServiceResponse.getDefaultInstance()))
+        .service("/v1/metrics", otlpHttp(ExportMetricsServiceRequest::newBuilder,
+            r -> otlp.metrics((ExportMetricsServiceRequest) r), ExportMetricsServiceResponse.getDefaultInstance()))
+        .service("/v1/logs", otlpHttp(ExportLogsServiceRequest::newBuilder,
+            r -> otlp.logs((ExportLogsServiceRequest) r), ExportLogsServiceResponse.getDefaultInstance()))
+        .service(GrpcService.builder()
+            .addService(new TraceGrpc())
+            .addService(new MetricsGrpc())
+            .addService(new LogsGrpc())
+            .intercept(new GrpcAuth())
+            .build())
+        .build();
+    server.start().join();
+    port = server.activeLocalPort();
+    String ready = String.format(Locale.ROOT, "APM Server %s ready at %s (HTTP, intake v2, OTLP/HTTP and OTLP/gRPC) "
+        + "writing to %s in %d ms", version, url(), config.sink != null ? "a test sink" : config.elasticsearch,
+        (System.nanoTime() - t0) / 1_000_000);
+    LOG.info(ready);
+    log.info(ready);
+    return this;
+  }
+
+  /** {@code http://127.0.0.1:<port>}; OTLP/gRPC is served on the same port. */
+  public URI url() {
+    if (server == null) {
+      throw new IllegalStateException("APM Server is not started");
+    }
+    return URI.create("http://127.0.0.1:" + port);
+  }
+
+  public Stats stats() {
+    DocumentSink s = sink;
+    return s == null ? new Stats(received.get(), 0, 0, 0)
+        : new Stats(received.get(), s.indexed(), s.failed(), s.queued());
+  }
+
+  /** Waits until every accepted event is in Elasticsearch (or failed for good); false on timeout. */
+  public boolean flush(Duration timeout) {
+    DocumentSink s = sink;
+    return s == null || s.flush(timeout);
+  }
+
+  /** This server's log file (per-document indexing failures, retries, start and stop). */
+  public ComponentLog log() {
+    return new ComponentLog("apm-server", log != null ? log.file()
+        : config.logFile != null ? config.logFile : WorkDirs.root().resolve("apm-server").resolve("apm-server.log"));
+  }
+
+  /** Stops accepting (503 "server is shutting down"), drains what was accepted, closes the port. */
+  public synchronized void stop() {
+    if (server == null) {
+      return;
+    }
+    stopping.set(true);
+    sink.flush(config.drainTimeout);
+    server.stop().join();
+    sink.close();
+    log.info("APM Server stopped: " + stats());
+    log.close();
+    server = null;
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private static ElasticsearchClient client(URI uri) {
+    Objects.requireNonNull(uri, "elasticsearch(URI) is required unless a sink is given");
+    RestClient rest = RestClient.builder(new HttpHost(uri.getHost(), uri.getPort(), uri.getScheme())).build();
+    return new ElasticsearchClient(new RestClientTransport(rest, new JacksonJsonpMapper()));
+  }
+
+  private static String hostname() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "localhost";
+    }
+  }
+
+  /** Null when taken; else the message of the stream error APM Server answers with 503. */
+  private String publish(List<ApmDocument> documents) {
+    if (stopping.get()) {
+      return SHUTTING_DOWN;
+    }
+    if (documents.isEmpty()) {
+      return null;
+    }
+    if (!sink.offer(documents)) {
+      return QUEUE_FULL;
+    }
+    received.addAndGet(documents.size());
+    return null;
+  }
+
+  // ---------------------------------------------------------------- HTTP routes
+
+  private static HttpResponse json(HttpStatus status, Object body) {
+    try {
+      return HttpResponse.of(status, MediaType.JSON_UTF_8, Docs.JSON.writeValueAsString(body));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static HttpResponse unauthorized(String message) {
+    ObjectNode body = Docs.object().put("error", message);
+    return json(HttpStatus.UNAUTHORIZED, body);
+  }
+
+  private HttpResponse root(ServiceRequestContext ctx, HttpRequest req) {
+    String authError = auth.check(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+    if (auth.enabled() && authError != null) {
+      // anonymous callers learn only that the server is up, as APM Server answers them
+      return HttpResponse.of(ResponseHeaders.of(HttpStatus.OK));
+    }
+    ObjectNode info = Docs.object();
+    info.put("build_date", buildDate.toString());
+    info.put("build_sha", BUILD_SHA);
+    info.put("publish_ready", !stopping.get());
+    info.put("version", version);
+    return json(HttpStatus.OK, info);
+  }
+
+  private HttpResponse agentConfig(ServiceRequestContext ctx, HttpRequest req) {
+    if (req.method() != HttpMethod.GET && req.method() != HttpMethod.POST) {
+      return json(HttpStatus.METHOD_NOT_ALLOWED, Docs.object().put("error",
+          "method not supported: " + req.method()));
+    }
+    String authError = auth.check(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+    if (authError != null) {
+      return unauthorized(authError);
+    }
+    // no central configuration exists here: APM Server answers {} with its sentinel etag "-"
+    String etag = "\"-\"";
+    String ifNoneMatch = req.headers().get(HttpHeaderNames.IF_NONE_MATCH);
+    com.linecorp.armeria.common.ResponseHeadersBuilder headers = ResponseHeaders.builder(HttpStatus.OK)
+        .set(HttpHeaderNames.ETAG, etag)
+        .set(HttpHeaderNames.CACHE_CONTROL, "max-age=30, must-revalidate");
+    if (ifNoneMatch != null && ifNoneMatch.replace("\"", "").equals("-")) {
+      return HttpResponse.of(headers.status(HttpStatus.NOT_MODIFIED).build());
+    }
+    return HttpResponse.of(headers.contentType(MediaType.JSON_UTF_8).build(), HttpData.ofUtf8("{}"));
+  }
+
+  private HttpResponse intake(ServiceRequestContext ctx, HttpRequest req) {
+    if (req.method() != HttpMethod.POST) {
+      return intakeAnswer(HttpStatus.BAD_REQUEST, 0, List.of(), "only POST requests are supported", false);
+    }
+    String authError = auth.check(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+    if (authError != null) {
+      return unauthorized(authError);
+    }
+    String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
+    if (contentType != null && !contentType.contains("application/x-ndjson")) {
+      return intakeAnswer(HttpStatus.BAD_REQUEST, 0, List.of(), "invalid content type: '" + contentType + "'", false);
+    }
+    boolean verbose = ctx.queryParams().contains("verbose");
+    String encoding = req.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+    InputStream raw = req.toInputStream(o -> o instanceof HttpData d ? d : HttpData.empty());
+    CompletableFuture<HttpResponse> answer = CompletableFuture.supplyAsync(() -> {
+      IntakeProcessor.Result result;
+      try (InputStream body = decode(raw, encoding)) {
+        result = intake.process(body, this::publish);
+      } catch (IOException e) {
+        return intakeAnswer(HttpStatus.BAD_REQUEST, 0, List.of(), "cannot decompress request body: " + e.getMessage(), false);
+      }
+      HttpStatus status = HttpStatus.ACCEPTED;
+      if (!result.errors().isEmpty()) {
+        status = HttpStatus.BAD_REQUEST;
+      }
+      if (result.streamError() != null) {
+        status = HttpStatus.SERVICE_UNAVAILABLE;
+      }
+      if (result.invalid() > 0) {
+        log.info("intake request: " + result.accepted() + " accepted, " + result.invalid() + " invalid: "
+            + result.errors().get(0).message());
+      }
+      return intakeAnswer(status, result.accepted(), result.errors(), result.streamError(), verbose);
+    }, ctx.blockingTaskExecutor());
+    return HttpResponse.of(answer);
+  }
+
+  private static InputStream decode(InputStream raw, String encoding) throws IOException {
+    if (encoding == null || encoding.isBlank() || encoding.equalsIgnoreCase("identity")) {
+      return raw;
+    }
+    if (encoding.equalsIgnoreCase("gzip")) {
+      return new GZIPInputStream(raw);
+    }
+    if (encoding.equalsIgnoreCase("deflate")) {
+      return new InflaterInputStream(raw);
+    }
+    throw new IOException("unsupported Content-Encoding " + encoding);
+  }
+
+  private static HttpResponse intakeAnswer(HttpStatus status, int accepted, List<IntakeProcessor.IntakeError> errors,
+      String streamError, boolean verbose) {
+    if (status.code() < 400 && !verbose) {
+      return HttpResponse.of(ResponseHeaders.of(status));
+    }
+    ObjectNode body = Docs.object().put("accepted", accepted);
+    if (!errors.isEmpty() || streamError != null) {
+      ArrayNode array = body.putArray("errors");
+      for (IntakeProcessor.IntakeError e : errors) {
+        ObjectNode o = array.addObject().put("message", e.message());
+        if (e.document() != null && !e.document().isEmpty()) {
+          o.put("document", e.document());
+        }
+      }
+      if (streamError != null) {
+        array.addObject().put("message", streamError);
+      }
+    }
+    return json(status, body);
+  }
+
+  private HttpService otlpHttp(java.util.function.Supplier<Message.Builder> builder,
+      Function<Message, List<ApmDocument>> mapper, Message emptyResponse) {
+    return (ctx, req) -> {
+      if (req.method() != HttpMethod.POST) {
+        return HttpResponse.of(HttpStatus.METHOD_NOT_ALLOWED, MediaType.PLAIN_TEXT_UTF_8,
+            "405 method not allowed, supported: [POST]");
+      }
+      String authError = auth.check(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+      if (authError != null) {
+        return unauthorized(authError);
+      }
+      MediaType type = req.contentType();
+      boolean json = type != null && type.is(MediaType.JSON);
+      boolean protobuf = type != null && (type.is(PROTOBUF) || type.is(MediaType.PROTOBUF));
+      if (!json && !protobuf) {
+        return HttpResponse.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, MediaType.PLAIN_TEXT_UTF_8,
+            "415 unsupported media type, supported: [application/json, application/x-protobuf]");
+      }
+      String encoding = req.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+      return HttpResponse.of(req.aggregate().thenApplyAsync(agg -> {
+        Message message;
+        try {
+          message = parse(agg, encoding, json, builder.get());
+        } catch (IOException e) {
+          return otlpError(HttpStatus.BAD_REQUEST, json, e.getMessage());
+        }
+        String error = publish(mapper.apply(message));
+        if (error != null) {
+          return otlpError(HttpStatus.SERVICE_UNAVAILABLE, json, error);
+        }
+        return otlpBody(HttpStatus.OK, json, emptyResponse);
+      }, ctx.blockingTaskExecutor()));
+    };
+  }
+
+  private static Message parse(AggregatedHttpRequest agg, String encoding, boolean json, Message.Builder builder)
+      throws IOException {
+    byte[] bytes;
+    try (InputStream in = decode(new ByteArrayInputStream(agg.content().array()), encoding)) {
+      bytes = in.readAllBytes();
+    }
+    try {
+      if (json) {
+        // OTLP/JSON carries trace and span ids as hex, where proto3 JSON expects base64
+        JsonFormat.parser().ignoringUnknownFields().merge(OtlpJson.hexIdsToBase64(bytes), builder);
+      } else {
+        builder.mergeFrom(bytes);
+      }
+    } catch (InvalidProtocolBufferException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+    return builder.build();
+  }
+
+  private static HttpResponse otlpBody(HttpStatus status, boolean json, Message body) {
+    try {
+      return json
+          ? HttpResponse.of(status, MediaType.JSON_UTF_8, JsonFormat.printer().print(body))
+          : HttpResponse.of(status, PROTOBUF, HttpData.wrap(body.toByteArray()));
+    } catch (InvalidProtocolBufferException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static HttpResponse otlpError(HttpStatus status, boolean json, String message) {
+    int code = status == HttpStatus.SERVICE_UNAVAILABLE ? Status.Code.UNAVAILABLE.value()
+        : Status.Code.INVALID_ARGUMENT.value();
+    return otlpBody(status, json, com.google.rpc.Status.newBuilder().setCode(code).setMessage(message).build());
+  }
+
+  // ---------------------------------------------------------------- gRPC
+
+  private final class GrpcAuth implements ServerInterceptor {
+    private final Metadata.Key<String> authorization = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+        ServerCallHandler<Q, R> next) {
+      String error = auth.check(headers.get(authorization));
+      if (error != null) {
+        call.close(Status.UNAUTHENTICATED.withDescription(error), new Metadata());
+        return new ServerCall.Listener<>() {
+        };
+      }
+      return next.startCall(call, headers);
+    }
+  }
+
+  private <R> void grpcExport(List<ApmDocument> docs, R response, StreamObserver<R> observer) {
+    String error = publish(docs);
+    if (error == null) {
+      observer.onNext(response);
+      observer.onCompleted();
+    } else if (SHUTTING_DOWN.equals(error)) {
+      observer.onError(Status.UNAVAILABLE.withDescription(error).asRuntimeException());
+    } else {
+      observer.onError(Status.RESOURCE_EXHAUSTED.withDescription(error).asRuntimeException());
+    }
+  }
+
+  private final class TraceGrpc extends TraceServiceGrpc.TraceServiceImplBase {
+    @Override
+    public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> observer) {
+      grpcExport(otlp.traces(request), ExportTraceServiceResponse.getDefaultInstance(), observer);
+    }
+  }
+
+  private final class MetricsGrpc extends MetricsServiceGrpc.MetricsServiceImplBase {
+    @Override
+    public void export(ExportMetricsServiceRequest request, StreamObserver<ExportMetricsServiceResponse> observer) {
+      grpcExport(otlp.metrics(request), ExportMetricsServiceResponse.getDefaultInstance(), observer);
+    }
+  }
+
+  private final class LogsGrpc extends LogsServiceGrpc.LogsServiceImplBase {
+    @Override
+    public void export(ExportLogsServiceRequest request, StreamObserver<ExportLogsServiceResponse> observer) {
+      grpcExport(otlp.logs(request), ExportLogsServiceResponse.getDefaultInstance(), observer);
+    }
+  }
+
+  // ---------------------------------------------------------------- builder
+
+  /** Options; only {@link #elasticsearch(URI)} is required. */
+  public static final class Builder {
+    private URI elasticsearch;
+    private String secretToken;
+    private final Set<String> apiKeys = new HashSet<>();
+    private int port;
+    private long queueCapacity = 50_000;
+    private Duration flushInterval = Duration.ofMillis(200);
+    private Duration drainTimeout = Duration.ofSeconds(10);
+    private int maxEventSize = IntakeProcessor.DEFAULT_MAX_EVENT_SIZE;
+    private long maxRequestBytes = 64L * 1024 * 1024;
+    private String version = Versions.of("apm-server");
+    private java.nio.file.Path logFile;
+    private DocumentSink sink;
+
+    private Builder() {
+    }
+
+    /** The Elasticsearch node documents go to, e.g. {@code http://127.0.0.1:9200}. */
+    public Builder elasticsearch(URI url) {
+      this.elasticsearch = url;
+      return this;
+    }
+
+    /** Require {@code Authorization: Bearer <token>}. */
+    public Builder secretToken(String token) {
+      this.secretToken = token;
+      return this;
+    }
+
+    /** Accept {@code Authorization: ApiKey base64(id:key)}; may be called more than once. */
+    public Builder apiKey(String id, String key) {
+      this.apiKeys.add(id + ":" + key);
+      return this;
+    }
+
+    /** A fixed port; 0 (default) picks a free one. */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** Documents held while Elasticsearch is slow or away; beyond it intake answers 503. */
+    public Builder queueCapacity(long documents) {
+      this.queueCapacity = documents;
+      return this;
+    }
+
+    /** How long a partial bulk waits before it is sent (default 200 ms). */
+    public Builder flushInterval(Duration interval) {
+      this.flushInterval = interval;
+      return this;
+    }
+
+    /** How long {@link #stop()} waits for accepted events to reach Elasticsearch. */
+    public Builder drainTimeout(Duration timeout) {
+      this.drainTimeout = timeout;
+      return this;
+    }
+
+    /** Largest intake v2 line in bytes (APM Server's {@code max_event_size}, default 300 KiB). */
+    public Builder maxEventSize(int bytes) {
+      this.maxEventSize = bytes;
+      return this;
+    }
+
+    /** The version {@code GET /} reports and documents carry in {@code observer.version}. */
+    public Builder version(String version) {
+      this.version = version;
+      return this;
+    }
+
+    /** Where the server logs; default {@code <work dir>/apm-server/apm-server.log}. */
+    public Builder logFile(java.nio.file.Path file) {
+      this.logFile = file;
+      return this;
+    }
+
+    Builder sink(DocumentSink sink) {
+      this.sink = sink;
+      return this;
+    }
+
+    public EmbeddedApmServer build() {
+      if (sink == null) {
+        Objects.requireNonNull(elasticsearch, "elasticsearch(URI) is required");
+      }
+      return new EmbeddedApmServer(this);
+    }
+  }
+}

@@ -1,0 +1,501 @@
+package io.traceharness.containers;
+
+import io.traceharness.stack.ComponentLog;
+import io.traceharness.stack.Endpoints;
+import io.traceharness.stack.TracingStack;
+import io.traceharness.support.WorkDirs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
+import org.testcontainers.elasticsearch.ElasticsearchContainer;
+import org.testcontainers.lifecycle.Startables;
+import org.testcontainers.localstack.LocalStackContainer;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * The tracing stack made of the real components in containers: Elasticsearch, APM Server, the
+ * OpenTelemetry collector (contrib) running {@code fixtures/collector.yaml}, and for Lambda either
+ * LocalStack (when {@code LOCALSTACK_AUTH_TOKEN} is set) or the AWS Lambda base images with the
+ * Runtime Interface Emulator. All share one Docker network on which each answers under its
+ * {@code docker-compose.yml} service name ({@code elasticsearch}, {@code apm-server},
+ * {@code otel-collector}, {@code localstack}), so configuration written for the sandbox works here.
+ *
+ * <pre>{@code
+ * if (ContainerStack.dockerAvailable()) {
+ *   try (ContainerStack stack = ContainerStack.builder().start()) {
+ *     URI es = stack.endpoints().elasticsearch();
+ *     DeployedFunction consumer = stack.deploy(new LambdaFunction("consumer", "nodejs22.x",
+ *         "handler.consumer", zip, Map.of(), "GET", "/ping"));
+ *     URI viaApiGateway = consumer.url();
+ *   }
+ * }
+ * // or, against a running `docker compose up` sandbox:
+ * try (ContainerStack sandbox = ContainerStack.attach()) { ... }
+ * }</pre>
+ *
+ * <p>Without Docker nothing here starts: check {@link #dockerAvailable()} and skip with
+ * {@link #SKIP_REASON}.
+ */
+public final class ContainerStack implements TracingStack {
+
+  /** Why the containers suites were skipped, and how to run them. */
+  public static final String SKIP_REASON = "Docker is not available here: containers suites skipped. "
+      + "Run them with -Dtraceharness.stack=containers on a machine with Docker (GitHub Actions job `containers`).";
+
+  /** The region LocalStack and the runtimes pretend to live in. */
+  public static final String REGION = "us-east-1";
+
+  /** The API Gateway stage functions are deployed to. */
+  public static final String STAGE = "dev";
+
+  /** The secret token APM Server requires unless another is configured (sandbox default too). */
+  public static final String DEFAULT_SECRET_TOKEN = "traceharness";
+
+  static final String ELASTICSEARCH_ALIAS = "elasticsearch";
+  static final String APM_SERVER_ALIAS = "apm-server";
+  static final String COLLECTOR_ALIAS = "otel-collector";
+  static final String LOCALSTACK_ALIAS = "localstack";
+  static final int ELASTICSEARCH_PORT = 9200;
+  /** The network {@code docker-compose.yml} creates (named, so LocalStack can start functions on it). */
+  static final String SANDBOX_NETWORK = "traceharness";
+  static final int LOCALSTACK_PORT = 4566;
+
+  /** Settings of the Elasticsearch node; {@code docker-compose.yml} sets the same. */
+  static final Map<String, String> ELASTICSEARCH_ENV = Map.of(
+      "discovery.type", "single-node",
+      "xpack.security.enabled", "false",
+      // the apm-data plugin installs the traces-apm* templates and ingest pipelines APM Server needs
+      "xpack.apm_data.enabled", "true",
+      "ES_JAVA_OPTS", "-Xms512m -Xmx512m");
+
+  /** LocalStack services the harness uses; {@code SERVICES} in {@code docker-compose.yml}. */
+  static final List<String> LOCALSTACK_SERVICES = List.of("lambda", "apigateway", "iam", "logs");
+
+  private static final Logger log = LoggerFactory.getLogger(ContainerStack.class);
+  private static volatile Boolean dockerAvailable;
+
+  private final boolean attached;
+  private final Network.NetworkImpl network;
+  private final ElasticsearchContainer elasticsearch;
+  private final ApmServerContainer apmServer;
+  private final OtelCollectorContainer collector;
+  private final String localStackAuthToken;
+  private final Path logDir;
+  private final List<GenericContainer<?>> started = new CopyOnWriteArrayList<>();
+  private final List<ComponentLog> logs = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private LocalStackContainer localStack;
+  private Endpoints endpoints;
+  private URI localStackEndpoint;
+
+  private ContainerStack(Endpoints attachedTo) {
+    this.attached = true;
+    this.endpoints = attachedTo;
+    this.localStackEndpoint = attachedTo.lambda();
+    this.network = null;
+    this.elasticsearch = null;
+    this.apmServer = null;
+    this.collector = null;
+    this.localStackAuthToken = null;
+    this.logDir = null;
+  }
+
+  private ContainerStack(Builder builder) {
+    this.attached = false;
+    this.network = Network.builder().build();
+    this.logDir = WorkDirs.root().resolve("containers");
+    this.localStackAuthToken = builder.localStackAuthToken;
+    this.elasticsearch = new ElasticsearchContainer(ContainerImages.ELASTICSEARCH)
+        .withNetwork(network)
+        .withNetworkAliases(ELASTICSEARCH_ALIAS)
+        .withEnv(ELASTICSEARCH_ENV)
+        // security is off: there is no CA certificate to copy out after start
+        .withCertPath("");
+    this.apmServer = new ApmServerContainer(ContainerImages.APM_SERVER)
+        .withNetwork(network)
+        .withNetworkAliases(APM_SERVER_ALIAS)
+        .withElasticsearch("http://" + ELASTICSEARCH_ALIAS + ":" + ELASTICSEARCH_PORT)
+        .withSecretToken(builder.secretToken)
+        .dependsOn(elasticsearch);
+    this.collector = new OtelCollectorContainer(ContainerImages.OTEL_COLLECTOR)
+        .withNetwork(network)
+        .withNetworkAliases(COLLECTOR_ALIAS)
+        .withConfig(builder.collectorConfig != null ? builder.collectorConfig : Fixtures.collectorConfig())
+        .withApmServer("http://" + APM_SERVER_ALIAS + ":" + ApmServerContainer.PORT, builder.secretToken)
+        .dependsOn(apmServer);
+  }
+
+  /** Options of a stack that starts its own containers. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Attaches to the {@code docker-compose.yml} sandbox already running on this machine (ports
+   * 9200, 8200, 4317, 4318 and, with the {@code localstack} profile, 4566). Closing the result
+   * leaves the sandbox running.
+   *
+   * @throws IllegalStateException when no sandbox answers on {@code localhost:9200}
+   */
+  public static ContainerStack attach() {
+    String token = System.getenv().getOrDefault("APM_SERVER_TOKEN", DEFAULT_SECRET_TOKEN);
+    return attach("localhost", token);
+  }
+
+  /** Attaches to a sandbox whose ports are published on {@code host}; see {@link #attach()}. */
+  public static ContainerStack attach(String host, String secretToken) {
+    URI elasticsearch = URI.create("http://" + host + ":" + ELASTICSEARCH_PORT);
+    if (!answers(elasticsearch.resolve("/_cluster/health"))) {
+      throw new IllegalStateException("no sandbox answers at " + elasticsearch
+          + ": bring it up with sandbox/up.sh (or docker compose up -d --wait)");
+    }
+    URI localStack = URI.create("http://" + host + ":" + LOCALSTACK_PORT);
+    boolean withLocalStack = answers(localStack.resolve("/_localstack/health"));
+    Endpoints endpoints = new Endpoints(elasticsearch,
+        URI.create("http://" + host + ":" + ApmServerContainer.PORT), secretToken,
+        URI.create("http://" + host + ":" + OtelCollectorContainer.OTLP_HTTP_PORT),
+        URI.create("http://" + host + ":" + OtelCollectorContainer.OTLP_GRPC_PORT),
+        withLocalStack ? localStack : null, null, REGION);
+    log.info("attached to the sandbox: elasticsearch {}, apm-server {}, collector {}, lambda {}",
+        endpoints.elasticsearch(), endpoints.apmServer(), endpoints.otlpHttp(),
+        withLocalStack ? "LocalStack " + localStack : "none (start the localstack profile to deploy functions)");
+    return new ContainerStack(endpoints);
+  }
+
+  /**
+   * Whether a Docker engine answers. Never throws: without Docker (or with a broken client
+   * configuration) the answer is {@code false}. Checked once per JVM.
+   */
+  public static boolean dockerAvailable() {
+    Boolean known = dockerAvailable;
+    if (known == null) {
+      boolean answer;
+      try {
+        answer = DockerClientFactory.instance().isDockerAvailable();
+      } catch (RuntimeException | LinkageError e) {
+        log.debug("Docker check failed", e);
+        answer = false;
+      }
+      dockerAvailable = known = answer;
+    }
+    return known;
+  }
+
+  @Override
+  public String backend() {
+    return "containers";
+  }
+
+  @Override
+  public Endpoints endpoints() {
+    if (endpoints == null) {
+      throw new IllegalStateException("the containers stack is not started");
+    }
+    return endpoints;
+  }
+
+  @Override
+  public List<ComponentLog> logs() {
+    return List.copyOf(logs);
+  }
+
+  /** The Docker network every container of this stack joins; LocalStack starts functions on it. */
+  public String networkName() {
+    return attached ? SANDBOX_NETWORK : network.getName();
+  }
+
+  /** Whether functions run in LocalStack (auth token given) rather than in Runtime Interface Emulators. */
+  public boolean usesLocalStack() {
+    return attached ? localStackEndpoint != null : localStackAuthToken != null;
+  }
+
+  /**
+   * Deploys a function: into LocalStack behind a REST API when it runs, otherwise into its own
+   * Lambda base image container. The function exports OTLP straight to the collector container.
+   */
+  public DeployedFunction deploy(LambdaFunction function) {
+    requireStarted();
+    if (localStackEndpoint != null) {
+      return LocalStackDeployer.deploy(localStackEndpoint, function);
+    }
+    if (attached) {
+      throw new IllegalStateException("the sandbox runs functions in LocalStack only: "
+          + "set LOCALSTACK_AUTH_TOKEN and bring it up with the localstack profile (sandbox/up.sh does)");
+    }
+    return startRuntime(function);
+  }
+
+  /**
+   * Runs a function in an AWS Lambda base image with the Runtime Interface Emulator, on this
+   * stack's network under the function's name. Its URLs are the emulator's invoke endpoint
+   * (no API Gateway in front: the harness's own API Gateway fronts it).
+   */
+  public DeployedFunction startRuntime(LambdaFunction function) {
+    requireStarted();
+    if (attached) {
+      throw new IllegalStateException("runtimes start only in a stack this JVM started, not in the sandbox");
+    }
+    LambdaRuntimeContainer runtime = new LambdaRuntimeContainer(function.runtimeImage())
+        .withNetwork(network)
+        .withNetworkAliases(function.name())
+        .withFunctionName(function.name())
+        .withHandler(function.handler())
+        .withCode(function.code())
+        .withEnv(function.containerEnvironment());
+    start(function.name(), runtime);
+    URI internal = URI.create("http://" + function.name() + ":" + LambdaRuntimeContainer.PORT
+        + LambdaRuntimeContainer.INVOCATIONS_PATH);
+    return new DeployedFunction(function.name(), "arn:aws:lambda:" + REGION + ":000000000000:function:" + function.name(),
+        runtime.getInvocationsUrl(), internal);
+  }
+
+  /** Stops every container this stack started, then its network. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true) || attached) {
+      return;
+    }
+    List<GenericContainer<?>> reverse = new ArrayList<>(started);
+    Collections.reverse(reverse);
+    for (GenericContainer<?> container : reverse) {
+      try {
+        container.stop();
+      } catch (RuntimeException e) {
+        log.warn("could not stop {}: {}", container.getNetworkAliases(), e.toString());
+      }
+    }
+    if (!started.isEmpty()) {
+      network.close();
+    }
+  }
+
+  ElasticsearchContainer elasticsearch() {
+    return elasticsearch;
+  }
+
+  ApmServerContainer apmServer() {
+    return apmServer;
+  }
+
+  OtelCollectorContainer collector() {
+    return collector;
+  }
+
+  /** Environment of the LocalStack container for this stack's network. */
+  Map<String, String> localStackEnv() {
+    return localStackEnv(network.getName(), localStackAuthToken);
+  }
+
+  static Map<String, String> localStackEnv(String networkName, String authToken) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("LOCALSTACK_AUTH_TOKEN", authToken);
+    env.put("SERVICES", String.join(",", LOCALSTACK_SERVICES));
+    // function containers join the stack's network, where otel-collector resolves
+    env.put("LAMBDA_DOCKER_NETWORK", networkName);
+    return env;
+  }
+
+  private ContainerStack startContainers() {
+    long t0 = System.nanoTime();
+    try {
+      Files.createDirectories(logDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (localStackAuthToken != null) {
+      // constructed only now: LocalStackContainer asks Docker for its socket path when built
+      localStack = new LocalStackContainer(ContainerImages.LOCALSTACK)
+          .withNetwork(network)
+          .withNetworkAliases(LOCALSTACK_ALIAS)
+          .withServices(LOCALSTACK_SERVICES.toArray(String[]::new))
+          .withEnv(localStackEnv());
+    }
+    try {
+      attachLog(ELASTICSEARCH_ALIAS, elasticsearch);
+      attachLog(APM_SERVER_ALIAS, apmServer);
+      attachLog(COLLECTOR_ALIAS, collector);
+      started.add(elasticsearch);
+      started.add(apmServer);
+      started.add(collector);
+      if (localStack != null) {
+        attachLog(LOCALSTACK_ALIAS, localStack);
+        started.add(localStack);
+        Startables.deepStart(collector, localStack).join();
+        localStackEndpoint = localStack.getEndpoint();
+      } else {
+        Startables.deepStart(collector).join();
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    endpoints = new Endpoints(
+        URI.create("http://" + elasticsearch.getHttpHostAddress()),
+        apmServer.getEndpoint(), apmServer.getSecretToken(),
+        collector.getOtlpHttpEndpoint(), collector.getOtlpGrpcEndpoint(),
+        localStackEndpoint, null, REGION);
+    log.info("containers stack ready in {} ms: elasticsearch {}, apm-server {}, collector {}, lambda {}",
+        (System.nanoTime() - t0) / 1_000_000, endpoints.elasticsearch(), endpoints.apmServer(),
+        endpoints.otlpHttp(), localStack != null ? "LocalStack " + localStackEndpoint : "Runtime Interface Emulator");
+    return this;
+  }
+
+  private void start(String name, GenericContainer<?> container) {
+    attachLog(name, container);
+    started.add(container);
+    container.start();
+  }
+
+  private void attachLog(String name, GenericContainer<?> container) {
+    Path file = logDir.resolve(name + ".log");
+    container.withLogConsumer(new FileLogConsumer(file));
+    logs.add(new ComponentLog(name, file));
+  }
+
+  private void requireStarted() {
+    if (endpoints == null || closed.get()) {
+      throw new IllegalStateException("the containers stack is not running");
+    }
+  }
+
+  /** Options of a {@link ContainerStack}. */
+  public static final class Builder {
+
+    private String secretToken = DEFAULT_SECRET_TOKEN;
+    private Path collectorConfig;
+    private String localStackAuthToken = blankToNull(System.getenv("LOCALSTACK_AUTH_TOKEN"));
+
+    private Builder() {
+    }
+
+    /** APM Server's secret token, also handed to the collector ({@code APM_SERVER_TOKEN}). */
+    public Builder secretToken(String token) {
+      this.secretToken = Objects.requireNonNull(token, "token");
+      return this;
+    }
+
+    /** The collector configuration to run; default {@code fixtures/collector.yaml}. */
+    public Builder collectorConfig(Path file) {
+      this.collectorConfig = Objects.requireNonNull(file, "file");
+      return this;
+    }
+
+    /**
+     * Runs functions in LocalStack with this auth token; {@code null} or blank runs them in
+     * Lambda base images instead. Default: the {@code LOCALSTACK_AUTH_TOKEN} environment variable.
+     */
+    public Builder localStackAuthToken(String token) {
+      this.localStackAuthToken = blankToNull(token);
+      return this;
+    }
+
+    /** Starts the containers (Elasticsearch, APM Server, collector, LocalStack if configured). */
+    public ContainerStack start() {
+      return build().startContainers();
+    }
+
+    /** The stack, configured but not started: no Docker call happens. */
+    ContainerStack build() {
+      return new ContainerStack(this);
+    }
+
+    private static String blankToNull(String s) {
+      return s == null || s.isBlank() ? null : s;
+    }
+  }
+
+  /**
+   * A function to deploy.
+   *
+   * @param name        function name; also its service name and, for runtimes, its network alias
+   * @param runtime     Lambda runtime id: {@code nodejs22.x}, {@code java21}
+   * @param handler     {@code module.function} (Node.js) or {@code package.Class::method} (Java)
+   * @param code        the deployment zip, instrumentation bundled (layers are a paid LocalStack feature)
+   * @param environment function environment; wins over the OTLP defaults this stack sets
+   * @param httpMethod  the API Gateway method in front of it, e.g. {@code GET}
+   * @param path        the API Gateway resource path, e.g. {@code /ping}
+   */
+  public record LambdaFunction(String name, String runtime, String handler, Path code,
+      Map<String, String> environment, String httpMethod, String path) {
+
+    public LambdaFunction {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(runtime, "runtime");
+      Objects.requireNonNull(handler, "handler");
+      Objects.requireNonNull(code, "code");
+      environment = Map.copyOf(environment == null ? Map.of() : environment);
+      Objects.requireNonNull(httpMethod, "httpMethod");
+      path = path.startsWith("/") ? path : "/" + path;
+    }
+
+    /** The Lambda base image for this runtime. */
+    DockerImageName runtimeImage() {
+      if (runtime.startsWith("nodejs")) {
+        return ContainerImages.LAMBDA_NODEJS;
+      }
+      if (runtime.startsWith("java")) {
+        return ContainerImages.LAMBDA_JAVA;
+      }
+      throw new IllegalArgumentException("no Lambda base image pinned for runtime " + runtime
+          + " (pinned: nodejs22.x, java21)");
+    }
+
+    /**
+     * The environment the function runs with: OTLP straight to the collector container (no
+     * collector extension: the Telemetry API is missing in LocalStack), then its own variables.
+     */
+    Map<String, String> containerEnvironment() {
+      Map<String, String> env = new LinkedHashMap<>();
+      env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://" + COLLECTOR_ALIAS + ":" + OtelCollectorContainer.OTLP_HTTP_PORT);
+      env.put("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+      env.put("OTEL_SERVICE_NAME", name);
+      env.putAll(environment);
+      return env;
+    }
+  }
+
+  /**
+   * A deployed function.
+   *
+   * @param name        function name
+   * @param arn         its ARN
+   * @param url         where the test host calls it (API Gateway with LocalStack, else the emulator's invoke URL)
+   * @param internalUrl the same on the container network, for one function calling another
+   */
+  public record DeployedFunction(String name, String arn, URI url, URI internalUrl) {
+  }
+
+  /** Readiness check shared with the sandbox: a GET that answers 2xx. */
+  static boolean answers(URI uri) {
+    try {
+      HttpResponse<Void> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
+          .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
+              HttpResponse.BodyHandlers.discarding());
+      return response.statusCode() / 100 == 2;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+}

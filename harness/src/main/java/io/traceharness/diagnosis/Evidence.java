@@ -1,0 +1,146 @@
+package io.traceharness.diagnosis;
+
+import io.traceharness.trace.Trace;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What the harness saw around one trace: the trace itself, what API Gateway and the Lambda service
+ * received, what the layers' collectors failed to export, how the functions were configured, and
+ * the other traces in which the expected services' transactions ended up.
+ *
+ * <pre>{@code
+ * Evidence evidence = Evidence.builder(trace)
+ *     .expectServices("java-client", "producer", "consumer")
+ *     .gatewayRequest(new Evidence.GatewayRequest(at, "POST", "/produce", "producer", traceparent, null, 200))
+ *     .build();
+ * Diagnosis d = Diagnosis.of(evidence);
+ * }</pre>
+ */
+public final class Evidence {
+
+  /** A request API Gateway routed to a function, with the tracing headers it carried. */
+  public record GatewayRequest(Instant at, String method, String path, String function, String traceparent,
+      String xAmznTraceId, int status) {
+  }
+
+  /** An invocation as the Lambda service ran it: the X-Ray header it handed the runtime, the error if any. */
+  public record Invocation(Instant start, String function, String requestId, String xrayTraceHeader,
+      String errorType) {
+  }
+
+  /** A failed export from a function's layer collector (or the stack's collector when function is null). */
+  public record ExportFailure(Instant at, String function, String exporter, String message) {
+  }
+
+  /** How a function was deployed, as far as tracing goes. */
+  public record FunctionFacts(String name, String serviceName, boolean activeTracing, String propagators,
+      boolean otelLayer) {
+  }
+
+  final Trace trace;
+  final List<String> expectedServices;
+  final List<GatewayRequest> gatewayRequests;
+  final List<Invocation> invocations;
+  final List<ExportFailure> exportFailures;
+  final Map<String, FunctionFacts> functions;
+  final Map<String, Trace> otherTraces;
+
+  private Evidence(Builder b) {
+    this.trace = b.trace;
+    this.expectedServices = List.copyOf(b.expectedServices);
+    this.gatewayRequests = List.copyOf(b.gatewayRequests);
+    this.invocations = List.copyOf(b.invocations);
+    this.exportFailures = List.copyOf(b.exportFailures);
+    this.functions = Map.copyOf(b.functions);
+    this.otherTraces = Map.copyOf(b.otherTraces);
+  }
+
+  public static Builder builder(Trace trace) {
+    return new Builder(trace);
+  }
+
+  public Trace trace() {
+    return trace;
+  }
+
+  public List<String> expectedServices() {
+    return expectedServices;
+  }
+
+  public static final class Builder {
+    private final Trace trace;
+    private final List<String> expectedServices = new ArrayList<>();
+    private final List<GatewayRequest> gatewayRequests = new ArrayList<>();
+    private final List<Invocation> invocations = new ArrayList<>();
+    private final List<ExportFailure> exportFailures = new ArrayList<>();
+    private final Map<String, FunctionFacts> functions = new LinkedHashMap<>();
+    private final Map<String, Trace> otherTraces = new LinkedHashMap<>();
+
+    private Builder(Trace trace) {
+      this.trace = Objects.requireNonNull(trace, "trace");
+    }
+
+    /** The services the trace should hold, in call order (client first). */
+    public Builder expectServices(String... services) {
+      expectedServices.addAll(List.of(services));
+      return this;
+    }
+
+    public Builder expectServices(List<String> services) {
+      expectedServices.addAll(services);
+      return this;
+    }
+
+    public Builder gatewayRequest(GatewayRequest request) {
+      gatewayRequests.add(request);
+      return this;
+    }
+
+    public Builder gatewayRequests(List<GatewayRequest> requests) {
+      gatewayRequests.addAll(requests);
+      return this;
+    }
+
+    public Builder invocation(Invocation invocation) {
+      invocations.add(invocation);
+      return this;
+    }
+
+    public Builder invocations(List<Invocation> list) {
+      invocations.addAll(list);
+      return this;
+    }
+
+    public Builder exportFailure(ExportFailure failure) {
+      exportFailures.add(failure);
+      return this;
+    }
+
+    public Builder exportFailures(List<ExportFailure> list) {
+      exportFailures.addAll(list);
+      return this;
+    }
+
+    public Builder function(FunctionFacts facts) {
+      functions.put(facts.name(), facts);
+      return this;
+    }
+
+    /** A trace, other than the one diagnosed, that holds a transaction of an expected service. */
+    public Builder otherTrace(Trace other) {
+      if (!other.traceId().equals(trace.traceId())) {
+        otherTraces.put(other.traceId(), other);
+      }
+      return this;
+    }
+
+    public Evidence build() {
+      return new Evidence(this);
+    }
+  }
+}

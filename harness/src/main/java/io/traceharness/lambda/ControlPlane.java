@@ -1,0 +1,455 @@
+package io.traceharness.lambda;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.QueryParams;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.ResponseHeadersBuilder;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lambda's REST API (API version 2015-03-31 and the layer/concurrency paths), as the AWS SDK calls it:
+ * JSON bodies with Lambda's member names, errors as {@code x-amzn-ErrorType} plus
+ * {@code {"Type","message"}}.
+ */
+final class ControlPlane implements HttpService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
+  private static final DateTimeFormatter LAST_MODIFIED = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ")
+      .withZone(ZoneOffset.UTC);
+
+  private final LambdaEmulator lambda;
+
+  ControlPlane(LambdaEmulator lambda) {
+    this.lambda = lambda;
+  }
+
+  @Override
+  public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+    return HttpResponse.of(req.aggregate().thenCompose(agg -> {
+      try {
+        return route(ctx, agg);
+      } catch (ServiceException e) {
+        return CompletableFuture.completedFuture(error(e));
+      } catch (RuntimeException e) {
+        LOG.warn("{} {} failed", agg.method(), ctx.path(), e);
+        return CompletableFuture.completedFuture(error(new ServiceException(500, "ServiceException", e.toString())));
+      }
+    }).exceptionally(t -> {
+      Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+      if (c instanceof ServiceException se) {
+        return error(se);
+      }
+      LOG.warn("request failed", c);
+      return error(new ServiceException(500, "ServiceException", c.toString()));
+    }));
+  }
+
+  private CompletableFuture<HttpResponse> route(ServiceRequestContext ctx, AggregatedHttpRequest req) throws ServiceException {
+    String[] p = ctx.decodedPath().replaceAll("/+$", "").split("/");
+    HttpMethod m = req.method();
+    QueryParams query = ctx.queryParams();
+    // p[0] is "" (leading slash)
+    if (p.length >= 3 && p[2].equals("functions")) {
+      if (p.length == 3) {
+        if (m == HttpMethod.POST) {
+          return done(201, createFunction(body(req)));
+        }
+        if (m == HttpMethod.GET) {
+          return done(200, listFunctions());
+        }
+      } else {
+        String name = p[3];
+        checkQualifier(name, query.get("Qualifier"));
+        if (p.length == 4) {
+          if (m == HttpMethod.GET) {
+            return done(200, getFunction(lambda.require(name)));
+          }
+          if (m == HttpMethod.DELETE) {
+            lambda.delete(lambda.require(name));
+            return CompletableFuture.completedFuture(HttpResponse.of(ResponseHeaders.builder(HttpStatus.NO_CONTENT)
+                .add("x-amzn-RequestId", UUID.randomUUID().toString()).build()));
+          }
+        } else {
+          String op = p[4];
+          if (op.equals("configuration") && m == HttpMethod.GET) {
+            return done(200, configuration(lambda.require(name).config()));
+          }
+          if (op.equals("configuration") && m == HttpMethod.PUT) {
+            return done(200, updateConfiguration(lambda.require(name), body(req)));
+          }
+          if (op.equals("code") && m == HttpMethod.PUT) {
+            return done(200, updateCode(lambda.require(name), body(req)));
+          }
+          if (op.equals("invocations") && m == HttpMethod.POST) {
+            return invoke(name, req);
+          }
+          if (op.equals("concurrency") && m == HttpMethod.PUT) {
+            return done(200, putConcurrency(lambda.require(name), body(req)));
+          }
+          if (op.equals("concurrency") && m == HttpMethod.DELETE) {
+            lambda.setReservedConcurrency(lambda.require(name), null);
+            return CompletableFuture.completedFuture(HttpResponse.of(HttpStatus.NO_CONTENT));
+          }
+          if (op.equals("concurrency") && m == HttpMethod.GET) {
+            ObjectNode n = lambda.json.createObjectNode();
+            Integer r = lambda.require(name).config().reservedConcurrency();
+            if (r != null) {
+              n.put("ReservedConcurrentExecutions", r);
+            }
+            return done(200, n);
+          }
+        }
+      }
+    }
+    if (p.length >= 5 && p[2].equals("layers") && p[4].equals("versions")) {
+      String layer = p[3];
+      if (p.length == 5 && m == HttpMethod.POST) {
+        return done(201, publishLayer(layer, body(req)));
+      }
+      if (p.length == 6 && m == HttpMethod.GET) {
+        return done(200, layerJson(lambda.layer(layer, parseVersion(p[5]))));
+      }
+    }
+    if (p.length == 3 && p[2].equals("layers") && m == HttpMethod.GET && "LayerVersion".equals(query.get("find"))) {
+      LayerVersion lv = lambda.layerByArn(query.get("Arn", ""));
+      if (lv == null) {
+        throw ServiceException.notFound("The resource you requested does not exist.");
+      }
+      return done(200, layerJson(lv));
+    }
+    return CompletableFuture.completedFuture(error(new ServiceException(404, "UnknownOperationException",
+        "Unknown operation " + m + " " + ctx.path())));
+  }
+
+  private static long parseVersion(String s) {
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      throw ServiceException.invalid("Invalid layer version " + s);
+    }
+  }
+
+  private void checkQualifier(String name, String qualifier) {
+    String q = qualifier;
+    String fn = LambdaEmulator.functionName(name);
+    int i = name.indexOf("function:");
+    if (q == null && i >= 0) {
+      String rest = name.substring(i + "function:".length());
+      int c = rest.indexOf(':');
+      q = c >= 0 ? rest.substring(c + 1) : null;
+    }
+    if (q != null && !q.equals("$LATEST")) {
+      throw ServiceException.notFound("Function not found: " + lambda.arn(fn) + ":" + q);
+    }
+  }
+
+  // ---- operations ----
+
+  private JsonNode createFunction(JsonNode b) {
+    String name = text(b, "FunctionName");
+    if (name == null || name.isBlank()) {
+      throw ServiceException.invalid("FunctionName is required");
+    }
+    name = LambdaEmulator.functionName(name);
+    if (!"Zip".equals(b.path("PackageType").asText("Zip"))) {
+      throw ServiceException.invalid("Only Zip packages are supported by this emulator");
+    }
+    byte[] zip = zipFile(b.path("Code"));
+    FunctionConfig requested = new FunctionConfig(name, lambda.arn(name), text(b, "Runtime"), text(b, "Handler"),
+        b.path("MemorySize").asInt(128), Duration.ofSeconds(b.path("Timeout").asInt(3)), env(b),
+        b.path("TracingConfig").path("Mode").asText("PassThrough"), strings(b.path("Layers")), null, null, null, 0,
+        null, null, null, text(b, "Role"), b.path("Description").asText(""));
+    if (requested.runtime() == null) {
+      throw ServiceException.invalid("Runtime is required for a function with a Zip package type.");
+    }
+    return configuration(lambda.create(requested, zip));
+  }
+
+  private JsonNode updateConfiguration(LambdaFunction fn, JsonNode b) {
+    FunctionConfig c = fn.config();
+    FunctionConfig requested = new FunctionConfig(c.name(), c.arn(),
+        b.has("Runtime") ? text(b, "Runtime") : c.runtime(),
+        b.has("Handler") ? text(b, "Handler") : c.handler(),
+        b.has("MemorySize") ? b.get("MemorySize").asInt() : c.memoryMb(),
+        b.has("Timeout") ? Duration.ofSeconds(b.get("Timeout").asInt()) : c.timeout(),
+        b.has("Environment") ? env(b) : c.environment(),
+        b.has("TracingConfig") ? b.path("TracingConfig").path("Mode").asText(c.tracingMode()) : c.tracingMode(),
+        b.has("Layers") ? strings(b.path("Layers")) : c.layers(),
+        c.state(), c.lastUpdateStatus(), c.codeSha256(), c.codeSize(), c.reservedConcurrency(), c.lastModified(),
+        c.revisionId(), b.has("Role") ? text(b, "Role") : c.role(),
+        b.has("Description") ? text(b, "Description") : c.description());
+    checkRevision(c, b);
+    return configuration(lambda.update(fn, requested, null));
+  }
+
+  private JsonNode updateCode(LambdaFunction fn, JsonNode b) {
+    FunctionConfig c = fn.config();
+    checkRevision(c, b);
+    if (!b.hasNonNull("ZipFile")) {
+      throw ServiceException.invalid("Please provide a source for function code.");
+    }
+    byte[] zip = decode(b.get("ZipFile").asText());
+    return configuration(lambda.update(fn, c, zip));
+  }
+
+  private static void checkRevision(FunctionConfig c, JsonNode b) {
+    String rev = b.path("RevisionId").asText(null);
+    if (rev != null && !rev.equals(c.revisionId())) {
+      throw new ServiceException(412, "PreconditionFailedException",
+          "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to "
+              + "retrieve the latest Revision Id");
+    }
+  }
+
+  private JsonNode putConcurrency(LambdaFunction fn, JsonNode b) {
+    int n = b.path("ReservedConcurrentExecutions").asInt(-1);
+    if (n < 0) {
+      throw ServiceException.invalid("ReservedConcurrentExecutions must be 0 or more");
+    }
+    lambda.setReservedConcurrency(fn, n);
+    ObjectNode o = lambda.json.createObjectNode();
+    o.put("ReservedConcurrentExecutions", n);
+    return o;
+  }
+
+  private JsonNode listFunctions() {
+    ObjectNode o = lambda.json.createObjectNode();
+    ArrayNode arr = o.putArray("Functions");
+    for (LambdaFunction fn : lambda.functions()) {
+      arr.add(configuration(fn.config()));
+    }
+    o.putNull("NextMarker");
+    return o;
+  }
+
+  private JsonNode getFunction(LambdaFunction fn) {
+    FunctionConfig c = fn.config();
+    ObjectNode o = lambda.json.createObjectNode();
+    o.set("Configuration", configuration(c));
+    ObjectNode code = o.putObject("Code");
+    code.put("RepositoryType", "S3");
+    code.put("Location", lambda.endpoint() + "/code/" + c.name() + "?sha256=" + c.codeSha256());
+    o.putObject("Tags");
+    if (c.reservedConcurrency() != null) {
+      o.putObject("Concurrency").put("ReservedConcurrentExecutions", c.reservedConcurrency());
+    }
+    return o;
+  }
+
+  private JsonNode publishLayer(String name, JsonNode b) {
+    JsonNode content = b.path("Content");
+    if (!content.hasNonNull("ZipFile")) {
+      throw ServiceException.invalid("Please provide a source for layer content.");
+    }
+    return layerJson(lambda.publishLayer(name, decode(content.get("ZipFile").asText()),
+        b.path("Description").asText(""), strings(b.path("CompatibleRuntimes"))));
+  }
+
+  private JsonNode layerJson(LayerVersion lv) {
+    ObjectNode o = lambda.json.createObjectNode();
+    ObjectNode content = o.putObject("Content");
+    content.put("Location", lambda.endpoint() + "/layers/" + lv.name() + "/" + lv.version());
+    content.put("CodeSha256", lv.codeSha256());
+    content.put("CodeSize", lv.codeSize());
+    o.put("LayerArn", lv.layerArn());
+    o.put("LayerVersionArn", lv.layerVersionArn());
+    o.put("Description", lv.description());
+    o.put("CreatedDate", LAST_MODIFIED.format(lv.created()));
+    o.put("Version", lv.version());
+    ArrayNode rt = o.putArray("CompatibleRuntimes");
+    lv.compatibleRuntimes().forEach(rt::add);
+    return o;
+  }
+
+  private CompletableFuture<HttpResponse> invoke(String name, AggregatedHttpRequest req) {
+    String type = req.headers().get("X-Amz-Invocation-Type", "RequestResponse");
+    byte[] payload = req.content().array();
+    String clientContext = null;
+    String encoded = req.headers().get("X-Amz-Client-Context");
+    if (encoded != null && !encoded.isBlank()) {
+      try {
+        clientContext = new String(Base64.getDecoder().decode(encoded.trim()), StandardCharsets.UTF_8);
+        if (!lambda.json.readTree(clientContext).isObject()) {
+          throw new IOException("not an object");
+        }
+      } catch (IllegalArgumentException | IOException e) {
+        throw ServiceException.invalid("Client context must be a valid Base64-encoded JSON object.");
+      }
+    }
+    InvokeOptions options = new InvokeOptions(clientContext, req.headers().get("X-Amzn-Trace-Id"),
+        "Tail".equals(req.headers().get("X-Amz-Log-Type")));
+    String requestId = UUID.randomUUID().toString();
+    switch (type) {
+      case "DryRun" -> {
+        lambda.checkInvocable(name, payload);
+        return CompletableFuture.completedFuture(HttpResponse.of(ResponseHeaders.builder(HttpStatus.NO_CONTENT)
+            .add("x-amzn-RequestId", requestId).build()));
+      }
+      case "Event" -> {
+        lambda.invokeEvent(name, payload, options);
+        return CompletableFuture.completedFuture(HttpResponse.of(ResponseHeaders.builder(HttpStatus.ACCEPTED)
+            .add("x-amzn-RequestId", requestId)
+            .add("x-amzn-Remapped-Content-Length", "0")
+            .add("X-Amzn-Trace-Id", TraceHeader.forInvocation(options.traceHeader(), false))
+            .build()));
+      }
+      case "RequestResponse" -> {
+        return lambda.invokeAsync(name, payload, options).thenApply(r -> {
+          ResponseHeadersBuilder h = ResponseHeaders.builder(HttpStatus.OK)
+              .contentType(MediaType.JSON)
+              .add("x-amzn-RequestId", r.requestId())
+              .add("x-amzn-Remapped-Content-Length", "0")
+              .add("X-Amz-Executed-Version", r.executedVersion());
+          if (r.functionError() != null) {
+            h.add("X-Amz-Function-Error", r.functionError());
+          }
+          if (r.logTail() != null) {
+            h.add("X-Amz-Log-Result", LambdaEmulator.base64Tail(r.logTail()));
+          }
+          return HttpResponse.of(h.build(), HttpData.wrap(r.payload()));
+        });
+      }
+      default -> throw ServiceException.invalid("1 validation error detected: Value '" + type
+          + "' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: "
+          + "[Event, RequestResponse, DryRun]");
+    }
+  }
+
+  // ---- shapes ----
+
+  private ObjectNode configuration(FunctionConfig c) {
+    ObjectNode o = lambda.json.createObjectNode();
+    o.put("FunctionName", c.name());
+    o.put("FunctionArn", c.arn());
+    o.put("Runtime", c.runtime());
+    o.put("Role", c.role());
+    o.put("Handler", c.handler());
+    o.put("CodeSize", c.codeSize());
+    o.put("Description", c.description() == null ? "" : c.description());
+    o.put("Timeout", c.timeout().getSeconds());
+    o.put("MemorySize", c.memoryMb());
+    if (c.lastModified() != null) {
+      o.put("LastModified", LAST_MODIFIED.format(c.lastModified()));
+    }
+    o.put("CodeSha256", c.codeSha256());
+    o.put("Version", "$LATEST");
+    ObjectNode vars = o.putObject("Environment").putObject("Variables");
+    c.environment().forEach(vars::put);
+    o.putObject("TracingConfig").put("Mode", c.tracingMode());
+    o.put("RevisionId", c.revisionId());
+    ArrayNode layers = o.putArray("Layers");
+    for (String arn : c.layers()) {
+      LayerVersion lv = lambda.layerByArn(arn);
+      ObjectNode l = layers.addObject();
+      l.put("Arn", arn);
+      l.put("CodeSize", lv == null ? 0 : lv.codeSize());
+    }
+    o.put("State", c.state());
+    if ("Pending".equals(c.state())) {
+      o.put("StateReason", "The function is being created.");
+      o.put("StateReasonCode", "Creating");
+    }
+    if (c.lastUpdateStatus() != null) {
+      o.put("LastUpdateStatus", c.lastUpdateStatus());
+      if ("InProgress".equals(c.lastUpdateStatus())) {
+        o.put("LastUpdateStatusReason", "The function is being created.");
+        o.put("LastUpdateStatusReasonCode", "Creating");
+      }
+    }
+    o.put("PackageType", "Zip");
+    o.putArray("Architectures").add("x86_64");
+    o.putObject("EphemeralStorage").put("Size", 512);
+    ObjectNode snap = o.putObject("SnapStart");
+    snap.put("ApplyOn", "None");
+    snap.put("OptimizationStatus", "Off");
+    ObjectNode logging = o.putObject("LoggingConfig");
+    logging.put("LogFormat", "Text");
+    logging.put("LogGroup", "/aws/lambda/" + c.name());
+    return o;
+  }
+
+  private JsonNode body(AggregatedHttpRequest req) {
+    try {
+      String s = req.contentUtf8();
+      return s.isBlank() ? lambda.json.createObjectNode() : lambda.json.readTree(s);
+    } catch (IOException e) {
+      throw new ServiceException(400, "InvalidRequestContentException", "Could not parse request body into json: "
+          + e.getMessage());
+    }
+  }
+
+  private static byte[] zipFile(JsonNode code) {
+    if (!code.hasNonNull("ZipFile")) {
+      if (code.has("S3Bucket") || code.has("ImageUri")) {
+        throw ServiceException.invalid("This emulator accepts code as ZipFile bytes only");
+      }
+      throw ServiceException.invalid("Please provide a source for function code.");
+    }
+    return decode(code.get("ZipFile").asText());
+  }
+
+  private static byte[] decode(String b64) {
+    try {
+      return Base64.getDecoder().decode(b64);
+    } catch (IllegalArgumentException e) {
+      throw ServiceException.invalid("Could not unzip uploaded file. Please check your file, then try to upload again.");
+    }
+  }
+
+  private static Map<String, String> env(JsonNode b) {
+    Map<String, String> m = new LinkedHashMap<>();
+    b.path("Environment").path("Variables").fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+    return m;
+  }
+
+  private static List<String> strings(JsonNode arr) {
+    List<String> l = new ArrayList<>();
+    arr.forEach(n -> l.add(n.asText()));
+    return l;
+  }
+
+  private static String text(JsonNode b, String field) {
+    JsonNode n = b.get(field);
+    return n == null || n.isNull() ? null : n.asText();
+  }
+
+  private CompletableFuture<HttpResponse> done(int status, JsonNode body) {
+    return CompletableFuture.completedFuture(HttpResponse.of(ResponseHeaders.builder(HttpStatus.valueOf(status))
+        .contentType(MediaType.JSON)
+        .add("x-amzn-RequestId", UUID.randomUUID().toString())
+        .build(), HttpData.ofUtf8(body.toString())));
+  }
+
+  private static HttpResponse error(ServiceException e) {
+    return HttpResponse.of(ResponseHeaders.builder(HttpStatus.valueOf(e.status()))
+        .contentType(MediaType.JSON)
+        .add("x-amzn-ErrorType", e.type())
+        .add("x-amzn-RequestId", UUID.randomUUID().toString())
+        .build(), HttpData.ofUtf8(e.body().toString()));
+  }
+}

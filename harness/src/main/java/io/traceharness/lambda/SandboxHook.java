@@ -1,0 +1,20 @@
+package io.traceharness.lambda;
+
+import java.util.Map;
+
+/**
+ * Called before each runtime process (execution environment) starts; returns extra environment
+ * entries for that process. They are applied after the function's own environment, so a hook
+ * decides itself whether to keep a value the function set.
+ *
+ * <pre>{@code
+ * LambdaEmulator.builder()
+ *     .sandboxHook(ctx -> Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", collector.httpEndpoint()))
+ *     .start();
+ * }</pre>
+ */
+@FunctionalInterface
+public interface SandboxHook {
+
+  Map<String, String> beforeStart(SandboxContext ctx);
+}

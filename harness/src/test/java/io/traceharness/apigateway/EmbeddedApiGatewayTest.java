@@ -1,0 +1,428 @@
+package io.traceharness.apigateway;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddedApiGatewayTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  private static final String OK = "{\"statusCode\":200,\"headers\":{\"content-type\":\"text/plain\"},\"body\":\"pong\"}";
+
+  @TempDir
+  static Path tmp;
+
+  // one REST API for the class: stopping an Armeria server takes about two seconds
+  private static final FakeInvoker invoker = new FakeInvoker();
+  private static EmbeddedApiGateway rest;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  @BeforeAll
+  static void startRest() {
+    rest = EmbeddedApiGateway.builder().stage("dev").apiId("abc123defg").invoker(invoker)
+        .integrationTimeout(Duration.ofMillis(800)).logFile(tmp.resolve("apigateway.log")).build().start();
+  }
+
+  @AfterAll
+  static void stopRest() {
+    rest.stop();
+  }
+
+  private static List<GatewayRequest> requestsOf(EmbeddedApiGateway gw, String pathPrefix) {
+    return gw.requests().stream().filter(r -> r.path().startsWith(pathPrefix)).toList();
+  }
+
+  private HttpResponse<String> send(String method, String url, String body, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void routesByResourceSpecificityThenMethod() throws Exception {
+    try (EmbeddedApiGateway gw = EmbeddedApiGateway.builder().invoker(invoker)
+        .logFile(tmp.resolve("routing.log")).build().start()) {
+      routes(gw);
+    }
+  }
+
+  private void routes(EmbeddedApiGateway gw) throws Exception {
+    gw.route("ANY", "/{proxy+}", "catchAll");
+    gw.route("GET", "/items/{id}", "getItem");
+    gw.route("ANY", "/items/{id}", "anyItem");
+    gw.route("GET", "/items/special", "special");
+    gw.route("GET", "/", "root");
+    for (String fn : List.of("catchAll", "getItem", "anyItem", "special", "root")) {
+      invoker.on(fn, e -> OK);
+    }
+
+    send("GET", gw.baseUrl() + "/items/special", null);
+    send("GET", gw.baseUrl() + "/items/42", null);
+    send("DELETE", gw.baseUrl() + "/items/42", null);
+    send("GET", gw.baseUrl() + "/items/42/parts/7", null);
+    send("GET", gw.baseUrl(), null);
+
+    assertThat(gw.requests()).extracting(GatewayRequest::function)
+        .containsExactly("special", "getItem", "anyItem", "catchAll", "root");
+    assertThat(gw.requests()).extracting(GatewayRequest::route)
+        .containsExactly("/items/special", "/items/{id}", "/items/{id}", "/{proxy+}", "/");
+    JsonNode proxied = invoker.events.get("catchAll");
+    assertThat(proxied.path("pathParameters").path("proxy").asText()).isEqualTo("items/42/parts/7");
+    assertThat(proxied.path("resource").asText()).isEqualTo("/{proxy+}");
+  }
+
+  @Test
+  void unknownRouteWrongMethodOrStageAnswerMissingAuthenticationToken() throws Exception {
+    EmbeddedApiGateway gw = rest;
+    gw.route("POST", "/only-post", "postOnly");
+    String other = gw.baseUrl().replace("/dev", "/prod");
+
+    for (HttpResponse<String> r : List.of(send("GET", gw.baseUrl() + "/nothing", null),
+        send("GET", gw.baseUrl() + "/only-post", null), send("POST", other + "/only-post", "{}"))) {
+      assertThat(r.statusCode()).as(r.uri().toString()).isEqualTo(403);
+      assertThat(r.body()).isEqualTo("{\"message\":\"Missing Authentication Token\"}");
+      assertThat(r.headers().firstValue("x-amzn-ErrorType")).hasValue("MissingAuthenticationTokenException");
+      assertThat(r.headers().firstValue("x-amzn-RequestId")).isPresent();
+    }
+    assertThat(invoker.events).doesNotContainKey("postOnly");
+    assertThat(requestsOf(gw, "/dev/nothing")).singleElement().satisfies(r -> assertThat(r.function()).isNull());
+  }
+
+  @Test
+  void buildsTheRestApiProxyEventAsAwsDocumentsIt() throws Exception {
+    EmbeddedApiGateway gw = rest;
+    String url = gw.route("POST", "/items/{id}", "eventFn");
+    invoker.on("eventFn", e -> OK);
+
+    send("POST", url.replace("{id}", "a%20b") + "?q=1&q=2&single=x%2By", "{\"name\":\"John\"}",
+        "Content-Type", "application/json", "User-Agent", "curl/8.0", "X-Custom", "v1");
+
+    JsonNode e = invoker.events.get("eventFn");
+    assertThat(e.path("resource").asText()).isEqualTo("/items/{id}");
+    assertThat(e.path("path").asText()).isEqualTo("/items/a b");
+    assertThat(e.path("httpMethod").asText()).isEqualTo("POST");
+    assertThat(e.path("headers").path("x-custom").asText()).isEqualTo("v1");
+    assertThat(e.path("headers").path("host").asText()).startsWith("127.0.0.1:");
+    assertThat(e.path("headers").path("X-Forwarded-For").asText()).isEqualTo("127.0.0.1");
+    assertThat(e.path("multiValueHeaders").path("x-custom").get(0).asText()).isEqualTo("v1");
+    assertThat(e.path("queryStringParameters").path("q").asText()).isEqualTo("2");
+    assertThat(e.path("queryStringParameters").path("single").asText()).isEqualTo("x+y");
+    assertThat(e.path("multiValueQueryStringParameters").path("q"))
+        .extracting(JsonNode::asText).containsExactly("1", "2");
+    assertThat(e.path("pathParameters").path("id").asText()).isEqualTo("a b");
+    assertThat(e.has("stageVariables")).isTrue();
+    assertThat(e.path("body").asText()).isEqualTo("{\"name\":\"John\"}");
+    assertThat(e.path("isBase64Encoded").asBoolean()).isFalse();
+
+    JsonNode ctx = e.path("requestContext");
+    assertThat(ctx.path("stage").asText()).isEqualTo("dev");
+    assertThat(ctx.path("resourcePath").asText()).isEqualTo("/items/{id}");
+    assertThat(ctx.path("httpMethod").asText()).isEqualTo("POST");
+    assertThat(ctx.path("path").asText()).isEqualTo("/dev/items/a b");
+    assertThat(ctx.path("accountId").asText()).isEqualTo("000000000000");
+    assertThat(ctx.path("apiId").asText()).isEqualTo("abc123defg");
+    assertThat(ctx.path("protocol").asText()).isEqualTo("HTTP/1.1");
+    assertThat(ctx.path("requestTime").asText()).matches("\\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} \\+0000");
+    assertThat(ctx.path("requestTimeEpoch").asLong()).isPositive();
+    assertThat(ctx.path("identity").path("sourceIp").asText()).isEqualTo("127.0.0.1");
+    assertThat(ctx.path("identity").path("userAgent").asText()).isEqualTo("curl/8.0");
+    GatewayRequest seen = requestsOf(gw, "/dev/items/").get(0);
+    assertThat(ctx.path("requestId").asText()).isEqualTo(seen.requestId());
+    assertThat(ctx.path("extendedRequestId").asText()).hasSize(16);
+
+    // the event binds to the aws-lambda-java-events type handlers use, with no unknown field
+    APIGatewayProxyRequestEvent typed = JSON.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .treeToValue(e, APIGatewayProxyRequestEvent.class);
+    assertThat(typed.getRequestContext().getIdentity().getSourceIp()).isEqualTo("127.0.0.1");
+    assertThat(typed.getPathParameters()).containsEntry("id", "a b");
+    assertThat(typed.getMultiValueQueryStringParameters().get("q")).containsExactly("1", "2");
+  }
+
+  @Test
+  void emptyQueryAndPathParametersAreNullAndBinaryBodiesBase64() throws Exception {
+    EmbeddedApiGateway gw = rest;
+    String url = gw.route("PUT", "/blob", "blob");
+    invoker.on("blob", e -> OK);
+
+    HttpRequest req = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/octet-stream")
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[] {0, 1, (byte) 0xff})).build();
+    http.send(req, HttpResponse.BodyHandlers.discarding());
+
+    JsonNode e = invoker.events.get("blob");
+    assertThat(e.get("queryStringParameters").isNull()).isTrue();
+    assertThat(e.get("multiValueQueryStringParameters").isNull()).isTrue();
+    assertThat(e.get("pathParameters").isNull()).isTrue();
+    assertThat(e.path("isBase64Encoded").asBoolean()).isTrue();
+    assertThat(Base64.getDecoder().decode(e.path("body").asText())).containsExactly(0, 1, 0xff);
+  }
+
+  @Test
+  void mapsTheProxyResponseBack() throws Exception {
+    EmbeddedApiGateway gw = rest;
+    String url = gw.route("GET", "/mapped", "mapped");
+    invoker.on("mapped", e -> "{\"statusCode\":201,\"headers\":{\"X-One\":\"1\",\"content-type\":\"text/plain\"},"
+        + "\"multiValueHeaders\":{\"X-Many\":[\"a\",\"b\"]},\"body\":\"" + Base64.getEncoder().encodeToString("hi".getBytes(UTF_8))
+        + "\",\"isBase64Encoded\":true}");
+
+    HttpResponse<String> r = send("GET", url, null);
+
+    assertThat(r.statusCode()).isEqualTo(201);
+    assertThat(r.body()).isEqualTo("hi");
+    assertThat(r.headers().firstValue("x-one")).hasValue("1");
+    assertThat(r.headers().allValues("x-many")).containsExactly("a", "b");
+    assertThat(r.headers().firstValue("content-type")).hasValue("text/plain");
+    assertThat(r.headers().firstValue("x-amzn-RequestId")).hasValue(requestsOf(gw, "/dev/mapped").get(0).requestId());
+    assertThat(r.headers().firstValue("x-amz-apigw-id")).isPresent();
+    assertThat(requestsOf(gw, "/dev/mapped").get(0).status()).isEqualTo(201);
+  }
+
+  @Test
+  void jsonIsTheDefaultContentType() throws Exception {
+    EmbeddedApiGateway gw = rest;
+    String url = gw.route("GET", "/json", "json");
+    invoker.on("json", e -> "{\"statusCode\":200,\"body\":\"{\\\"ok\\\":true}\"}");
+
+    HttpResponse<String> r = send("GET", url, null);
+
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
+    assertThat(r.body()).isEqualTo("{\"ok\":true}");
+  }
+
+  @Test
+  void malformedResponsesAndFunctionErrorsAre502() throws Exception {
+    EmbeddedApiGateway gw = rest;
+    String url = gw.route("ANY", "/bad/{proxy+}", "fn");
+    Map<String, Function<JsonNode, String>> cases = Map.of(
+        "not-json", e -> "pong",
+        "no-status", e -> "{\"body\":\"x\"}",
+        "extra-field", e -> "{\"statusCode\":200,\"body\":\"x\",\"extra\":1}",
+        "body-object", e -> "{\"statusCode\":200,\"body\":{\"a\":1}}",
+        "array", e -> "[1,2]");
+    for (var c : cases.entrySet()) {
+      invoker.on("fn", c.getValue());
+      HttpResponse<String> r = send("GET", url.replace("{proxy+}", c.getKey()), null);
+      assertThat(r.statusCode()).as(c.getKey()).isEqualTo(502);
+      assertThat(r.body()).as(c.getKey()).isEqualTo("{\"message\": \"Internal server error\"}");
+    }
+
+    invoker.onError("fn", "Unhandled", "{\"errorMessage\":\"boom\",\"errorType\":\"Error\"}");
+    assertThat(send("GET", url.replace("{proxy+}", "throws"), null).statusCode()).isEqualTo(502);
+
+    invoker.on("fn", e -> {
+      throw new IllegalStateException("Lambda service down");
+    });
+    HttpResponse<String> down = send("GET", url.replace("{proxy+}", "down"), null);
+    assertThat(down.statusCode()).isEqualTo(502);
+    assertThat(down.body()).isEqualTo("{\"message\": \"Internal server error\"}");
+
+    invoker.on("fn", e -> OK);
+    assertThat(send("GET", url.replace("{proxy+}", "fine"), null).statusCode())
+        .as("the gateway keeps serving after errors").isEqualTo(200);
+  }
+
+  @Test
+  void integrationTimeoutIs504() throws Exception {
+    EmbeddedApiGateway gw = rest;
+    String url = gw.route("GET", "/slow", "slow");
+    invoker.on("slow", e -> {
+      sleep(2000);
+      return OK;
+    });
+
+    HttpResponse<String> r = send("GET", url, null);
+
+    assertThat(r.statusCode()).isEqualTo(504);
+    assertThat(r.body()).isEqualTo("{\"message\": \"Endpoint request timed out\"}");
+    assertThat(requestsOf(gw, "/dev/slow")).singleElement().satisfies(req -> {
+      assertThat(req.status()).isEqualTo(504);
+      assertThat(req.latency()).isLessThan(Duration.ofMillis(1800));
+    });
+    sleep(1500);
+    assertThat(requestsOf(gw, "/dev/slow")).as("the late answer is not recorded twice").hasSize(1);
+  }
+
+  @Test
+  void traceContextPassesThroughUnchangedWithoutActiveTracing() throws Exception {
+    EmbeddedApiGateway gw = rest;
+    String url = gw.route("POST", "/produce", "producer");
+    invoker.on("producer", e -> OK);
+
+    HttpResponse<String> r = send("POST", url, "{}", "traceparent", TRACEPARENT, "tracestate", "es=s:1");
+
+    JsonNode headers = invoker.events.get("producer").path("headers");
+    assertThat(headers.path("traceparent").asText()).isEqualTo(TRACEPARENT);
+    assertThat(headers.path("tracestate").asText()).isEqualTo("es=s:1");
+    assertThat(headers.has("X-Amzn-Trace-Id")).isFalse();
+    assertThat(invoker.xray.get("producer")).isEqualTo("none");
+    assertThat(r.headers().firstValue("X-Amzn-Trace-Id")).isEmpty();
+    assertThat(requestsOf(gw, "/dev/produce")).singleElement().satisfies(req -> {
+      assertThat(req.traceparent()).isEqualTo(TRACEPARENT);
+      assertThat(req.tracestate()).isEqualTo("es=s:1");
+      assertThat(req.xAmznTraceId()).isNull();
+    });
+  }
+
+  @Test
+  void activeTracingAddsAnXRayHeaderAndPassesItToTheInvoke() throws Exception {
+    EmbeddedApiGateway gw = rest;
+    String url = gw.route("POST", "/traced", "traced");
+    invoker.on("traced", e -> OK);
+    invoker.active.add("traced");
+
+    HttpResponse<String> fresh = send("POST", url, "{}", "traceparent", TRACEPARENT);
+    JsonNode headers = invoker.events.get("traced").path("headers");
+    String xray = headers.path("X-Amzn-Trace-Id").asText();
+    assertThat(xray).matches("Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=1");
+    assertThat(headers.path("traceparent").asText()).isEqualTo(TRACEPARENT);
+    assertThat(invoker.xray.get("traced")).isEqualTo(xray);
+    assertThat(fresh.headers().firstValue("X-Amzn-Trace-Id")).hasValue(xray);
+    assertThat(requestsOf(gw, "/dev/traced").get(0).xAmznTraceId()).isEqualTo(xray);
+
+    String callerRoot = "1-5759e988-bd862e3fe1be46a994272793";
+    send("POST", url, "{}", "X-Amzn-Trace-Id", "Root=" + callerRoot + ";Sampled=1");
+    String continued = invoker.events.get("traced").path("headers").path("X-Amzn-Trace-Id").asText();
+    assertThat(continued).startsWith("Root=" + callerRoot + ";Parent=").endsWith(";Sampled=1");
+    assertThat(invoker.events.get("traced").path("multiValueHeaders").path("X-Amzn-Trace-Id")).hasSize(1);
+  }
+
+  @Test
+  void httpApiPayloadFormat2() throws Exception {
+    try (EmbeddedApiGateway gw = EmbeddedApiGateway.builder().stage("prod").payloadFormatVersion("2.0")
+        .invoker(invoker).logFile(tmp.resolve("http-api.log")).build().start()) {
+      httpApi(gw);
+    }
+  }
+
+  private void httpApi(EmbeddedApiGateway gw) throws Exception {
+    String url = gw.route("GET", "/users/{id}", "users");
+    invoker.on("users", e -> "{\"id\":1}");
+
+    HttpResponse<String> r = send("GET", url.replace("{id}", "7") + "?a=1&a=2&b=x", null,
+        "Cookie", "c1=v1; c2=v2", "traceparent", TRACEPARENT, "X-Multi", "one");
+
+    JsonNode e = invoker.events.get("users");
+    assertThat(e.path("version").asText()).isEqualTo("2.0");
+    assertThat(e.path("routeKey").asText()).isEqualTo("GET /users/{id}");
+    assertThat(e.path("rawPath").asText()).isEqualTo("/prod/users/7");
+    assertThat(e.path("rawQueryString").asText()).isEqualTo("a=1&a=2&b=x");
+    assertThat(e.path("cookies")).extracting(JsonNode::asText).containsExactly("c1=v1", "c2=v2");
+    assertThat(e.path("headers").has("cookie")).isFalse();
+    assertThat(e.path("headers").path("traceparent").asText()).isEqualTo(TRACEPARENT);
+    assertThat(e.path("queryStringParameters").path("a").asText()).isEqualTo("1,2");
+    assertThat(e.path("pathParameters").path("id").asText()).isEqualTo("7");
+    JsonNode http2 = e.path("requestContext").path("http");
+    assertThat(http2.path("method").asText()).isEqualTo("GET");
+    assertThat(http2.path("path").asText()).isEqualTo("/prod/users/7");
+    assertThat(http2.path("sourceIp").asText()).isEqualTo("127.0.0.1");
+    assertThat(e.path("requestContext").path("stage").asText()).isEqualTo("prod");
+    assertThat(e.path("isBase64Encoded").asBoolean()).isFalse();
+    APIGatewayV2HTTPEvent typed = JSON.treeToValue(e, APIGatewayV2HTTPEvent.class);
+    assertThat(typed.getRequestContext().getHttp().getSourceIp()).isEqualTo("127.0.0.1");
+
+    // the simple response form: any JSON without statusCode is a 200 application/json body
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("{\"id\":1}");
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
+
+    invoker.on("users", ev -> "{\"statusCode\":202,\"cookies\":[\"s=1\"],\"body\":\"queued\"}");
+    HttpResponse<String> structured = send("GET", url.replace("{id}", "8"), null);
+    assertThat(structured.statusCode()).isEqualTo(202);
+    assertThat(structured.headers().allValues("set-cookie")).containsExactly("s=1");
+
+    assertThat(send("GET", gw.baseUrl() + "/nope", null)).satisfies(nf -> {
+      assertThat(nf.statusCode()).isEqualTo(404);
+      assertThat(nf.body()).isEqualTo("{\"message\":\"Not Found\"}");
+    });
+    invoker.onError("users", "Unhandled", "{\"errorMessage\":\"boom\"}");
+    assertThat(send("GET", url.replace("{id}", "9"), null)).satisfies(err -> {
+      assertThat(err.statusCode()).isEqualTo(500);
+      assertThat(err.body()).isEqualTo("{\"message\":\"Internal Server Error\"}");
+    });
+  }
+
+  @Test
+  void keepsAnAccessLogForDiagnosis() throws Exception {
+    EmbeddedApiGateway gw = rest;
+    String url = gw.route("GET", "/ping", "consumer");
+    invoker.on("consumer", e -> OK);
+
+    send("GET", url, null, "traceparent", TRACEPARENT);
+
+    assertThat(java.nio.file.Files.readString(gw.logFile()))
+        .contains("GET /dev/ping route=/ping function=consumer status=200")
+        .contains("traceparent=" + TRACEPARENT);
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Functions as lambdas over the event; remembers the last event and X-Ray header per function. */
+  static final class FakeInvoker implements FunctionInvoker {
+    final Map<String, Function<JsonNode, String>> handlers = new ConcurrentHashMap<>();
+    final Map<String, InvokeResult> errors = new ConcurrentHashMap<>();
+    final Map<String, JsonNode> events = new ConcurrentHashMap<>();
+    final Map<String, String> xray = new ConcurrentHashMap<>();
+    final java.util.Set<String> active = ConcurrentHashMap.newKeySet();
+
+    void on(String fn, Function<JsonNode, String> handler) {
+      errors.remove(fn);
+      handlers.put(fn, handler);
+    }
+
+    void onError(String fn, String type, String payload) {
+      errors.put(fn, InvokeResult.error(type, payload.getBytes(UTF_8)));
+    }
+
+    @Override
+    public InvokeResult invoke(String functionName, byte[] payload, String xrayTraceHeader) {
+      JsonNode event;
+      try {
+        event = JSON.readTree(payload);
+      } catch (java.io.IOException e) {
+        throw new AssertionError("the gateway sent invalid JSON", e);
+      }
+      events.put(functionName, event);
+      xray.put(functionName, xrayTraceHeader == null ? "none" : xrayTraceHeader);
+      InvokeResult error = errors.get(functionName);
+      if (error != null) {
+        return error;
+      }
+      return InvokeResult.success(handlers.get(functionName).apply(event).getBytes(UTF_8));
+    }
+
+    @Override
+    public boolean activeTracing(String functionName) {
+      return active.contains(functionName);
+    }
+  }
+}
