@@ -45,7 +45,9 @@ class EmbeddedCollectorTest {
           .export(gauge("lambda.duration", 3));
 
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while ((apm.spans().size() < 2 || apm.metricRequests().isEmpty()) && System.nanoTime() < deadline) {
+      // the exporter counts a request as sent once the answer is back, a moment after the backend stored it
+      while ((collector.stats().pipeline("traces").exporter("otlp/elastic").sent() < 2
+          || collector.stats().pipeline("metrics").exporter("otlp/elastic").sent() < 3) && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
       assertThat(apm.spans()).hasSize(2).allSatisfy(s ->
