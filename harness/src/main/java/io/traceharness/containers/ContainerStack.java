@@ -1,6 +1,8 @@
 package io.traceharness.containers;
 
 import io.traceharness.apigateway.EmbeddedApiGateway;
+import io.traceharness.lambda.FunctionSpec;
+import io.traceharness.layers.OtelLayers;
 import io.traceharness.stack.ComponentLog;
 import io.traceharness.stack.Endpoints;
 import io.traceharness.stack.TracingStack;
@@ -80,6 +82,8 @@ public final class ContainerStack implements TracingStack {
   static final String LOCALSTACK_ALIAS = "localstack";
   /** How containers reach a port of the test host that Testcontainers exposed. */
   static final String HOST_ALIAS = "host.testcontainers.internal";
+  /** Where Lambda unpacks layers. */
+  static final String LAYER_DIR = "/opt";
   static final int ELASTICSEARCH_PORT = 9200;
   /** The network {@code docker-compose.yml} creates (named, so LocalStack can start functions on it). */
   static final String SANDBOX_NETWORK = "traceharness";
@@ -240,6 +244,11 @@ public final class ContainerStack implements TracingStack {
     return attached ? localStackEndpoint != null : localStackAuthToken != null;
   }
 
+  /** Deploys the function a {@link FunctionSpec} describes; see {@link LambdaFunction#of(FunctionSpec)}. */
+  public DeployedFunction deploy(FunctionSpec spec) {
+    return deploy(LambdaFunction.of(spec));
+  }
+
   /**
    * Deploys a function: into LocalStack behind a REST API when it runs, otherwise into its own
    * Lambda base image container. The function exports OTLP straight to the collector container.
@@ -271,14 +280,25 @@ public final class ContainerStack implements TracingStack {
         .withNetworkAliases(function.name())
         .withFunctionName(function.name())
         .withHandler(function.handler())
+        .withTimeout(function.timeout())
+        .withMemorySize(function.memoryMb())
         .withCode(function.code())
-        .withEnv(function.containerEnvironment());
+        .withEnv(function.containerEnvironment(LAYER_DIR));
+    if (function.layer() != null) {
+      // a container image takes layers as content in /opt, which is where Lambda unpacks them
+      runtime.withCopyFileToContainer(MountableFile.forHostPath(function.layer()), LAYER_DIR);
+    }
     start(function.name(), runtime);
     runtimes.register(function.name(), runtime.getInvocationsUrl());
-    URI url = URI.create(apiGateway.route(function.httpMethod(), function.path(), function.name()));
-    URI internal = URI.create("http://" + HOST_ALIAS + ":" + url.getPort() + url.getRawPath());
+    List<URI> urls = new ArrayList<>();
+    List<URI> internal = new ArrayList<>();
+    for (Route route : function.routes()) {
+      URI url = URI.create(apiGateway.route(route.method(), route.path(), function.name()));
+      urls.add(url);
+      internal.add(URI.create("http://" + HOST_ALIAS + ":" + url.getPort() + url.getRawPath()));
+    }
     return new DeployedFunction(function.name(), "arn:aws:lambda:" + REGION + ":000000000000:function:" + function.name(),
-        url, internal);
+        urls, internal);
   }
 
   /** Stops every container this stack started, then its network. Idempotent. */
@@ -451,13 +471,16 @@ public final class ContainerStack implements TracingStack {
    * @param name        function name; also its service name and, for runtimes, its network alias
    * @param runtime     Lambda runtime id: {@code nodejs22.x}, {@code java21}
    * @param handler     {@code module.function} (Node.js) or {@code package.Class::method} (Java)
-   * @param code        the deployment zip, instrumentation bundled (layers are a paid LocalStack feature)
+   * @param code        the deployment zip, or a directory laid out as {@code /var/task}
    * @param environment function environment; wins over the OTLP defaults this stack sets
-   * @param httpMethod  the API Gateway method in front of it, e.g. {@code GET}
-   * @param path        the API Gateway resource path, e.g. {@code /ping}
+   * @param timeout     invocation timeout
+   * @param memoryMb    memory size in MB
+   * @param routes      API Gateway routes in front of it, e.g. {@code GET /ping}; may be empty
+   * @param layer       an unpacked layer ({@code OtelLayers.directory(..)}) run through its
+   *                    {@code otel-handler} exec wrapper, or {@code null}
    */
   public record LambdaFunction(String name, String runtime, String handler, Path code,
-      Map<String, String> environment, String httpMethod, String path) {
+      Map<String, String> environment, Duration timeout, int memoryMb, List<Route> routes, Path layer) {
 
     public LambdaFunction {
       Objects.requireNonNull(name, "name");
@@ -465,8 +488,31 @@ public final class ContainerStack implements TracingStack {
       Objects.requireNonNull(handler, "handler");
       Objects.requireNonNull(code, "code");
       environment = Map.copyOf(environment == null ? Map.of() : environment);
-      Objects.requireNonNull(httpMethod, "httpMethod");
-      path = path.startsWith("/") ? path : "/" + path;
+      Objects.requireNonNull(timeout, "timeout");
+      routes = List.copyOf(routes);
+    }
+
+    /** One route, a 30 s timeout, 512 MB, no layer: the post's functions. */
+    public LambdaFunction(String name, String runtime, String handler, Path code, Map<String, String> environment,
+        String httpMethod, String path) {
+      this(name, runtime, handler, code, environment, Duration.ofSeconds(30), 512,
+          List.of(new Route(httpMethod, path)), null);
+    }
+
+    /**
+     * The function a {@link FunctionSpec} describes, for the containers: its routes and limits;
+     * with {@code otelLayer()} the OpenTelemetry layer for its runtime. Layers named by ARN do not
+     * exist here and are refused.
+     */
+    public static LambdaFunction of(FunctionSpec spec) {
+      if (!spec.layers().isEmpty()) {
+        throw new IllegalArgumentException("function " + spec.name() + " names layers " + spec.layers()
+            + ": the containers stack has no layer registry (only otelLayer() is supported)");
+      }
+      return new LambdaFunction(spec.name(), spec.runtime(), spec.handler(), spec.code(), spec.env(),
+          spec.timeout(), spec.memoryMb(),
+          spec.routes().stream().map(r -> new Route(r.method(), r.path())).toList(),
+          spec.otelLayer() ? OtelLayers.directory(OtelLayers.kindFor(spec.runtime())) : null);
     }
 
     /** The Lambda base image for this runtime. */
@@ -483,15 +529,28 @@ public final class ContainerStack implements TracingStack {
 
     /**
      * The environment the function runs with: OTLP straight to the collector container (no
-     * collector extension: the Telemetry API is missing in LocalStack), then its own variables.
+     * collector extension: the Telemetry API is missing in LocalStack), the layer's exec wrapper
+     * when it has one (found in {@code layerDir}), then its own variables.
      */
-    Map<String, String> containerEnvironment() {
+    Map<String, String> containerEnvironment(String layerDir) {
       Map<String, String> env = new LinkedHashMap<>();
       env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://" + COLLECTOR_ALIAS + ":" + OtelCollectorContainer.OTLP_HTTP_PORT);
       env.put("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
       env.put("OTEL_SERVICE_NAME", name);
+      if (layer != null) {
+        env.put("AWS_LAMBDA_EXEC_WRAPPER", layerDir + "/otel-handler");
+        env.put("TRACEHARNESS_OPT_DIR", layerDir);
+      }
       env.putAll(environment);
       return env;
+    }
+  }
+
+  /** An API Gateway route: {@code GET} and {@code /ping}. */
+  public record Route(String method, String path) {
+    public Route {
+      Objects.requireNonNull(method, "method");
+      path = path.startsWith("/") ? path : "/" + path;
     }
   }
 
@@ -500,10 +559,32 @@ public final class ContainerStack implements TracingStack {
    *
    * @param name        function name
    * @param arn         its ARN
-   * @param url         where the test host calls it: the REST API in LocalStack, else the harness's API Gateway
-   * @param internalUrl the same seen from containers, for one function calling another
+   * @param urls         per route, where the test host calls it: the REST API in LocalStack, else
+   *                     the harness's API Gateway
+   * @param internalUrls per route, the same seen from containers, for one function calling another
    */
-  public record DeployedFunction(String name, String arn, URI url, URI internalUrl) {
+  public record DeployedFunction(String name, String arn, List<URI> urls, List<URI> internalUrls) {
+
+    public DeployedFunction {
+      urls = List.copyOf(urls);
+      internalUrls = List.copyOf(internalUrls);
+    }
+
+    /** The URL of its (first) route. */
+    public URI url() {
+      if (urls.isEmpty()) {
+        throw new IllegalStateException("function " + name + " has no API Gateway route");
+      }
+      return urls.get(0);
+    }
+
+    /** The URL of its (first) route as other containers reach it. */
+    public URI internalUrl() {
+      if (internalUrls.isEmpty()) {
+        throw new IllegalStateException("function " + name + " has no API Gateway route");
+      }
+      return internalUrls.get(0);
+    }
   }
 
   /** Readiness check shared with the sandbox: a GET that answers 2xx. */
