@@ -28,7 +28,7 @@ class ControlPlaneTest {
 
   @BeforeAll
   static void start() {
-    lambda = LambdaEmulator.builder().workDir(work).activationDelay(Duration.ofMillis(500)).start();
+    lambda = LambdaEmulator.builder().workDir(work).activationDelay(Duration.ofSeconds(3)).start();
     client = lambda.client();
   }
 
