@@ -1,5 +1,6 @@
 package io.traceharness.containers;
 
+import io.traceharness.apigateway.EmbeddedApiGateway;
 import io.traceharness.stack.ComponentLog;
 import io.traceharness.stack.Endpoints;
 import io.traceharness.stack.TracingStack;
@@ -24,16 +25,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
+import org.testcontainers.Testcontainers;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.elasticsearch.ElasticsearchContainer;
 import org.testcontainers.lifecycle.Startables;
 import org.testcontainers.localstack.LocalStackContainer;
 import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.MountableFile;
 
 /**
  * The tracing stack made of the real components in containers: Elasticsearch, APM Server, the
- * OpenTelemetry collector (contrib) running {@code fixtures/collector.yaml}, and for Lambda either
+ * OpenTelemetry collector (contrib) running the post's {@code collector.yaml} (as today's collector
+ * accepts it: {@code io/traceharness/containers/collector.yaml}), and for Lambda either
  * LocalStack (when {@code LOCALSTACK_AUTH_TOKEN} is set) or the AWS Lambda base images with the
  * Runtime Interface Emulator. All share one Docker network on which each answers under its
  * {@code docker-compose.yml} service name ({@code elasticsearch}, {@code apm-server},
@@ -74,10 +78,15 @@ public final class ContainerStack implements TracingStack {
   static final String APM_SERVER_ALIAS = "apm-server";
   static final String COLLECTOR_ALIAS = "otel-collector";
   static final String LOCALSTACK_ALIAS = "localstack";
+  /** How containers reach a port of the test host that Testcontainers exposed. */
+  static final String HOST_ALIAS = "host.testcontainers.internal";
   static final int ELASTICSEARCH_PORT = 9200;
   /** The network {@code docker-compose.yml} creates (named, so LocalStack can start functions on it). */
   static final String SANDBOX_NETWORK = "traceharness";
   static final int LOCALSTACK_PORT = 4566;
+
+  /** The post's collector configuration as collector-contrib accepts it; compose mounts the same file. */
+  static final String COLLECTOR_CONFIG_RESOURCE = "io/traceharness/containers/collector.yaml";
 
   /** Settings of the Elasticsearch node; {@code docker-compose.yml} sets the same. */
   static final Map<String, String> ELASTICSEARCH_ENV = Map.of(
@@ -103,7 +112,9 @@ public final class ContainerStack implements TracingStack {
   private final List<GenericContainer<?>> started = new CopyOnWriteArrayList<>();
   private final List<ComponentLog> logs = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final RuntimeEmulatorInvoker runtimes = new RuntimeEmulatorInvoker();
   private LocalStackContainer localStack;
+  private EmbeddedApiGateway apiGateway;
   private Endpoints endpoints;
   private URI localStackEndpoint;
 
@@ -139,7 +150,8 @@ public final class ContainerStack implements TracingStack {
     this.collector = new OtelCollectorContainer(ContainerImages.OTEL_COLLECTOR)
         .withNetwork(network)
         .withNetworkAliases(COLLECTOR_ALIAS)
-        .withConfig(builder.collectorConfig != null ? builder.collectorConfig : Fixtures.collectorConfig())
+        .withCopyFileToContainer(builder.collectorConfig != null ? MountableFile.forHostPath(builder.collectorConfig)
+            : MountableFile.forClasspathResource(COLLECTOR_CONFIG_RESOURCE), OtelCollectorContainer.CONFIG_PATH)
         .withApmServer("http://" + APM_SERVER_ALIAS + ":" + ApmServerContainer.PORT, builder.secretToken)
         .dependsOn(apmServer);
   }
@@ -246,8 +258,8 @@ public final class ContainerStack implements TracingStack {
 
   /**
    * Runs a function in an AWS Lambda base image with the Runtime Interface Emulator, on this
-   * stack's network under the function's name. Its URLs are the emulator's invoke endpoint
-   * (no API Gateway in front: the harness's own API Gateway fronts it).
+   * stack's network under the function's name, behind the harness's own API Gateway on the
+   * function's route. Its internal URL reaches that gateway from other containers.
    */
   public DeployedFunction startRuntime(LambdaFunction function) {
     requireStarted();
@@ -262,10 +274,11 @@ public final class ContainerStack implements TracingStack {
         .withCode(function.code())
         .withEnv(function.containerEnvironment());
     start(function.name(), runtime);
-    URI internal = URI.create("http://" + function.name() + ":" + LambdaRuntimeContainer.PORT
-        + LambdaRuntimeContainer.INVOCATIONS_PATH);
+    runtimes.register(function.name(), runtime.getInvocationsUrl());
+    URI url = URI.create(apiGateway.route(function.httpMethod(), function.path(), function.name()));
+    URI internal = URI.create("http://" + HOST_ALIAS + ":" + url.getPort() + url.getRawPath());
     return new DeployedFunction(function.name(), "arn:aws:lambda:" + REGION + ":000000000000:function:" + function.name(),
-        runtime.getInvocationsUrl(), internal);
+        url, internal);
   }
 
   /** Stops every container this stack started, then its network. Idempotent. */
@@ -282,6 +295,9 @@ public final class ContainerStack implements TracingStack {
       } catch (RuntimeException e) {
         log.warn("could not stop {}: {}", container.getNetworkAliases(), e.toString());
       }
+    }
+    if (apiGateway != null) {
+      apiGateway.close();
     }
     if (!started.isEmpty()) {
       network.close();
@@ -343,6 +359,12 @@ public final class ContainerStack implements TracingStack {
         localStackEndpoint = localStack.getEndpoint();
       } else {
         Startables.deepStart(collector).join();
+        // functions in Lambda base images sit behind the harness's API Gateway, which they reach
+        // (one function calling another) through the host port Testcontainers exposes to them
+        apiGateway = EmbeddedApiGateway.builder().invoker(runtimes)
+            .logFile(logDir.resolve("apigateway.log")).build().start();
+        logs.add(new ComponentLog("apigateway", apiGateway.logFile()));
+        Testcontainers.exposeHostPorts(URI.create(apiGateway.baseUrl()).getPort());
       }
     } catch (RuntimeException e) {
       close();
@@ -352,7 +374,7 @@ public final class ContainerStack implements TracingStack {
         URI.create("http://" + elasticsearch.getHttpHostAddress()),
         apmServer.getEndpoint(), apmServer.getSecretToken(),
         collector.getOtlpHttpEndpoint(), collector.getOtlpGrpcEndpoint(),
-        localStackEndpoint, null, REGION);
+        localStackEndpoint, apiGateway != null ? URI.create(apiGateway.baseUrl()) : null, REGION);
     log.info("containers stack ready in {} ms: elasticsearch {}, apm-server {}, collector {}, lambda {}",
         (System.nanoTime() - t0) / 1_000_000, endpoints.elasticsearch(), endpoints.apmServer(),
         endpoints.otlpHttp(), localStack != null ? "LocalStack " + localStackEndpoint : "Runtime Interface Emulator");
@@ -393,7 +415,7 @@ public final class ContainerStack implements TracingStack {
       return this;
     }
 
-    /** The collector configuration to run; default {@code fixtures/collector.yaml}. */
+    /** The collector configuration to run; default the post's, {@code io/traceharness/containers/collector.yaml}. */
     public Builder collectorConfig(Path file) {
       this.collectorConfig = Objects.requireNonNull(file, "file");
       return this;
@@ -478,8 +500,8 @@ public final class ContainerStack implements TracingStack {
    *
    * @param name        function name
    * @param arn         its ARN
-   * @param url         where the test host calls it (API Gateway with LocalStack, else the emulator's invoke URL)
-   * @param internalUrl the same on the container network, for one function calling another
+   * @param url         where the test host calls it: the REST API in LocalStack, else the harness's API Gateway
+   * @param internalUrl the same seen from containers, for one function calling another
    */
   public record DeployedFunction(String name, String arn, URI url, URI internalUrl) {
   }
