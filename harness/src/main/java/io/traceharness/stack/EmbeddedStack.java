@@ -15,7 +15,6 @@ import io.traceharness.lambda.DeployedFunction;
 import io.traceharness.lambda.FunctionConfig;
 import io.traceharness.lambda.FunctionSpec;
 import io.traceharness.lambda.InvokeOptions;
-import io.traceharness.lambda.InvokeResult;
 import io.traceharness.lambda.LambdaEmulator;
 import io.traceharness.lambda.SandboxContext;
 import io.traceharness.layers.OtelLayers;
@@ -421,7 +420,7 @@ public final class EmbeddedStack implements TracingStack {
   private final class LambdaInvoker implements FunctionInvoker {
     @Override
     public FunctionInvoker.InvokeResult invoke(String functionName, byte[] payload, String xrayTraceHeader) {
-      InvokeResult r = lambda.invoke(functionName, payload, InvokeOptions.builder().traceHeader(xrayTraceHeader).build());
+      io.traceharness.lambda.InvokeResult r = lambda.invoke(functionName, payload, InvokeOptions.builder().traceHeader(xrayTraceHeader).build());
       if (r.serviceError() != null) {
         return FunctionInvoker.InvokeResult.error("Unhandled", r.payload());
       }

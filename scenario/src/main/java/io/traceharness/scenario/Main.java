@@ -28,7 +28,10 @@ public final class Main {
     int code = switch (what) {
       case "demo" -> demo();
       case "sandbox" -> sandbox();
-      case "bench" -> Benchmarks.run();
+      case "bench" -> {
+        ScenarioBenchmark.main(new String[0]);
+        yield 0;
+      }
       default -> {
         System.err.println("usage: Main demo|sandbox|bench");
         yield 2;

@@ -1,4 +1,4 @@
-package io.traceharness.scenario;
+package io.traceharness.bench;
 
 import java.io.IOException;
 import java.net.JarURLConnection;
@@ -16,19 +16,26 @@ import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
- * Runs every {@code io.traceharness.bench.*Benchmark} on the classpath (the harness's, from its
- * test jar) and then the scenario benchmark, each in its own JVM so one cannot disturb the next.
+ * What {@code ./mvnw -Pbench} runs in this module: every {@code io.traceharness.bench.*Benchmark},
+ * each in its own JVM so one cannot disturb the next. The demo and sandbox profiles pass another
+ * argument, and then there is nothing to do here.
  */
-final class Benchmarks {
+public final class BenchmarkRunner {
 
   private static final String PACKAGE = "io/traceharness/bench";
 
-  private Benchmarks() {
+  private BenchmarkRunner() {
   }
 
-  static int run() throws IOException, InterruptedException {
-    List<String> classes = new ArrayList<>(discover());
-    classes.add(ScenarioBenchmark.class.getName());
+  public static void main(String[] args) throws IOException, InterruptedException {
+    if (args.length > 0 && !args[0].equals("bench")) {
+      return;
+    }
+    System.exit(run(new ArrayList<>(discover())));
+  }
+
+  /** Runs each class's main in a JVM of its own with this JVM's classpath; 0 when all succeeded. */
+  public static int run(List<String> classes) throws IOException, InterruptedException {
     String only = System.getProperty("bench.only");
     int failures = 0;
     for (String cls : classes) {
@@ -60,7 +67,7 @@ final class Benchmarks {
 
   private static TreeSet<String> discover() throws IOException {
     TreeSet<String> found = new TreeSet<>();
-    Enumeration<URL> roots = Benchmarks.class.getClassLoader().getResources(PACKAGE);
+    Enumeration<URL> roots = BenchmarkRunner.class.getClassLoader().getResources(PACKAGE);
     for (URL url : Collections.list(roots)) {
       if (url.getProtocol().equals("jar")) {
         try (JarFile jar = ((JarURLConnection) url.openConnection()).getJarFile()) {
