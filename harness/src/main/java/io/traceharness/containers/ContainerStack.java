@@ -30,10 +30,12 @@ import org.testcontainers.elasticsearch.ElasticsearchContainer;
 import org.testcontainers.lifecycle.Startables;
 import org.testcontainers.localstack.LocalStackContainer;
 import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.MountableFile;
 
 /**
  * The tracing stack made of the real components in containers: Elasticsearch, APM Server, the
- * OpenTelemetry collector (contrib) running {@code fixtures/collector.yaml}, and for Lambda either
+ * OpenTelemetry collector (contrib) running the post's {@code collector.yaml} (as today's collector
+ * accepts it: {@code io/traceharness/containers/collector.yaml}), and for Lambda either
  * LocalStack (when {@code LOCALSTACK_AUTH_TOKEN} is set) or the AWS Lambda base images with the
  * Runtime Interface Emulator. All share one Docker network on which each answers under its
  * {@code docker-compose.yml} service name ({@code elasticsearch}, {@code apm-server},
@@ -78,6 +80,9 @@ public final class ContainerStack implements TracingStack {
   /** The network {@code docker-compose.yml} creates (named, so LocalStack can start functions on it). */
   static final String SANDBOX_NETWORK = "traceharness";
   static final int LOCALSTACK_PORT = 4566;
+
+  /** The post's collector configuration as collector-contrib accepts it; compose mounts the same file. */
+  static final String COLLECTOR_CONFIG_RESOURCE = "io/traceharness/containers/collector.yaml";
 
   /** Settings of the Elasticsearch node; {@code docker-compose.yml} sets the same. */
   static final Map<String, String> ELASTICSEARCH_ENV = Map.of(
@@ -139,7 +144,8 @@ public final class ContainerStack implements TracingStack {
     this.collector = new OtelCollectorContainer(ContainerImages.OTEL_COLLECTOR)
         .withNetwork(network)
         .withNetworkAliases(COLLECTOR_ALIAS)
-        .withConfig(builder.collectorConfig != null ? builder.collectorConfig : Fixtures.collectorConfig())
+        .withCopyFileToContainer(builder.collectorConfig != null ? MountableFile.forHostPath(builder.collectorConfig)
+            : MountableFile.forClasspathResource(COLLECTOR_CONFIG_RESOURCE), OtelCollectorContainer.CONFIG_PATH)
         .withApmServer("http://" + APM_SERVER_ALIAS + ":" + ApmServerContainer.PORT, builder.secretToken)
         .dependsOn(apmServer);
   }
@@ -393,7 +399,7 @@ public final class ContainerStack implements TracingStack {
       return this;
     }
 
-    /** The collector configuration to run; default {@code fixtures/collector.yaml}. */
+    /** The collector configuration to run; default the post's, {@code io/traceharness/containers/collector.yaml}. */
     public Builder collectorConfig(Path file) {
       this.collectorConfig = Objects.requireNonNull(file, "file");
       return this;

@@ -9,11 +9,6 @@ final class Fixtures {
   private Fixtures() {
   }
 
-  /** {@code fixtures/collector.yaml}, the post's collector configuration. */
-  static Path collectorConfig() {
-    return find(Path.of("fixtures", "collector.yaml"));
-  }
-
   /** The repository root: the nearest directory upwards holding {@code docker-compose.yml}. */
   static Path repositoryRoot() {
     return find(Path.of("docker-compose.yml")).getParent();

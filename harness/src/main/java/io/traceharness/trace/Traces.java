@@ -41,7 +41,13 @@ public final class Traces {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Where documents come from: Elasticsearch, or a fake in unit tests. */
+  interface DocumentSource {
+    List<JsonNode> documents(String traceId) throws IOException;
+  }
+
   private final ElasticsearchClient client;
+  private final DocumentSource source;
   private final List<String> spanIndices;
   private final List<String> errorIndices;
   private final Duration timeout;
@@ -50,7 +56,8 @@ public final class Traces {
   private final int pageSize;
 
   private Traces(Builder b) {
-    this.client = Objects.requireNonNull(b.client, "client");
+    this.client = b.client;
+    this.source = b.source != null ? b.source : this::fromElasticsearch;
     this.spanIndices = List.copyOf(b.spanIndices);
     this.errorIndices = List.copyOf(b.errorIndices);
     this.timeout = b.timeout;
@@ -72,6 +79,7 @@ public final class Traces {
   /** Options of a {@link Traces} reader. */
   public static final class Builder {
     private final ElasticsearchClient client;
+    private DocumentSource source;
     private List<String> spanIndices = List.of("traces-apm*", "traces-*.otel-*");
     private List<String> errorIndices = List.of("logs-apm.error*");
     private Duration timeout = Duration.ofSeconds(30);
@@ -80,11 +88,17 @@ public final class Traces {
     private int pageSize = 5_000;
 
     private Builder(ElasticsearchClient client) {
-      this.client = client;
+      this.client = Objects.requireNonNull(client, "client");
+    }
+
+    Builder(DocumentSource source) {
+      this.client = null;
+      this.source = source;
     }
 
     private Builder(Traces t) {
       this.client = t.client;
+      this.source = t.client == null ? t.source : null;
       this.spanIndices = t.spanIndices;
       this.errorIndices = t.errorIndices;
       this.timeout = t.timeout;
@@ -168,14 +182,18 @@ public final class Traces {
    */
   public Trace read(String traceId) {
     Objects.requireNonNull(traceId, "traceId");
+    try {
+      return Trace.fromSources(traceId, source.documents(traceId));
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading trace " + traceId, e);
+    }
+  }
+
+  private List<JsonNode> fromElasticsearch(String traceId) throws IOException {
     List<String> indices = new ArrayList<>(spanIndices);
     indices.addAll(errorIndices);
-    try {
-      client.indices().refresh(r -> r.index(indices).ignoreUnavailable(true).allowNoIndices(true));
-      return Trace.fromSources(traceId, fetch(indices, traceId));
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading trace " + traceId + " from " + indices, e);
-    }
+    client.indices().refresh(r -> r.index(indices).ignoreUnavailable(true).allowNoIndices(true));
+    return fetch(indices, traceId);
   }
 
   private List<JsonNode> fetch(List<String> indices, String traceId) throws IOException {

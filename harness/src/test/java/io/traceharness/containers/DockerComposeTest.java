@@ -81,7 +81,7 @@ class DockerComposeTest {
   }
 
   @Test
-  void collectorRunsTheFixtureConfigWithTheCommandAndEnvironmentOfOtelCollectorContainer() {
+  void collectorRunsTheStacksConfigWithTheCommandAndEnvironmentOfOtelCollectorContainer() {
     var expected = new OtelCollectorContainer(ContainerImages.OTEL_COLLECTOR)
         .withApmServer("http://apm-server:" + ApmServerContainer.PORT, ContainerStack.DEFAULT_SECRET_TOKEN);
     Map<String, Object> collector = services.get("otel-collector");
@@ -89,7 +89,8 @@ class DockerComposeTest {
     assertThat(strings(collector.get("command"))).containsExactlyElementsOf(OtelCollectorContainer.COMMAND);
     assertThat(env("otel-collector")).isEqualTo(expected.getEnvMap());
     assertThat(strings(collector.get("volumes")))
-        .containsExactly("./fixtures/collector.yaml:" + OtelCollectorContainer.CONFIG_PATH + ":ro");
+        .containsExactly("./harness/src/main/resources/" + ContainerStack.COLLECTOR_CONFIG_RESOURCE + ":"
+            + OtelCollectorContainer.CONFIG_PATH + ":ro");
     assertThat(containerPorts("otel-collector")).containsExactlyElementsOf(expected.getExposedPorts());
   }
 

@@ -1,0 +1,66 @@
+package io.traceharness.elasticsearch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class IndexTemplatesTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void everyDataStreamFamilyHasADataStreamTemplateComposedOfTheApmMappings() throws Exception {
+    List<String> patterns = new ArrayList<>();
+    for (String name : IndexTemplates.INDEX_TEMPLATES) {
+      JsonNode t = read(name);
+      assertThat(t.has("data_stream")).as("%s is a data stream template", name).isTrue();
+      assertThat(t.path("priority").asInt()).as("%s priority", name).isGreaterThanOrEqualTo(200);
+      assertThat(t.path("composed_of").get(0).asText()).isEqualTo(IndexTemplates.COMPONENT);
+      t.path("index_patterns").forEach(p -> patterns.add(p.asText()));
+    }
+    assertThat(patterns).containsExactlyInAnyOrder("traces-apm*", "logs-apm.error*", "logs-apm.app*", "metrics-apm*");
+  }
+
+  @Test
+  void mappingsTypeTheFieldsTheTraceReaderQueries() throws Exception {
+    JsonNode properties = read(IndexTemplates.COMPONENT).path("template").path("mappings").path("properties");
+
+    for (String id : List.of("trace.id", "transaction.id", "span.id", "parent.id", "trace_id", "span_id",
+        "parent_span_id", "event.outcome", "processor.event", "service.name", "agent.name", "span.type",
+        "span.subtype", "transaction.type", "transaction.name", "transaction.result", "data_stream.type",
+        "data_stream.dataset", "data_stream.namespace")) {
+      assertThat(properties.path(id).path("type").asText()).as("type of %s", id).isEqualTo("keyword");
+    }
+    for (String number : List.of("timestamp.us", "transaction.duration.us", "span.duration.us")) {
+      assertThat(properties.path(number).path("type").asText()).as("type of %s", number).isEqualTo("long");
+    }
+    assertThat(properties.path("@timestamp").path("type").asText()).isEqualTo("date");
+  }
+
+  @Test
+  void labelsAreKeywordsAndNumericLabelsNumbersWhateverTheirName() throws Exception {
+    JsonNode dynamic = read(IndexTemplates.COMPONENT).path("template").path("mappings").path("dynamic_templates");
+
+    assertThat(dynamic.get(0).path("labels").path("path_match").asText()).isEqualTo("labels.*");
+    assertThat(dynamic.get(0).path("labels").path("mapping").path("type").asText()).isEqualTo("keyword");
+    assertThat(dynamic.get(1).path("numeric_labels").path("path_match").asText()).isEqualTo("numeric_labels.*");
+    assertThat(dynamic.get(1).path("numeric_labels").path("mapping").path("type").asText()).isEqualTo("double");
+  }
+
+  @Test
+  void settingsNeedNoReplicaSoASingleNodeIsGreen() throws Exception {
+    JsonNode index = read(IndexTemplates.COMPONENT).path("template").path("settings").path("index");
+    assertThat(index.path("number_of_replicas").asInt(-1)).isZero();
+  }
+
+  private static JsonNode read(String name) throws Exception {
+    try (InputStream in = IndexTemplates.open(name)) {
+      return JSON.readTree(in);
+    }
+  }
+}
