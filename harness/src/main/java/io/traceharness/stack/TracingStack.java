@@ -67,14 +67,14 @@ public interface TracingStack extends AutoCloseable {
   /** Why the configured backend cannot run on this machine, or {@code null} when it can. */
   static String unavailableReason() {
     if (configuredBackend().equals("containers") && !ContainerStack.dockerAvailable()) {
-      return ContainerStack.dockerUnavailableReason();
+      return ContainerStack.SKIP_REASON;
     }
     return null;
   }
 
   /** Starts the configured backend. */
   static TracingStack start() {
-    return configuredBackend().equals("containers") ? ContainerStack.builder().build().start()
+    return configuredBackend().equals("containers") ? ContainerStack.builder().start()
         : EmbeddedStack.builder().build().start();
   }
 }
