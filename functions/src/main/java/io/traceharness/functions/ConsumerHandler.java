@@ -52,10 +52,9 @@ public final class ConsumerHandler
       throw new IllegalStateException("CONSUMER_API is not set: the URL of GET /ping");
     }
     HttpResponse<String> response = get(URI.create(url));
-    if (context != null) {
-      context.getLogger().log("Status: " + response.statusCode());
-      context.getLogger().log(response.body());
-    }
+    // stdout lines, like the sample's console.log, are the function's log lines in CloudWatch
+    System.out.println("Status: " + response.statusCode());
+    System.out.println(response.body());
     return new APIGatewayProxyResponseEvent()
         .withStatusCode(200)
         .withHeaders(Map.of("Content-Type", "application/json"))

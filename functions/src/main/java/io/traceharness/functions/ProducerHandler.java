@@ -39,9 +39,8 @@ public final class ProducerHandler
 
   @Override
   public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
-    if (context != null) {
-      context.getLogger().log("Event: " + Json.describe(event));
-    }
+    // a stdout line, like the sample's console.log, is a log line in CloudWatch
+    System.out.println("Event: " + Json.describe(event));
     String message = "Hello, the current time is " + TIME_STRING.format(ZonedDateTime.now(clock)) + ".";
     return new APIGatewayProxyResponseEvent()
         .withStatusCode(200)

@@ -42,6 +42,7 @@ final class BulkWriter implements DocumentSink {
   private final AtomicLong indexed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean unreachable = new AtomicBoolean();
 
   BulkWriter(ElasticsearchClient client, long capacity, Duration flushInterval, ApmLog log) {
     this.client = client;
@@ -114,6 +115,9 @@ final class BulkWriter implements DocumentSink {
 
     @Override
     public void afterBulk(long executionId, BulkRequest request, List<Pending> contexts, BulkResponse response) {
+      if (unreachable.compareAndSet(true, false)) {
+        log.info("Elasticsearch answers again; " + inFlight.get() + " documents still queued");
+      }
       List<BulkResponseItem> items = response.items();
       for (int i = 0; i < items.size() && i < contexts.size(); i++) {
         BulkResponseItem item = items.get(i);
@@ -134,8 +138,9 @@ final class BulkWriter implements DocumentSink {
 
     @Override
     public void afterBulk(long executionId, BulkRequest request, List<Pending> contexts, Throwable failure) {
-      if (!contexts.isEmpty() && contexts.get(0).attempt() % 10 == 0) {
-        log.warn("bulk request of " + contexts.size() + " documents failed, retrying: " + failure);
+      if (unreachable.compareAndSet(false, true)) {
+        log.warn("bulk request of " + contexts.size() + " documents failed, retrying with backoff until "
+            + "Elasticsearch answers: " + failure);
       }
       for (Pending p : contexts) {
         retry(p, failure.toString());

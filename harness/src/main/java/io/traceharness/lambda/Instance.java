@@ -51,6 +51,7 @@ final class Instance {
   private long startNanos;
   private volatile long lastUsedNanos = System.nanoTime();
   private volatile boolean retired;
+  private volatile long lastMemoryMb;
 
   private Call current;
   private Call undelivered;
@@ -111,6 +112,10 @@ final class Instance {
 
   boolean retired() {
     return retired;
+  }
+
+  void markIdle() {
+    lastUsedNanos = System.nanoTime();
   }
 
   void retire() {
@@ -178,6 +183,7 @@ final class Instance {
       current = call;
       call.logStart = logSize();
       call.startNanos = System.nanoTime();
+      maxMemoryUsedMb();
       if (exited.isDone()) {
         finishWithExit(call);
         return;
@@ -284,7 +290,8 @@ final class Instance {
             "{\"errorMessage\":\"Init error already reported or init complete\",\"errorType\":\"InvalidStateTransition\"}");
       }
       initErrorBody = req.content().array();
-      initErrorType = errorType(req.headers().get("Lambda-Runtime-Function-Error-Type"), initErrorBody);
+      String header = req.headers().get("Lambda-Runtime-Function-Error-Type");
+      initErrorType = header != null && !header.isBlank() ? header : errorType(null, initErrorBody);
       initLogEnd = logSize();
     }
     ready.completeExceptionally(new InitFailure(Outcome.error(initErrorType, initErrorBody), null));
@@ -418,14 +425,15 @@ final class Instance {
   /** Highest resident set size of the runtime's processes, in MB. */
   long maxMemoryUsedMb() {
     ChildProcess p = process;
-    if (p == null) {
-      return 0;
-    }
     long maxKb = 0;
-    for (ProcessHandle h : (Iterable<ProcessHandle>) p.process().descendants()::iterator) {
-      maxKb = Math.max(maxKb, hwmKb(h.pid()));
+    if (p != null) {
+      for (ProcessHandle h : (Iterable<ProcessHandle>) p.process().descendants()::iterator) {
+        maxKb = Math.max(maxKb, hwmKb(h.pid()));
+      }
     }
-    return Math.max(1, (maxKb + 1023) / 1024);
+    // a process that already ended reports what was last seen of it
+    lastMemoryMb = Math.max(lastMemoryMb, (maxKb + 1023) / 1024);
+    return Math.max(1, lastMemoryMb);
   }
 
   private static long hwmKb(long pid) {
@@ -463,13 +471,13 @@ final class Instance {
     }
   }
 
+  /** The error document's {@code errorType} (what a person reads), else the runtime's header. */
   private static String errorType(String header, byte[] body) {
-    if (header != null && !header.isBlank()) {
-      return header;
+    Matcher m = Pattern.compile("\"errorType\"\\s*:\\s*\"([^\"]*)\"").matcher(new String(body, StandardCharsets.UTF_8));
+    if (m.find() && !m.group(1).isBlank()) {
+      return m.group(1);
     }
-    String s = new String(body, StandardCharsets.UTF_8);
-    Matcher m = Pattern.compile("\"errorType\"\\s*:\\s*\"([^\"]*)\"").matcher(s);
-    return m.find() ? m.group(1) : "Unhandled";
+    return header != null && !header.isBlank() ? header : "Unhandled";
   }
 
   private static HttpResponse invalidRequestId() {

@@ -501,7 +501,7 @@ public final class LambdaEmulator implements AutoCloseable {
       throw ServiceException.invalid("Please provide a source for function code.");
     }
     if (zip.length > MAX_ZIP_BYTES) {
-      throw ServiceException.tooLarge("Request must be smaller than " + MAX_ZIP_BYTES + " bytes for the CreateFunction operation");
+      throw ServiceException.tooLarge("Request must be smaller than 69905067 bytes for the CreateFunction operation");
     }
     if (c.timeout().getSeconds() < 1 || c.timeout().getSeconds() > 900) {
       throw ServiceException.invalid("1 validation error detected: Value '" + c.timeout().getSeconds()
@@ -806,6 +806,7 @@ public final class LambdaEmulator implements AutoCloseable {
       keep = reusable && !stopped && !fn.deleted && !inst.retired() && inst.alive()
           && inst.deployment().generation() == fn.deployment.generation();
       if (keep) {
+        inst.markIdle();
         fn.idle.addFirst(inst);
       } else {
         fn.instances.remove(inst);

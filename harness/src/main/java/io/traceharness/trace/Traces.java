@@ -7,6 +7,7 @@ import co.elastic.clients.elasticsearch._types.Time;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import co.elastic.clients.json.JsonData;
+import co.elastic.clients.json.jackson.JacksonJsonpMapper;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -197,6 +198,15 @@ public final class Traces {
   }
 
   private List<JsonNode> fetch(List<String> indices, String traceId) throws IOException {
+    // With a Jackson mapper (the usual one) _source arrives as a tree directly; otherwise through text.
+    if (client._jsonpMapper() instanceof JacksonJsonpMapper) {
+      return fetch(indices, traceId, JsonNode.class, node -> node);
+    }
+    return fetch(indices, traceId, JsonData.class, Traces::toJackson);
+  }
+
+  private <T> List<JsonNode> fetch(List<String> indices, String traceId, Class<T> type,
+      java.util.function.Function<T, JsonNode> toTree) throws IOException {
     String pit;
     try {
       pit = client.openPointInTime(p -> p.index(indices).keepAlive(Time.of(t -> t.time("1m")))
@@ -213,7 +223,7 @@ public final class Traces {
       while (true) {
         List<FieldValue> searchAfter = after;
         String pitId = pit;
-        SearchResponse<JsonData> page = client.search(s -> {
+        SearchResponse<T> page = client.search(s -> {
           s.pit(p -> p.id(pitId).keepAlive(Time.of(t -> t.time("1m"))))
               .size(pageSize)
               .trackTotalHits(t -> t.enabled(false))
@@ -227,14 +237,14 @@ public final class Traces {
             s.searchAfter(searchAfter);
           }
           return s;
-        }, JsonData.class);
+        }, type);
         if (page.pitId() != null) {
           pit = page.pitId();
         }
-        List<Hit<JsonData>> hits = page.hits().hits();
-        for (Hit<JsonData> hit : hits) {
+        List<Hit<T>> hits = page.hits().hits();
+        for (Hit<T> hit : hits) {
           if (hit.source() != null) {
-            sources.add(toJackson(hit.source()));
+            sources.add(toTree.apply(hit.source()));
           }
         }
         if (hits.size() < pageSize) {

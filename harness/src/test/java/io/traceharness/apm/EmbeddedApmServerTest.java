@@ -275,4 +275,31 @@ class EmbeddedApmServerTest {
       assertThat(json(r).path("errors").get(0).path("message").asText()).isEqualTo("queue is full");
     }
   }
+
+  @Test
+  void errorsMetricsetsAndLogsGoToTheirDataStreams() throws Exception {
+    String error = "{\"error\":{\"id\":\"e1\",\"trace_id\":\"0123456789abcdef0123456789abcdef\",\"transaction_id\":\"945254c567a5417e\","
+        + "\"parent_id\":\"945254c567a5417e\",\"timestamp\":1496170407154000,\"exception\":{\"message\":\"boom\",\"type\":\"IOException\"}}}";
+    String metricset = "{\"metricset\":{\"timestamp\":1496170407154000,\"samples\":{\"orders.count\":{\"value\":4}},\"tags\":{\"shop\":\"a\"}}}";
+    String breakdown = "{\"metricset\":{\"timestamp\":1496170407154000,\"transaction\":{\"name\":\"t\",\"type\":\"request\"},"
+        + "\"span\":{\"type\":\"app\"},\"samples\":{\"span.self_time.count\":{\"value\":1}}}}";
+    String log = "{\"log\":{\"@timestamp\":\"2017-05-30T18:53:27.154Z\",\"message\":\"hello\",\"log.level\":\"info\"}}";
+    String noSamples = "{\"metricset\":{\"timestamp\":1}}";
+    String noException = "{\"error\":{\"id\":\"e2\"}}";
+    HttpResponse<String> r = post("/intake/v2/events", lines(METADATA, error, metricset, breakdown, log, noSamples, noException),
+        "Authorization", auth());
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(json(r).path("accepted").asInt()).isEqualTo(4);
+    assertThat(json(r).path("errors").get(0).path("message").asText()).isEqualTo("validation error: metricset: 'samples' required");
+    assertThat(json(r).path("errors").get(1).path("message").asText())
+        .isEqualTo("validation error: error: requires at least one of the fields 'exception;log'");
+    assertThat(sink.documents()).extracting(ApmDocument::dataStream).containsExactly("logs-apm.error-default",
+        "metrics-apm.app.java_client-default", "metrics-apm.internal-default", "logs-apm.app.java_client-default");
+    JsonNode err = sink.documents().get(0).source();
+    assertThat(err.at("/processor/event").asText()).isEqualTo("error");
+    assertThat(err.at("/error/exception/0/message").asText()).isEqualTo("boom");
+    assertThat(err.at("/transaction/id").asText()).isEqualTo("945254c567a5417e");
+    assertThat(sink.documents().get(1).source().get("orders.count").asDouble()).isEqualTo(4);
+    assertThat(sink.documents().get(3).source().at("/message").asText()).isEqualTo("hello");
+  }
 }

@@ -32,6 +32,9 @@ final class TestFunctions {
           runtimeApi: process.env.AWS_LAMBDA_RUNTIME_API,
           wrapped: process.env.WRAPPED_BY || null,
           layerFile: process.env.LAYER_FILE || null,
+          layerPath: process.env.LAYER_PATH || null,
+          hooked: process.env.HOOKED || null,
+          optDir: process.env.TRACEHARNESS_OPT_DIR,
           envKeys: Object.keys(process.env).sort(),
         };
       };
@@ -82,6 +85,33 @@ final class TestFunctions {
       throw new UncheckedIOException(e);
     }
     return zip(entries);
+  }
+
+  /** A layer with an exec wrapper ({@code /opt/wrapper}, executable) and a data file. */
+  static byte[] wrapperLayerZip() {
+    String wrapper = """
+        #!/bin/sh
+        export WRAPPED_BY=wrapper
+        export LAYER_FILE="$(cat "${TRACEHARNESS_OPT_DIR:-/opt}/data/hello.txt")"
+        exec "$@"
+        """;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream zip =
+        new org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream(out)) {
+      var script = new org.apache.commons.compress.archivers.zip.ZipArchiveEntry("wrapper");
+      script.setUnixMode(0100755);
+      zip.putArchiveEntry(script);
+      zip.write(wrapper.getBytes(StandardCharsets.UTF_8));
+      zip.closeArchiveEntry();
+      var data = new org.apache.commons.compress.archivers.zip.ZipArchiveEntry("data/hello.txt");
+      data.setUnixMode(0100644);
+      zip.putArchiveEntry(data);
+      zip.write("hello from the layer".getBytes(StandardCharsets.UTF_8));
+      zip.closeArchiveEntry();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
   }
 
   static Path write(Path dir, String name, byte[] zip) {

@@ -1,0 +1,408 @@
+package io.traceharness.collector;
+
+import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.client.WebClient;
+import io.traceharness.support.WorkDirs;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An OpenTelemetry Collector running in this JVM, driven by the real collector's YAML config: the
+ * collector a Lambda layer starts beside a function, forwarding what the function's OTel SDK sends
+ * to APM Server.
+ *
+ * <pre>{@code
+ * try (EmbeddedCollector collector = EmbeddedCollector.builder()
+ *     .config(Path.of("fixtures/collector.yaml"))
+ *     .environment(Map.of("APM_SERVER_URL", apm.url().toString(), "APM_SERVER_TOKEN", token))
+ *     .freePorts(true)
+ *     .build()
+ *     .start()) {
+ *   env.put("OTEL_EXPORTER_OTLP_ENDPOINT", collector.otlpHttpEndpoint().toString());
+ *   ...
+ *   collector.stats().pipeline("traces").dropped();   // 0, or see collector.exportFailures()
+ * }
+ * }</pre>
+ *
+ * <p>Config errors surface from {@link Builder#build()} as {@link CollectorConfig.InvalidConfigException}
+ * with the real collector's wording; components it does not run (the {@code awsxray} exporter)
+ * are logged once as a warning and left out. Logs go to slf4j and to {@link #logFile()}.
+ */
+public final class EmbeddedCollector implements AutoCloseable {
+
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  /** Items one exporter of one pipeline delivered, dropped (with the reason logged) and holds queued. */
+  public record ExporterStats(String exporter, String destination, long sent, long dropped, long failedAttempts,
+      int queued) {
+  }
+
+  /**
+   * One pipeline's counts, in {@code items} (spans, data points or log records).
+   *
+   * @param received items the receivers handed to the pipeline
+   * @param refused  items refused back to the client (it got a 503/Unavailable or 400 and may retry)
+   */
+  public record PipelineStats(String pipeline, String items, long received, long refused,
+      List<ExporterStats> exporters) {
+
+    public ExporterStats exporter(String id) {
+      return exporters.stream().filter(e -> e.exporter().equals(id)).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("pipeline " + pipeline + " has no exporter " + id
+              + "; it has " + exporters.stream().map(ExporterStats::exporter).toList()));
+    }
+
+    /** Items delivered, summed over the pipeline's exporters (each exporter gets every item). */
+    public long exported() {
+      return exporters.stream().mapToLong(ExporterStats::sent).sum();
+    }
+
+    /** Items dropped, summed over the pipeline's exporters. */
+    public long dropped() {
+      return exporters.stream().mapToLong(ExporterStats::dropped).sum();
+    }
+  }
+
+  /** Counts per pipeline at one moment. */
+  public record Stats(List<PipelineStats> pipelines) {
+
+    public PipelineStats pipeline(String id) {
+      return pipelines.stream().filter(p -> p.pipeline().equals(id)).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("no pipeline " + id + "; pipelines are "
+              + pipelines.stream().map(PipelineStats::pipeline).toList()));
+    }
+
+    public long dropped() {
+      return pipelines.stream().mapToLong(PipelineStats::dropped).sum();
+    }
+  }
+
+  /**
+   * An export attempt that failed: retried later ({@code dropped == false}) or given up, its items
+   * dropped. {@code error} is the exporter's error text, e.g. {@code rpc error: code = Unavailable
+   * desc = ...} or {@code error exporting items, request to ... responded with HTTP Status Code 503}.
+   */
+  public record ExportFailure(Instant time, String pipeline, String exporter, String destination, int items,
+      String error, boolean dropped) {
+  }
+
+  private final CollectorConfig config;
+  private final boolean freePorts;
+  private final Duration shutdownTimeout;
+  private final Path logFile;
+  private final String name;
+  private final FailureLog failures = new FailureLog(200);
+  private final List<Pipeline> pipelines = new ArrayList<>();
+  private final List<OtlpReceiver> receivers = new ArrayList<>();
+  private CollectorLog log;
+  private volatile boolean started;
+  private volatile boolean stopped;
+
+  private EmbeddedCollector(Builder b, CollectorConfig config) {
+    this.config = config;
+    this.freePorts = b.freePorts;
+    this.shutdownTimeout = b.shutdownTimeout;
+    this.name = b.name;
+    this.logFile = b.logFile != null ? b.logFile : WorkDirs.root().resolve("logs").resolve(name + ".log");
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Binds the receivers, starts pipelines and exporters; logs one ready line. */
+  public synchronized EmbeddedCollector start() {
+    if (started) {
+      return this;
+    }
+    long t0 = System.nanoTime();
+    log = new CollectorLog(logFile);
+    config.warnings().forEach(log::warn);
+    try {
+      Map<String, Map<Signal, List<Pipeline>>> byReceiver = new LinkedHashMap<>();
+      for (CollectorConfig.PipelineSpec p : config.pipelines()) {
+        Pipeline pipeline = buildPipeline(p);
+        pipelines.add(pipeline);
+        for (String r : p.receivers()) {
+          byReceiver.computeIfAbsent(r, k -> new EnumMap<>(Signal.class))
+              .computeIfAbsent(p.signal(), k -> new ArrayList<>()).add(pipeline);
+        }
+      }
+      byReceiver.forEach((id, wiring) -> {
+        OtlpReceiver receiver = new OtlpReceiver(config.receivers().get(id), wiring, log);
+        receivers.add(receiver);
+        receiver.start(freePorts);
+      });
+    } catch (RuntimeException e) {
+      stopQuietly();
+      throw e;
+    }
+    started = true;
+    log.info(String.format(java.util.Locale.ROOT, "OpenTelemetry Collector %s ready in %d ms: %s; pipelines %s",
+        name, (System.nanoTime() - t0) / 1_000_000, describeReceivers(), describePipelines()));
+    return this;
+  }
+
+  private Pipeline buildPipeline(CollectorConfig.PipelineSpec p) {
+    List<ExporterHelper> exporters = new ArrayList<>();
+    for (String id : p.exporters()) {
+      CollectorConfig.ExporterSpec spec = config.exporters().get(id);
+      ExporterHelper helper;
+      if (spec instanceof CollectorConfig.OtlpGrpcSpec g) {
+        helper = new ExporterHelper(p.id(), id, p.signal(), g.retry(), g.queue(), new OtlpGrpcSender(g), log, failures);
+      } else if (spec instanceof CollectorConfig.OtlpHttpSpec h) {
+        helper = new ExporterHelper(p.id(), id, p.signal(), h.retry(), h.queue(), new OtlpHttpSender(h), log, failures);
+      } else {
+        // the debug exporter writes synchronously and cannot fail: no queue, no retry
+        helper = new ExporterHelper(p.id(), id, p.signal(),
+            new CollectorConfig.RetrySpec(false, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO, 1, 0),
+            new CollectorConfig.QueueSpec(false, 1, 1), new DebugSender((CollectorConfig.DebugSpec) spec, log), log,
+            failures);
+      }
+      exporters.add(helper);
+    }
+    Consumer head = new Pipeline.FanOut(exporters);
+    List<String> processors = p.processors();
+    for (int i = processors.size() - 1; i >= 0; i--) {
+      CollectorConfig.ProcessorSpec spec = config.processors().get(processors.get(i));
+      Consumer next = head;
+      if (spec instanceof CollectorConfig.BatchSpec b) {
+        head = new BatchProcessor(b, p.signal(), next, log, p.id());
+      } else if (spec instanceof CollectorConfig.AttributesSpec a) {
+        head = new AttributesProcessor(a, p.signal(), next);
+      } else {
+        head = next;
+      }
+    }
+    return new Pipeline(p.id(), p.signal(), head, exporters);
+  }
+
+  private String describeReceivers() {
+    List<String> parts = new ArrayList<>();
+    for (OtlpReceiver r : receivers) {
+      parts.add(r.id() + " (" + OtlpReceiver.describe(r.grpcEndpoint(), r.httpEndpoint()) + ")");
+    }
+    return "receivers " + (parts.isEmpty() ? "none" : String.join(", ", parts));
+  }
+
+  private String describePipelines() {
+    List<String> parts = new ArrayList<>();
+    for (CollectorConfig.PipelineSpec p : config.pipelines()) {
+      parts.add(p.id() + " " + p.receivers() + " -> " + p.processors() + " -> " + p.exporters());
+    }
+    return String.join(", ", parts);
+  }
+
+  private OtlpReceiver firstReceiver(boolean grpc) {
+    requireStarted();
+    return receivers.stream().filter(r -> (grpc ? r.grpcEndpoint() : r.httpEndpoint()) != null).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no otlp receiver with protocol " + (grpc ? "grpc" : "http")
+            + " runs in a pipeline of " + config));
+  }
+
+  /** Base URL of the OTLP/HTTP receiver, e.g. {@code http://127.0.0.1:4318} (append {@code /v1/traces}). */
+  public URI otlpHttpEndpoint() {
+    return firstReceiver(false).httpEndpoint();
+  }
+
+  /** The OTLP/gRPC receiver as {@code http://127.0.0.1:4317}, what OTel SDKs take as endpoint. */
+  public URI otlpGrpcEndpoint() {
+    return firstReceiver(true).grpcEndpoint();
+  }
+
+  public CollectorConfig config() {
+    return config;
+  }
+
+  /** Warnings about the config (components not run, unset variables), also logged at start. */
+  public List<String> warnings() {
+    return config.warnings();
+  }
+
+  public Path logFile() {
+    return logFile;
+  }
+
+  public Stats stats() {
+    return new Stats(pipelines.stream().map(Pipeline::stats).toList());
+  }
+
+  /** The most recent export failures (at most 200), oldest first. */
+  public List<ExportFailure> exportFailures() {
+    return failures.snapshot();
+  }
+
+  /** True when every receiver endpoint answers HTTP (what a function's SDK needs before it starts). */
+  public boolean ping() {
+    if (!started || stopped) {
+      return false;
+    }
+    try (ClientFactory factory = ClientFactory.builder().build()) {
+      for (OtlpReceiver r : receivers) {
+        for (URI u : new URI[] {r.grpcEndpoint(), r.httpEndpoint()}) {
+          if (u == null) {
+            continue;
+          }
+          try {
+            WebClient.builder(u).factory(factory).responseTimeout(Duration.ofSeconds(2)).build()
+                .get("/").aggregate().join();
+          } catch (RuntimeException e) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Waits until {@link #ping()} succeeds; throws when it does not within {@code timeout}. */
+  public EmbeddedCollector awaitReady(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!ping()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("collector " + name + " did not answer within " + timeout);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted waiting for collector " + name, e);
+      }
+    }
+    return this;
+  }
+
+  /**
+   * Stops receiving, flushes the batch processors, lets each exporter's queue drain for the shutdown
+   * timeout, and drops (counting and logging) what is left.
+   */
+  public synchronized void stop() {
+    if (!started || stopped) {
+      return;
+    }
+    stopped = true;
+    long t0 = System.nanoTime();
+    stopQuietly();
+    Stats s = stats();
+    log.info(String.format(java.util.Locale.ROOT, "OpenTelemetry Collector %s stopped in %d ms; %s", name,
+        (System.nanoTime() - t0) / 1_000_000, s.pipelines().stream()
+            .map(p -> p.pipeline() + ": received " + p.received() + " " + p.items() + ", exported " + p.exported()
+                + ", dropped " + p.dropped())
+            .toList()));
+    log.close();
+  }
+
+  private void stopQuietly() {
+    for (OtlpReceiver r : receivers) {
+      try {
+        r.close();
+      } catch (RuntimeException e) {
+        log.warn("receiver " + r.id() + " did not stop cleanly: " + e);
+      }
+    }
+    for (Pipeline p : pipelines) {
+      p.flush();
+    }
+    for (Pipeline p : pipelines) {
+      for (ExporterHelper e : p.exporters()) {
+        e.shutdown(shutdownTimeout);
+      }
+    }
+  }
+
+  private void requireStarted() {
+    if (!started) {
+      throw new IllegalStateException("collector " + name + " is not started");
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  @Override
+  public String toString() {
+    return "EmbeddedCollector[" + name + ", " + config + "]";
+  }
+
+  /** Options of an {@link EmbeddedCollector}. */
+  public static final class Builder {
+    private String yaml;
+    private Path configFile;
+    private Map<String, String> environment = System.getenv();
+    private boolean freePorts;
+    private Duration shutdownTimeout = Duration.ofSeconds(5);
+    private Path logFile;
+    private String name = "collector-" + INSTANCES.incrementAndGet();
+
+    private Builder() {
+    }
+
+    /** The collector.yaml to run. */
+    public Builder config(Path file) {
+      this.configFile = Objects.requireNonNull(file, "file");
+      this.yaml = null;
+      return this;
+    }
+
+    /** Collector config as YAML text. */
+    public Builder config(String yaml) {
+      this.yaml = Objects.requireNonNull(yaml, "yaml");
+      this.configFile = null;
+      return this;
+    }
+
+    /** What {@code ${VAR}} references resolve against: the function's environment (default: this JVM's). */
+    public Builder environment(Map<String, String> environment) {
+      this.environment = Map.copyOf(environment);
+      return this;
+    }
+
+    /**
+     * Bind every receiver on a free port instead of the configured one (4317/4318 by default), so
+     * several function sandboxes can each run a collector on one machine.
+     */
+    public Builder freePorts(boolean freePorts) {
+      this.freePorts = freePorts;
+      return this;
+    }
+
+    /** How long {@link #stop()} lets exporters drain their queues (default 5 s). */
+    public Builder shutdownTimeout(Duration timeout) {
+      this.shutdownTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /** Name in logs and the default log file name ({@code collector-N}). */
+    public Builder name(String name) {
+      this.name = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /** Where the collector's log goes (default {@code <work dir>/logs/<name>.log}). */
+    public Builder logFile(Path logFile) {
+      this.logFile = logFile;
+      return this;
+    }
+
+    /** Parses and validates the config; throws {@link CollectorConfig.InvalidConfigException} naming the key. */
+    public EmbeddedCollector build() {
+      if (yaml == null && configFile == null) {
+        throw new IllegalStateException("no collector config: call config(Path) or config(String)");
+      }
+      CollectorConfig config = configFile != null ? CollectorConfig.load(configFile, environment)
+          : CollectorConfig.parse(yaml, environment);
+      return new EmbeddedCollector(this, config);
+    }
+  }
+}

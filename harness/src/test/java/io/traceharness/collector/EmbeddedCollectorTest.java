@@ -1,0 +1,157 @@
+package io.traceharness.collector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.linecorp.armeria.client.grpc.GrpcClients;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.opentelemetry.proto.metrics.v1.Gauge;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddedCollectorTest {
+
+  @TempDir
+  Path tmp;
+
+  @Test
+  void postConfigRunsUnchangedAndForwardsToApmServerWithTheToken() throws Exception {
+    Path config = tmp.resolve("collector.yaml");
+    Files.writeString(config, CollectorConfigTest.postConfig());
+    try (OtlpTestBackend apm = new OtlpTestBackend().start();
+        EmbeddedCollector collector = EmbeddedCollector.builder()
+            .config(config)
+            .environment(Map.of("APM_SERVER_URL", apm.url(), "APM_SERVER_TOKEN", "s3cr3t"))
+            .freePorts(true)
+            .logFile(tmp.resolve("collector.log"))
+            .build()
+            .start()) {
+      String trace = Otlp.newTraceId();
+      GrpcClients.newClient(collector.otlpGrpcEndpoint(), TraceServiceGrpc.TraceServiceBlockingStub.class)
+          .export(Otlp.traces("producer", trace, 2));
+      GrpcClients.newClient(collector.otlpGrpcEndpoint(), MetricsServiceGrpc.MetricsServiceBlockingStub.class)
+          .export(gauge("lambda.duration", 3));
+
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      // the exporter counts a request as sent once the answer is back, a moment after the backend stored it
+      while ((collector.stats().pipeline("traces").exporter("otlp/elastic").sent() < 2
+          || collector.stats().pipeline("metrics").exporter("otlp/elastic").sent() < 3) && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(apm.spans()).hasSize(2).allSatisfy(s ->
+          assertThat(HexFormat.of().formatHex(s.getTraceId().toByteArray())).isEqualTo(trace));
+      assertThat(apm.traceRequests().get(0).headers().get("authorization")).isEqualTo("Bearer s3cr3t");
+      assertThat(apm.metricRequests()).singleElement().isEqualTo(gauge("lambda.duration", 3));
+
+      var traces = collector.stats().pipeline("traces");
+      assertThat(traces.received()).isEqualTo(2);
+      assertThat(traces.exporter("otlp/elastic").sent()).isEqualTo(2);
+      assertThat(traces.exporter("logging").sent()).isEqualTo(2);
+      assertThat(collector.stats().pipeline("metrics").exporter("otlp/elastic").sent()).isEqualTo(3);
+      assertThat(collector.stats().dropped()).isZero();
+      assertThat(collector.exportFailures()).isEmpty();
+
+      String log = Files.readString(collector.logFile());
+      assertThat(Pattern.compile("awsxray").matcher(log).results().count())
+          .as("exactly one line names awsxray; the ready line lists the exporters that run").isEqualTo(1);
+      assertThat(log).contains("warn\texporter \"awsxray\" is not run by the embedded collector")
+          .contains("ready in").contains("traces [otlp] -> [] -> [logging, otlp/elastic]")
+          .as("logging exporter at loglevel debug dumps the spans").contains(trace);
+    }
+  }
+
+  @Test
+  void exportFailuresExplainAnUnreachableApmServer() throws Exception {
+    int closedPort = io.traceharness.support.Ports.free();
+    try (EmbeddedCollector collector = EmbeddedCollector.builder()
+        .config(CollectorConfigTest.postConfig())
+        .environment(Map.of("APM_SERVER_URL", "http://127.0.0.1:" + closedPort, "APM_SERVER_TOKEN", "t"))
+        .freePorts(true)
+        .shutdownTimeout(Duration.ofMillis(200))
+        .logFile(tmp.resolve("collector.log"))
+        .build()
+        .start()) {
+      GrpcClients.newClient(collector.otlpGrpcEndpoint(), TraceServiceGrpc.TraceServiceBlockingStub.class)
+          .export(Otlp.traces("producer", Otlp.newTraceId(), 1));
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (collector.exportFailures().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(collector.exportFailures()).first().satisfies(f -> {
+        assertThat(f.exporter()).isEqualTo("otlp/elastic");
+        assertThat(f.destination()).isEqualTo("grpc 127.0.0.1:" + closedPort);
+        assertThat(f.error()).isEqualTo("rpc error: code = Unavailable desc = connection error: desc = \"transport: Error while dialing: dial tcp 127.0.0.1:" + closedPort + ": connect: connection refused\"");
+        assertThat(f.dropped()).as("still retrying").isFalse();
+      });
+      collector.stop();
+      assertThat(collector.stats().pipeline("traces").exporter("otlp/elastic").dropped())
+          .as("stopping while retrying drops and counts").isEqualTo(1);
+      assertThat(collector.exportFailures()).last().satisfies(f -> {
+        assertThat(f.dropped()).isTrue();
+        assertThat(f.error()).startsWith("interrupted due to shutdown: rpc error: code = Unavailable");
+      });
+    }
+  }
+
+  @Test
+  void invalidConfigFailsAtBuildWithTheKeyPath() {
+    assertThatThrownBy(() -> EmbeddedCollector.builder()
+        .config(CollectorConfigTest.postConfig().replace("[logging, awsxray, otlp/elastic]\n    metrics",
+            "[logging, awsxray, otlp/elastc]\n    metrics"))
+        .environment(Map.of("APM_SERVER_URL", "http://127.0.0.1:1"))
+        .build())
+        .isInstanceOf(CollectorConfig.InvalidConfigException.class)
+        .hasMessage("service::pipelines::traces: references exporter \"otlp/elastc\" which is not configured");
+  }
+
+  @Test
+  void configuredPortsAreUsedWithoutFreePortsAndAClashIsAStartupError() {
+    int port = io.traceharness.support.Ports.free();
+    String yaml = """
+        receivers:
+          otlp:
+            protocols:
+              http:
+                endpoint: 0.0.0.0:%d
+        exporters:
+          debug:
+            verbosity: normal
+        service:
+          pipelines:
+            logs:
+              receivers: [otlp]
+              exporters: [debug]
+        """.formatted(port);
+    try (EmbeddedCollector first = EmbeddedCollector.builder().config(yaml).logFile(tmp.resolve("a.log")).build().start()) {
+      assertThat(first.otlpHttpEndpoint()).hasToString("http://127.0.0.1:" + port);
+      assertThat(first.awaitReady(Duration.ofSeconds(5)).ping()).isTrue();
+      EmbeddedCollector second = EmbeddedCollector.builder().config(yaml).logFile(tmp.resolve("b.log")).build();
+      assertThatThrownBy(second::start)
+          .hasMessageStartingWith("receivers::otlp::protocols::http: listen tcp 127.0.0.1:" + port + ": ");
+      assertThatThrownBy(first::otlpGrpcEndpoint).hasMessageContaining("no otlp receiver with protocol grpc");
+    }
+  }
+
+  private static ExportMetricsServiceRequest gauge(String name, int points) {
+    Gauge.Builder g = Gauge.newBuilder();
+    for (int i = 0; i < points; i++) {
+      g.addDataPoints(NumberDataPoint.newBuilder().setAsInt(i).setTimeUnixNano(1_700_000_000_000_000_000L + i));
+    }
+    return ExportMetricsServiceRequest.newBuilder()
+        .addResourceMetrics(ResourceMetrics.newBuilder().addScopeMetrics(ScopeMetrics.newBuilder()
+            .addMetrics(Metric.newBuilder().setName(name).setGauge(g))))
+        .build();
+  }
+}
