@@ -3,12 +3,13 @@ package io.traceharness.scenario;
 import io.traceharness.diagnosis.Diagnosis;
 import io.traceharness.fixtures.ClientRun;
 import io.traceharness.fixtures.Clients;
+import io.traceharness.fixtures.ElasticApmJavaClient;
+import io.traceharness.fixtures.SampleFunctions;
 import io.traceharness.lambda.FunctionSpec;
 import io.traceharness.stack.Deployment;
 import io.traceharness.stack.TracingStack;
 import io.traceharness.trace.Trace;
 import io.traceharness.trace.TraceConditions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -34,30 +35,22 @@ public final class BlogScenario {
 
   /** The runtime of the two functions. */
   public enum Language {
-    NODEJS("nodejs20.x", "handler.consumer", "handler.producer", "traceharness.functions.nodejs"),
-    JAVA("java21", "io.traceharness.functions.ConsumerHandler::handleRequest",
-        "io.traceharness.functions.ProducerHandler::handleRequest", "traceharness.functions.java");
+    NODEJS("nodejs20.x", SampleFunctions.PRODUCER_NODE_HANDLER, SampleFunctions.CONSUMER_NODE_HANDLER),
+    JAVA("java21", SampleFunctions.PRODUCER_JAVA_HANDLER, SampleFunctions.CONSUMER_JAVA_HANDLER);
 
     final String runtime;
     final String producerHandler;
     final String consumerHandler;
-    final String zipProperty;
 
-    Language(String runtime, String producerHandler, String consumerHandler, String zipProperty) {
+    Language(String runtime, String producerHandler, String consumerHandler) {
       this.runtime = runtime;
       this.producerHandler = producerHandler;
       this.consumerHandler = consumerHandler;
-      this.zipProperty = zipProperty;
     }
 
-    /** The function package the build made, named by a system property the build sets. */
+    /** The function package the functions module built. */
     Path zip() {
-      String path = System.getProperty(zipProperty);
-      if (path == null || !Files.isRegularFile(Path.of(path))) {
-        throw new IllegalStateException("-D" + zipProperty + " must name the functions zip built by the functions"
-            + " module (was " + path + "); run through Maven: ./mvnw -B verify");
-      }
-      return Path.of(path);
+      return this == NODEJS ? SampleFunctions.nodejsZip() : SampleFunctions.javaZip();
     }
   }
 
@@ -120,11 +113,11 @@ public final class BlogScenario {
   }
 
   public String producerName() {
-    return "producer" + suffix;
+    return SampleFunctions.PRODUCER + suffix;
   }
 
   public String consumerName() {
-    return "consumer" + suffix;
+    return SampleFunctions.CONSUMER + suffix;
   }
 
   public List<String> expectedServices() {
@@ -139,10 +132,10 @@ public final class BlogScenario {
     long t0 = System.nanoTime();
     Path zip = language.zip();
     Deployment consumer = stack.deploy(spec(consumerName(), language.consumerHandler, zip)
-        .http("GET", "/ping" + suffix).build());
+        .http(SampleFunctions.PING_METHOD, SampleFunctions.PING_PATH + suffix).build());
     Deployment producer = stack.deploy(spec(producerName(), language.producerHandler, zip)
-        .env("CONSUMER_API", consumer.url().toString())
-        .http("POST", "/produce" + suffix).build());
+        .env(SampleFunctions.CONSUMER_API_ENV, consumer.url().toString())
+        .http(SampleFunctions.PRODUCE_METHOD, SampleFunctions.PRODUCE_PATH + suffix).build());
     functions = new Functions(producer, consumer, Duration.ofNanos(System.nanoTime() - t0));
     return functions;
   }
@@ -154,7 +147,7 @@ public final class BlogScenario {
     Clients.Builder c = client == Client.JAVA ? Clients.java() : Clients.node();
     c.apmServerUrl(stack.endpoints().apmServer().toString()).secretToken(stack.endpoints().apmSecretToken());
     if (!clientSendsTraceparent) {
-      c.env("TRACEHARNESS_CLIENT_TRACEPARENT", "off");
+      c.env(ElasticApmJavaClient.TRACEPARENT_ENV, "off");
     }
     ClientRun run = c.run(f.producer().url().toString());
     Duration clientTook = Duration.ofNanos(System.nanoTime() - t0);
@@ -177,7 +170,7 @@ public final class BlogScenario {
     Map<String, String> env = new LinkedHashMap<>();
     // the post's environment
     env.put("AWS_LAMBDA_EXEC_WRAPPER", "/opt/otel-handler");
-    env.put("OPENTELEMETRY_COLLECTOR_CONFIG_FILE", "/var/task/collector.yaml");
+    env.put("OPENTELEMETRY_COLLECTOR_CONFIG_FILE", SampleFunctions.COLLECTOR_CONFIG_FILE);
     env.put("APM_SERVER_URL", apmServerUrl != null ? apmServerUrl : stack.endpoints().apmServer().toString());
     env.put("APM_SERVER_TOKEN", Objects.requireNonNullElse(stack.endpoints().apmSecretToken(), ""));
     if (propagators != null) {

@@ -40,11 +40,6 @@ public final class Main {
     System.exit(code);
   }
 
-  static Path reportDir() {
-    String dir = System.getProperty("traceharness.reportDir");
-    return dir != null ? Path.of(dir) : WorkDirs.root();
-  }
-
   private static int demo() {
     try (EmbeddedStack stack = EmbeddedStack.builder().build().start()) {
       BlogScenario scenario = BlogScenario.builder(stack).build();
@@ -53,7 +48,7 @@ public final class Main {
       Path report = TraceReport.builder()
           .title("Tracing AWS Lambdas with OpenTelemetry and Elastic: " + String.join(" → ", r.expectedServices()))
           .trace(r.trace()).diagnosis(diagnosis.isClean() ? java.util.List.of() : diagnosis.lines()).build()
-          .writeTo(reportDir().resolve("report.html"));
+          .writeTo(WorkDirs.root().resolve("report.html"));
 
       System.out.println();
       System.out.println("Client (" + r.expectedServices().get(0) + ") got:");
