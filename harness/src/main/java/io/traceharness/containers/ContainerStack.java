@@ -3,25 +3,17 @@ package io.traceharness.containers;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.json.jackson.JacksonJsonpMapper;
 import co.elastic.clients.transport.rest_client.RestClientTransport;
+import io.traceharness.apigateway.EmbeddedApiGateway;
 import io.traceharness.diagnosis.Diagnosis;
 import io.traceharness.diagnosis.Evidence;
 import io.traceharness.lambda.FunctionSpec;
-import io.traceharness.stack.Deployment;
-import io.traceharness.trace.Traces;
-import org.apache.http.HttpHost;
-import org.elasticsearch.client.RestClient;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.lambda.LambdaClient;
-import io.traceharness.apigateway.EmbeddedApiGateway;
-import io.traceharness.lambda.FunctionSpec;
 import io.traceharness.layers.OtelLayers;
 import io.traceharness.stack.ComponentLog;
+import io.traceharness.stack.Deployment;
 import io.traceharness.stack.Endpoints;
 import io.traceharness.stack.TracingStack;
 import io.traceharness.support.WorkDirs;
+import io.traceharness.trace.Traces;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -39,6 +31,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.http.HttpHost;
+import org.elasticsearch.client.RestClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
@@ -50,6 +44,11 @@ import org.testcontainers.lifecycle.Startables;
 import org.testcontainers.localstack.LocalStackContainer;
 import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /**
  * The tracing stack made of the real components in containers: Elasticsearch, APM Server, the
@@ -260,17 +259,13 @@ public final class ContainerStack implements TracingStack {
     return attached ? localStackEndpoint != null : localStackAuthToken != null;
   }
 
-  /** Deploys the function a {@link FunctionSpec} describes; see {@link LambdaFunction#of(FunctionSpec)}. */
-  public DeployedFunction deploy(FunctionSpec spec) {
-    return deploy(LambdaFunction.of(spec));
-  }
-
   /**
    * Deploys a function: into LocalStack behind a REST API when it runs, otherwise into its own
    * Lambda base image container. The function exports OTLP straight to the collector container.
    */
   public DeployedFunction deploy(LambdaFunction function) {
     requireStarted();
+    function = function.withEnvironment(internalize(function.environment(), hostToContainerPrefixes()));
     if (localStackEndpoint != null) {
       return LocalStackDeployer.deploy(localStackEndpoint, function);
     }
@@ -318,21 +313,19 @@ public final class ContainerStack implements TracingStack {
   }
 
   /**
-   * Deploys through {@link #deploy(LambdaFunction)}: the spec's first route is the function's API
-   * Gateway resource. The OpenTelemetry instrumentation must be bundled in the zip here (layers are
-   * a paid LocalStack feature), so {@code otelLayer()} adds nothing.
+   * Deploys the function a {@link FunctionSpec} describes (routes, limits, environment, the
+   * OpenTelemetry layer with {@code otelLayer()}; see {@link LambdaFunction#of(FunctionSpec)}).
+   * The URLs returned reach it from the test host; handed to another function in its environment,
+   * they are rewritten to what containers reach.
    */
   @Override
   public Deployment deploy(FunctionSpec spec) {
-    if (spec.routes().size() > 1) {
-      throw new IllegalArgumentException("the containers stack fronts a function with one API Gateway route, "
-          + spec.name() + " has " + spec.routes());
+    DeployedFunction deployed = deploy(LambdaFunction.of(spec));
+    Map<FunctionSpec.HttpRoute, URI> urls = new LinkedHashMap<>();
+    for (int i = 0; i < spec.routes().size(); i++) {
+      urls.put(spec.routes().get(i), deployed.urls().get(i));
     }
-    FunctionSpec.HttpRoute route = spec.routes().isEmpty() ? new FunctionSpec.HttpRoute("POST", "/" + spec.name())
-        : spec.routes().get(0);
-    DeployedFunction d = deploy(new LambdaFunction(spec.name(), spec.runtime(), spec.handler(), spec.code(), spec.env(),
-        route.method(), route.path()));
-    return new Deployment(d.name(), d.arn(), spec, spec.routes().isEmpty() ? Map.of() : Map.of(route, d.url()));
+    return new Deployment(deployed.name(), deployed.arn(), spec, urls);
   }
 
   @Override
@@ -360,6 +353,44 @@ public final class ContainerStack implements TracingStack {
   @Override
   public Diagnosis diagnose(String traceId, List<String> expectedServices) {
     return Diagnosis.of(Evidence.builder(traces().read(traceId)).expectServices(expectedServices).build());
+  }
+
+  /**
+   * URL prefixes the test host uses and what containers use instead: LocalStack's mapped port is
+   * {@code localstack:4566} on the network, the harness's API Gateway is the host port exposed to
+   * containers.
+   */
+  Map<String, String> hostToContainerPrefixes() {
+    Map<String, String> prefixes = new LinkedHashMap<>();
+    if (localStackEndpoint != null) {
+      prefixes.put(localStackEndpoint.toString().replaceAll("/+$", ""),
+          "http://" + LOCALSTACK_ALIAS + ":" + LOCALSTACK_PORT);
+    }
+    if (apiGateway != null) {
+      int port = URI.create(apiGateway.baseUrl()).getPort();
+      prefixes.put("http://127.0.0.1:" + port, "http://" + HOST_ALIAS + ":" + port);
+      prefixes.put("http://localhost:" + port, "http://" + HOST_ALIAS + ":" + port);
+    }
+    return prefixes;
+  }
+
+  /**
+   * A function's environment as it must read inside a container: a URL the test got from
+   * {@link #deploy} (e.g. {@code CONSUMER_API}) points at the test host and is rewritten.
+   */
+  static Map<String, String> internalize(Map<String, String> environment, Map<String, String> prefixes) {
+    Map<String, String> env = new LinkedHashMap<>();
+    environment.forEach((key, value) -> {
+      String rewritten = value;
+      for (Map.Entry<String, String> prefix : prefixes.entrySet()) {
+        if (value.equals(prefix.getKey()) || value.startsWith(prefix.getKey() + "/")) {
+          rewritten = prefix.getValue() + value.substring(prefix.getKey().length());
+          break;
+        }
+      }
+      env.put(key, rewritten);
+    });
+    return env;
   }
 
   /** Stops every container this stack started, then its network. Idempotent. */
@@ -574,6 +605,11 @@ public final class ContainerStack implements TracingStack {
           spec.timeout(), spec.memoryMb(),
           spec.routes().stream().map(r -> new Route(r.method(), r.path())).toList(),
           spec.otelLayer() ? OtelLayers.directory(OtelLayers.kindFor(spec.runtime())) : null);
+    }
+
+    /** The same function with another environment. */
+    public LambdaFunction withEnvironment(Map<String, String> env) {
+      return new LambdaFunction(name, runtime, handler, code, env, timeout, memoryMb, routes, layer);
     }
 
     /** The Lambda base image for this runtime. */

@@ -15,6 +15,7 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.traceharness.containers.ContainerStack.DeployedFunction;
 import io.traceharness.containers.ContainerStack.LambdaFunction;
 import io.traceharness.lambda.FunctionSpec;
+import io.traceharness.stack.Deployment;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -129,7 +130,7 @@ class ContainerStackIT {
       out.write("exports.handler = async () => ({statusCode: 200, body: 'traced'});".getBytes());
       out.closeEntry();
     }
-    DeployedFunction traced = stack.deploy(FunctionSpec.nodejs("traced", "index.handler").code(zip)
+    Deployment traced = stack.deploy(FunctionSpec.nodejs("traced", "index.handler").code(zip)
         .otelLayer().http("GET", "/traced").build());
     String traceId = HexFormat.of().formatHex(randomBytes(16));
 

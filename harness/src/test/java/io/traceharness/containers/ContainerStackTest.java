@@ -118,6 +118,23 @@ class ContainerStackTest {
   }
 
   @Test
+  void urlsTheTestGotFromDeployAreRewrittenToWhatContainersReach() {
+    Map<String, String> prefixes = Map.of(
+        "http://127.0.0.1:32768", "http://localstack:4566",
+        "http://127.0.0.1:41000", "http://host.testcontainers.internal:41000");
+
+    assertThat(ContainerStack.internalize(Map.of(
+        "CONSUMER_API", "http://127.0.0.1:32768/restapis/abc/dev/_user_request_/ping",
+        "VIA_GATEWAY", "http://127.0.0.1:41000/dev/ping",
+        "OTHER_PORT", "http://127.0.0.1:327680/x",
+        "PLAIN", "hello"), prefixes))
+        .containsEntry("CONSUMER_API", "http://localstack:4566/restapis/abc/dev/_user_request_/ping")
+        .containsEntry("VIA_GATEWAY", "http://host.testcontainers.internal:41000/dev/ping")
+        .containsEntry("OTHER_PORT", "http://127.0.0.1:327680/x")
+        .containsEntry("PLAIN", "hello");
+  }
+
+  @Test
   void apiGatewayUrlsFollowLocalStacksUserRequestForm() {
     assertThat(LocalStackDeployer.restApiUrl(URI.create("http://127.0.0.1:32768/"), "abc123", "/ping"))
         .isEqualTo(URI.create("http://127.0.0.1:32768/restapis/abc123/dev/_user_request_/ping"));
