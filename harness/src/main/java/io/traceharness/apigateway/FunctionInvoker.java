@@ -1,5 +1,7 @@
 package io.traceharness.apigateway;
 
+import io.traceharness.lambda.LambdaEmulator;
+
 /**
  * What the gateway needs from the Lambda service: a synchronous (RequestResponse) invoke and the
  * function's tracing mode. The stack adapts its Lambda emulator to this interface, so the gateway
@@ -29,6 +31,15 @@ public interface FunctionInvoker {
 
   /** True when the function's tracing mode is {@code Active}. */
   boolean activeTracing(String functionName);
+
+  /**
+   * Invokes functions deployed on the embedded Lambda service (RequestResponse, the X-Ray header
+   * passed on as the upstream trace header); a refused invoke (throttled, unknown function) is an
+   * integration failure.
+   */
+  static FunctionInvoker lambda(LambdaEmulator lambda) {
+    return new LambdaEmulatorInvoker(lambda);
+  }
 
   /**
    * The answer of an invoke.

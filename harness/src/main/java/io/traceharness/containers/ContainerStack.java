@@ -1,5 +1,6 @@
 package io.traceharness.containers;
 
+import io.traceharness.apigateway.EmbeddedApiGateway;
 import io.traceharness.stack.ComponentLog;
 import io.traceharness.stack.Endpoints;
 import io.traceharness.stack.TracingStack;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
+import org.testcontainers.Testcontainers;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.elasticsearch.ElasticsearchContainer;
@@ -76,6 +78,8 @@ public final class ContainerStack implements TracingStack {
   static final String APM_SERVER_ALIAS = "apm-server";
   static final String COLLECTOR_ALIAS = "otel-collector";
   static final String LOCALSTACK_ALIAS = "localstack";
+  /** How containers reach a port of the test host that Testcontainers exposed. */
+  static final String HOST_ALIAS = "host.testcontainers.internal";
   static final int ELASTICSEARCH_PORT = 9200;
   /** The network {@code docker-compose.yml} creates (named, so LocalStack can start functions on it). */
   static final String SANDBOX_NETWORK = "traceharness";
@@ -108,7 +112,9 @@ public final class ContainerStack implements TracingStack {
   private final List<GenericContainer<?>> started = new CopyOnWriteArrayList<>();
   private final List<ComponentLog> logs = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final RuntimeEmulatorInvoker runtimes = new RuntimeEmulatorInvoker();
   private LocalStackContainer localStack;
+  private EmbeddedApiGateway apiGateway;
   private Endpoints endpoints;
   private URI localStackEndpoint;
 
@@ -252,8 +258,8 @@ public final class ContainerStack implements TracingStack {
 
   /**
    * Runs a function in an AWS Lambda base image with the Runtime Interface Emulator, on this
-   * stack's network under the function's name. Its URLs are the emulator's invoke endpoint
-   * (no API Gateway in front: the harness's own API Gateway fronts it).
+   * stack's network under the function's name, behind the harness's own API Gateway on the
+   * function's route. Its internal URL reaches that gateway from other containers.
    */
   public DeployedFunction startRuntime(LambdaFunction function) {
     requireStarted();
@@ -268,10 +274,11 @@ public final class ContainerStack implements TracingStack {
         .withCode(function.code())
         .withEnv(function.containerEnvironment());
     start(function.name(), runtime);
-    URI internal = URI.create("http://" + function.name() + ":" + LambdaRuntimeContainer.PORT
-        + LambdaRuntimeContainer.INVOCATIONS_PATH);
+    runtimes.register(function.name(), runtime.getInvocationsUrl());
+    URI url = URI.create(apiGateway.route(function.httpMethod(), function.path(), function.name()));
+    URI internal = URI.create("http://" + HOST_ALIAS + ":" + url.getPort() + url.getRawPath());
     return new DeployedFunction(function.name(), "arn:aws:lambda:" + REGION + ":000000000000:function:" + function.name(),
-        runtime.getInvocationsUrl(), internal);
+        url, internal);
   }
 
   /** Stops every container this stack started, then its network. Idempotent. */
@@ -288,6 +295,9 @@ public final class ContainerStack implements TracingStack {
       } catch (RuntimeException e) {
         log.warn("could not stop {}: {}", container.getNetworkAliases(), e.toString());
       }
+    }
+    if (apiGateway != null) {
+      apiGateway.close();
     }
     if (!started.isEmpty()) {
       network.close();
@@ -349,6 +359,12 @@ public final class ContainerStack implements TracingStack {
         localStackEndpoint = localStack.getEndpoint();
       } else {
         Startables.deepStart(collector).join();
+        // functions in Lambda base images sit behind the harness's API Gateway, which they reach
+        // (one function calling another) through the host port Testcontainers exposes to them
+        apiGateway = EmbeddedApiGateway.builder().invoker(runtimes)
+            .logFile(logDir.resolve("apigateway.log")).build().start();
+        logs.add(new ComponentLog("apigateway", apiGateway.logFile()));
+        Testcontainers.exposeHostPorts(URI.create(apiGateway.baseUrl()).getPort());
       }
     } catch (RuntimeException e) {
       close();
@@ -358,7 +374,7 @@ public final class ContainerStack implements TracingStack {
         URI.create("http://" + elasticsearch.getHttpHostAddress()),
         apmServer.getEndpoint(), apmServer.getSecretToken(),
         collector.getOtlpHttpEndpoint(), collector.getOtlpGrpcEndpoint(),
-        localStackEndpoint, null, REGION);
+        localStackEndpoint, apiGateway != null ? URI.create(apiGateway.baseUrl()) : null, REGION);
     log.info("containers stack ready in {} ms: elasticsearch {}, apm-server {}, collector {}, lambda {}",
         (System.nanoTime() - t0) / 1_000_000, endpoints.elasticsearch(), endpoints.apmServer(),
         endpoints.otlpHttp(), localStack != null ? "LocalStack " + localStackEndpoint : "Runtime Interface Emulator");
@@ -484,8 +500,8 @@ public final class ContainerStack implements TracingStack {
    *
    * @param name        function name
    * @param arn         its ARN
-   * @param url         where the test host calls it (API Gateway with LocalStack, else the emulator's invoke URL)
-   * @param internalUrl the same on the container network, for one function calling another
+   * @param url         where the test host calls it: the REST API in LocalStack, else the harness's API Gateway
+   * @param internalUrl the same seen from containers, for one function calling another
    */
   public record DeployedFunction(String name, String arn, URI url, URI internalUrl) {
   }

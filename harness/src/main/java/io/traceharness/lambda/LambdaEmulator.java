@@ -119,7 +119,11 @@ public final class LambdaEmulator implements AutoCloseable {
       "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
       "AWS_SESSION_TOKEN", "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR");
 
-  final ObjectMapper json = new ObjectMapper();
+  // ZipFile in CreateFunction/PublishLayerVersion is base64 of up to 50 MB: beyond Jackson's default 20 M chars
+  final ObjectMapper json = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+      .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+          .maxStringLength(MAX_ZIP_BYTES / 3 * 4 + 1024).build())
+      .build());
   private final String region;
   private final String accountId;
   private final int accountConcurrency;

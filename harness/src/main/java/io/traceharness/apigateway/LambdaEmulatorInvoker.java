@@ -1,0 +1,32 @@
+package io.traceharness.apigateway;
+
+import io.traceharness.lambda.FunctionConfig;
+import io.traceharness.lambda.InvokeOptions;
+import io.traceharness.lambda.LambdaEmulator;
+
+/** Invokes through the embedded Lambda service, as API Gateway's Lambda integration calls Invoke. */
+final class LambdaEmulatorInvoker implements FunctionInvoker {
+
+  private final LambdaEmulator lambda;
+
+  LambdaEmulatorInvoker(LambdaEmulator lambda) {
+    this.lambda = lambda;
+  }
+
+  @Override
+  public InvokeResult invoke(String functionName, byte[] payload, String xrayTraceHeader) {
+    io.traceharness.lambda.InvokeResult r = lambda.invoke(functionName, payload,
+        InvokeOptions.builder().traceHeader(xrayTraceHeader).build());
+    if (r.serviceError() != null) {
+      // the integration failed (throttled, no such function…): API Gateway answers its own 5xx
+      throw new IllegalStateException("Lambda refused to invoke " + functionName + ": " + r.serviceError() + " "
+          + r.payloadAsString());
+    }
+    return r.isFunctionError() ? InvokeResult.error(r.functionError(), r.payload()) : InvokeResult.success(r.payload());
+  }
+
+  @Override
+  public boolean activeTracing(String functionName) {
+    return lambda.function(functionName).map(FunctionConfig::activeTracing).orElse(false);
+  }
+}
