@@ -8,14 +8,17 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Our stand-in for the apm-data plugin's templates, which the integ-test distribution lacks: one
- * component template with APM Server's fields and one data stream template per APM data stream
- * family. The JSON lives in {@code templates/} next to this class.
+ * Our stand-in for the apm-data and otel-data plugins' templates, which the integ-test distribution
+ * lacks: one component template with APM Server's fields (and the OpenTelemetry-native ids), one
+ * data stream template per APM data stream family, and one per OpenTelemetry-native family
+ * ({@code traces-*.otel-*} …, at a lower priority because their patterns overlap the APM ones).
+ * The JSON lives in {@code templates/} next to this class.
  */
 final class IndexTemplates {
 
   static final String COMPONENT = "traceharness-apm@mappings";
-  static final List<String> INDEX_TEMPLATES = List.of("traces-apm", "logs-apm.error", "logs-apm.app", "metrics-apm");
+  static final List<String> INDEX_TEMPLATES = List.of("traces-apm", "logs-apm.error", "logs-apm.app", "metrics-apm",
+      "traces-otel", "logs-otel", "metrics-otel");
 
   private IndexTemplates() {
   }

@@ -9,6 +9,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
+import com.linecorp.armeria.common.metric.NoopMeterRegistry;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.traceharness.support.ChildProcess;
@@ -152,6 +153,7 @@ final class Instance {
         .http(new InetSocketAddress("127.0.0.1", 0))
         .requestTimeoutMillis(0)
         .maxRequestLength(MAX_RESPONSE_BYTES * 4L)
+        .meterRegistry(NoopMeterRegistry.get())
         .serviceUnder("/", (ctx, req) -> serve(ctx, req))
         .build();
     server.start().join();
@@ -307,7 +309,8 @@ final class Instance {
     complete(call, Outcome.platformError("Sandbox.Timedout", "RequestId: " + call.requestId
         + " Error: Task timed out after " + seconds + " seconds",
         java.time.Instant.now() + " " + call.requestId + " Task timed out after " + seconds + " seconds"));
-    kill();
+    // off the timer thread: stopping waits for the process group to go
+    CompletableFuture.runAsync(this::kill);
   }
 
   private void onExit() {

@@ -463,7 +463,7 @@ public final class LambdaEmulator implements AutoCloseable {
       fn.instances.clear();
       fn.idle.clear();
     }
-    doomed.forEach(i -> blocking.execute(i::stop));
+    doomed.forEach(i -> background(i::stop));
   }
 
   LayerVersion publishLayer(String name, byte[] zip, String description, List<String> compatibleRuntimes) {
@@ -797,7 +797,7 @@ public final class LambdaEmulator implements AutoCloseable {
         accountInFlight++;
       }
     } finally {
-      stale.forEach(s -> blocking.execute(s::stop));
+      stale.forEach(s -> background(s::stop));
     }
     return chosen;
   }
@@ -817,7 +817,7 @@ public final class LambdaEmulator implements AutoCloseable {
       }
     }
     if (!keep) {
-      blocking.execute(inst::stop);
+      background(inst::stop);
     }
   }
 
@@ -832,7 +832,7 @@ public final class LambdaEmulator implements AutoCloseable {
       }
       fn.instances.forEach(Instance::retire);
     }
-    stale.forEach(s -> blocking.execute(s::stop));
+    stale.forEach(s -> background(s::stop));
   }
 
   private void reap() {
@@ -850,7 +850,7 @@ public final class LambdaEmulator implements AutoCloseable {
         }
       }
     }
-    expired.forEach(Instance::stop);
+    expired.forEach(i -> background(i::stop));
   }
 
   /** Writes the invocation's log block, records it and answers. */
@@ -945,6 +945,15 @@ public final class LambdaEmulator implements AutoCloseable {
     byte[] bytes = tail.getBytes(StandardCharsets.UTF_8);
     int from = Math.max(0, bytes.length - 4096);
     return Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(bytes, from, bytes.length));
+  }
+
+  /** Runs on the emulator's threads, or here once they are gone (after {@link #stop()}). */
+  private void background(Runnable task) {
+    try {
+      blocking.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      task.run();
+    }
   }
 
   private static ThreadFactory daemon(String name) {

@@ -16,6 +16,8 @@ import java.util.Map;
 final class Waterfall {
 
   static final int BAR_WIDTH = 40;
+  /** Beyond this many lines a failure message stops being read: show the head, the tail and the marked span. */
+  static final int MAX_ROWS = 200;
   private static final int NAME_LIMIT = 48;
 
   private Waterfall() {}
@@ -67,12 +69,26 @@ final class Waterfall {
 
     Instant origin = trace.start().orElseThrow();
     long total = trace.duration().toNanos();
-    for (Row r : rows) {
+    boolean[] shown = shown(rows, flags, highlighted);
+    int hidden = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      if (!shown[i]) {
+        hidden++;
+        continue;
+      }
+      if (hidden > 0) {
+        out.append("  … ").append(hidden).append(hidden == 1 ? " span" : " spans").append(" not shown …\n");
+        hidden = 0;
+      }
+      Row r = rows.get(i);
       SpanNode n = r.node();
       out.append(String.format(Locale.ROOT, format, n == highlighted ? ">" : " ", r.tree() + name(n),
           n.service(), n.typeLabel(), duration(n.duration()), n.spanId(), bar(n, origin, total),
           r.flags()));
       out.append('\n');
+    }
+    if (hidden > 0) {
+      out.append("  … ").append(hidden).append(hidden == 1 ? " span" : " spans").append(" not shown …\n");
     }
     if (!trace.anomalies().isEmpty()) {
       out.append("Anomalies:\n");
@@ -82,6 +98,35 @@ final class Waterfall {
     }
     appendErrors(trace, out);
     return out.toString();
+  }
+
+  /** All rows of a small trace; of a large one the head, the tail, the marked and the flagged spans. */
+  private static boolean[] shown(List<Row> rows, Map<SpanNode, String> flags, SpanNode highlighted) {
+    boolean[] shown = new boolean[rows.size()];
+    if (rows.size() <= MAX_ROWS) {
+      java.util.Arrays.fill(shown, true);
+      return shown;
+    }
+    int head = MAX_ROWS / 2;
+    int tail = MAX_ROWS / 4;
+    for (int i = 0; i < rows.size(); i++) {
+      shown[i] = i < head || i >= rows.size() - tail;
+    }
+    for (int i = 0; i < rows.size(); i++) {
+      if (rows.get(i).node() == highlighted) {
+        for (int j = Math.max(0, i - 5); j <= Math.min(rows.size() - 1, i + 5); j++) {
+          shown[j] = true;
+        }
+      }
+    }
+    int flagged = 0;
+    for (int i = 0; i < rows.size() && flagged < MAX_ROWS / 4; i++) {
+      if (!shown[i] && flags.containsKey(rows.get(i).node())) {
+        shown[i] = true;
+        flagged++;
+      }
+    }
+    return shown;
   }
 
   private static void appendErrors(Trace trace, StringBuilder out) {

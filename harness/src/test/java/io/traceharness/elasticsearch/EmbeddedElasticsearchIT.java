@@ -57,9 +57,10 @@ class EmbeddedElasticsearchIT {
     assertThat(health.path("status").asText()).as("cluster health of %s", es.url()).isIn("yellow", "green");
     assertThat(es.url().toString()).startsWith("http://127.0.0.1:");
 
-    JsonNode templates = get("/_index_template/*apm*");
+    JsonNode templates = get("/_index_template/*");
     assertThat(templates.path("index_templates").findValuesAsText("name"))
-        .containsExactlyInAnyOrder("traces-apm", "logs-apm.error", "logs-apm.app", "metrics-apm");
+        .contains("traces-apm", "logs-apm.error", "logs-apm.app", "metrics-apm",
+            "traces-otel", "logs-otel", "metrics-otel");
   }
 
   @Test
@@ -82,6 +83,24 @@ class EmbeddedElasticsearchIT {
     assertThat(fieldType(mapping, "@timestamp")).isEqualTo("date");
 
     assertThat(countByTraceId(traceId)).as("documents of trace %s", traceId).isEqualTo(1);
+  }
+
+  @Test
+  void otelNativeSpansLandInADataStreamWithKeywordIds() throws Exception {
+    String traceId = UUID.randomUUID().toString().replace("-", "");
+    Map<String, Object> span = Map.of("@timestamp", "2026-01-01T00:00:00.123456789Z", "trace_id", traceId,
+        "span_id", traceId.substring(16), "parent_span_id", traceId.substring(0, 16), "name", "GET /ping",
+        "kind", "Server", "duration", 1_234_000L, "resource", Map.of("attributes", Map.of("service.name", "producer")));
+    BulkResponse bulk = es.client().bulk(b -> b.index("traces-generic.otel-default").refresh(co.elastic.clients
+        .elasticsearch._types.Refresh.True).operations(op -> op.create(c -> c.document(span))));
+    assertThat(bulk.errors()).as("bulk errors: %s", bulk.items()).isFalse();
+
+    JsonNode mapping = get("/traces-generic.otel-default/_mapping/field/trace_id,parent_span_id,@timestamp");
+    assertThat(fieldType(mapping, "trace_id")).isEqualTo("keyword");
+    assertThat(fieldType(mapping, "parent_span_id")).isEqualTo("keyword");
+    assertThat(fieldType(mapping, "@timestamp")).isEqualTo("date_nanos");
+    assertThat(get("/_resolve/index/traces-generic.otel-default").path("data_streams").findValuesAsText("name"))
+        .containsExactly("traces-generic.otel-default");
   }
 
   @Test

@@ -19,11 +19,20 @@ class IndexTemplatesTest {
     for (String name : IndexTemplates.INDEX_TEMPLATES) {
       JsonNode t = read(name);
       assertThat(t.has("data_stream")).as("%s is a data stream template", name).isTrue();
-      assertThat(t.path("priority").asInt()).as("%s priority", name).isGreaterThanOrEqualTo(200);
+      assertThat(t.path("priority").asInt()).as("%s priority", name).isGreaterThanOrEqualTo(150);
       assertThat(t.path("composed_of").get(0).asText()).isEqualTo(IndexTemplates.COMPONENT);
       t.path("index_patterns").forEach(p -> patterns.add(p.asText()));
     }
-    assertThat(patterns).containsExactlyInAnyOrder("traces-apm*", "logs-apm.error*", "logs-apm.app*", "metrics-apm*");
+    assertThat(patterns).containsExactlyInAnyOrder("traces-apm*", "logs-apm.error*", "logs-apm.app*", "metrics-apm*",
+        "traces-*.otel-*", "logs-*.otel-*", "metrics-*.otel-*");
+  }
+
+  @Test
+  void apmAndOtelTemplatesDifferInPriorityBecauseTheirPatternsOverlap() throws Exception {
+    // logs-apm.error.otel-x matches both logs-apm.error* and logs-*.otel-*: equal priorities are refused
+    assertThat(read("logs-apm.error").path("priority").asInt()).isNotEqualTo(read("logs-otel").path("priority").asInt());
+    assertThat(read("traces-otel").path("template").path("mappings").path("properties").path("@timestamp")
+        .path("type").asText()).as("otel mode writes nanosecond timestamps").isEqualTo("date_nanos");
   }
 
   @Test

@@ -283,6 +283,14 @@ class LambdaEmulatorIT {
     assertThat(echo.path("cwd").asText()).isEqualTo(echo.path("taskRoot").asText());
     assertThat(lambda.logs("java-fn")).contains("INIT_START", "echo handling {name=John}", "Init Duration: ");
 
+    String javaLayer = client.publishLayerVersion(r -> r.layerName("java-lib")
+        .content(c -> c.zipFile(SdkBytes.fromByteArray(TestFunctions.javaLibLayerZip())))).layerVersionArn();
+    client.updateFunctionConfiguration(r -> r.functionName("java-fn").layers(javaLayer)
+        .handler("io.traceharness.lambda.testfn.JavaHandlers::layered"));
+    InvokeResponse layered = client.invoke(r -> r.functionName("java-fn").payload(SdkBytes.fromUtf8String("{\"name\":\"Ann\"}")));
+    assertThat(layered.payload().asUtf8String()).as("a class from the layer's java/lib (Lambda's /opt/java/lib)")
+        .isEqualTo("\"hello Ann from a layer jar\"");
+
     setHandler("java-fn", "io.traceharness.lambda.testfn.JavaHandlers::fail");
     InvokeResponse thrown = client.invoke(r -> r.functionName("java-fn"));
     assertThat(thrown.functionError()).isEqualTo("Unhandled");

@@ -114,6 +114,20 @@ final class TestFunctions {
     return out.toByteArray();
   }
 
+  /** A layer holding {@code java/lib/greeting.jar} with the {@code testlayer} classes. */
+  static byte[] javaLibLayerZip() {
+    Path classes = Path.of("target", "test-classes");
+    Map<String, byte[]> jarEntries = new LinkedHashMap<>();
+    try (Stream<Path> files = Files.list(classes.resolve("io/traceharness/lambda/testlayer"))) {
+      for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".class"))::iterator) {
+        jarEntries.put(classes.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return zip(Map.of("java/lib/greeting.jar", zip(jarEntries)));
+  }
+
   static Path write(Path dir, String name, byte[] zip) {
     try {
       Files.createDirectories(dir);

@@ -204,6 +204,24 @@ class TraceTest {
   }
 
   @Test
+  void largeTraceWaterfallKeepsHeadTailAndTheMarkedSpan() {
+    List<String> docs = new java.util.ArrayList<>();
+    docs.add(doc("transaction", "root", null, "s", "root", 0, 1000));
+    for (int i = 1; i <= 500; i++) {
+      docs.add(doc("span", "c" + i, "root", "s", "child " + i, i, 0.5));
+    }
+    Trace trace = Trace.parse("t1", docs);
+
+    List<String> lines = trace.waterfall(trace.span("c300").orElseThrow()).lines().toList();
+
+    assertThat(lines).hasSize(2 + 100 + 1 + 11 + 1 + 50);
+    assertThat(lines.get(102)).isEqualTo("  … 195 spans not shown …");
+    assertThat(lines).filteredOn(l -> l.startsWith(">")).singleElement().asString().contains("child 300 ");
+    assertThat(lines.get(114)).isEqualTo("  … 145 spans not shown …");
+    assertThat(lines.get(lines.size() - 1)).contains("child 500 ");
+  }
+
+  @Test
   void emptyTraceSaysSo() {
     Trace trace = Trace.parse("t1", List.of());
 

@@ -33,6 +33,11 @@ public final class JavaHandlers {
     return out;
   }
 
+  /** Uses a class that only a layer's {@code java/lib} jar provides. */
+  public String layered(Map<String, Object> event, Context context) {
+    return io.traceharness.lambda.testlayer.LayerGreeting.greet(String.valueOf(event.get("name")));
+  }
+
   public String fail(Map<String, Object> event, Context context) {
     throw new IllegalStateException("boom from " + context.getFunctionName());
   }

@@ -1,0 +1,95 @@
+package io.traceharness.lambda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.Path;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.CreateFunctionRequest;
+import software.amazon.awssdk.services.lambda.model.Environment;
+import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
+import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
+import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+
+/** The control plane through the AWS SDK, without starting any runtime. */
+class ControlPlaneTest {
+
+  @TempDir
+  static Path work;
+  static LambdaEmulator lambda;
+  static LambdaClient client;
+
+  @BeforeAll
+  static void start() {
+    lambda = LambdaEmulator.builder().workDir(work).activationDelay(Duration.ofSeconds(3)).start();
+    client = lambda.client();
+  }
+
+  @AfterAll
+  static void stop() {
+    lambda.stop();
+  }
+
+  private static CreateFunctionRequest.Builder create(String name) {
+    return CreateFunctionRequest.builder().functionName(name).runtime("nodejs20.x").handler("index.echo")
+        .role("arn:aws:iam::000000000000:role/r")
+        .code(c -> c.zipFile(SdkBytes.fromByteArray(TestFunctions.nodeZip())));
+  }
+
+  @Test
+  void aNewFunctionIsPendingThenActiveAndRefusesInvokesMeanwhile() {
+    var created = client.createFunction(create("pending").environment(Environment.builder()
+        .variables(Map.of("A", "1")).build()).build());
+    assertThat(created.stateAsString()).isEqualTo("Pending");
+    assertThat(created.codeSha256()).isNotBlank();
+    assertThatThrownBy(() -> client.invoke(r -> r.functionName("pending")))
+        .isInstanceOfSatisfying(ResourceConflictException.class, e -> {
+          assertThat(e.statusCode()).isEqualTo(409);
+          assertThat(e.getMessage()).contains("The function is currently in the following state: Pending");
+        });
+    client.waiter().waitUntilFunctionActiveV2(r -> r.functionName("pending"));
+    var config = client.getFunctionConfiguration(r -> r.functionName("pending"));
+    assertThat(config.stateAsString()).isEqualTo("Active");
+    assertThat(config.environment().variables()).containsEntry("A", "1");
+    assertThat(config.tracingConfig().modeAsString()).isEqualTo("PassThrough");
+    assertThat(lambda.function("pending")).get().satisfies(f -> {
+      assertThat(f.state()).isEqualTo("Active");
+      assertThat(f.activeTracing()).isFalse();
+    });
+    assertThat(client.listFunctions().functions()).anySatisfy(f -> assertThat(f.functionName()).isEqualTo("pending"));
+  }
+
+  @Test
+  void invalidRequestsGetLambdasErrors() {
+    assertThatThrownBy(() -> client.createFunction(create("bad-runtime").runtime("python3.12").build()))
+        .isInstanceOfSatisfying(InvalidParameterValueException.class, e -> assertThat(e.statusCode()).isEqualTo(400));
+    assertThatThrownBy(() -> client.createFunction(create("bad-layer")
+        .layers("arn:aws:lambda:us-east-1:000000000000:layer:none:1").build()))
+        .isInstanceOf(InvalidParameterValueException.class);
+    assertThatThrownBy(() -> client.getFunction(r -> r.functionName("absent")))
+        .isInstanceOfSatisfying(ResourceNotFoundException.class, e -> assertThat(e.awsErrorDetails().errorMessage())
+            .isEqualTo("Function not found: arn:aws:lambda:us-east-1:000000000000:function:absent"));
+    assertThatThrownBy(() -> client.getLayerVersion(r -> r.layerName("absent").versionNumber(1L)))
+        .isInstanceOf(ResourceNotFoundException.class);
+    assertThatThrownBy(() -> client.deleteFunction(r -> r.functionName("absent")))
+        .isInstanceOf(ResourceNotFoundException.class);
+  }
+
+  @Test
+  void layerVersionsCountUp() {
+    byte[] zip = TestFunctions.zip(Map.of("nodejs/node_modules/x/index.js", "module.exports = 1;".getBytes()));
+    var v1 = client.publishLayerVersion(r -> r.layerName("counted").content(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
+    var v2 = client.publishLayerVersion(r -> r.layerName("counted").content(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
+    assertThat(v1.version()).isEqualTo(1L);
+    assertThat(v2.version()).isEqualTo(2L);
+    assertThat(v2.layerArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:layer:counted");
+    assertThat(client.getLayerVersionByArn(r -> r.arn(v2.layerVersionArn())).version()).isEqualTo(2L);
+  }
+}
