@@ -289,12 +289,14 @@ public final class EmbeddedApmServer implements AutoCloseable {
   }
 
   private HttpResponse intake(ServiceRequestContext ctx, HttpRequest req) {
-    if (req.method() != HttpMethod.POST) {
-      return intakeAnswer(HttpStatus.BAD_REQUEST, 0, List.of(), "only POST requests are supported", false);
-    }
+    // authentication runs before the intake handler, as APM Server's middleware does
     String authError = auth.check(req.headers().get(HttpHeaderNames.AUTHORIZATION));
     if (authError != null) {
       return unauthorized(authError);
+    }
+    if (req.method() != HttpMethod.POST) {
+      // APM Server answers 400 here, not 405
+      return intakeAnswer(HttpStatus.BAD_REQUEST, 0, List.of(), "only POST requests are supported", false);
     }
     String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
     if (contentType != null && !contentType.contains("application/x-ndjson")) {

@@ -379,8 +379,10 @@ final class IntakeProcessor {
     JsonNode http = context.path("http");
     Docs.put(doc, "http.request.method", text(http, "method", null));
     Docs.put(doc, "url.original", text(http, "url", null));
-    Integer statusCode = http.has("status_code") ? http.get("status_code").asInt()
-        : http.path("response").has("status_code") ? http.path("response").get("status_code").asInt() : null;
+    // Integer.valueOf on both branches: a bare int branch would unbox the null branch and throw
+    Integer statusCode = http.has("status_code") ? Integer.valueOf(http.get("status_code").asInt())
+        : http.path("response").has("status_code") ? Integer.valueOf(http.path("response").get("status_code").asInt())
+        : null;
     if (statusCode != null) {
       Docs.put(doc, "http.response.status_code", statusCode.longValue());
     }

@@ -100,6 +100,7 @@ public final class EmbeddedCollector implements AutoCloseable {
   private final Duration shutdownTimeout;
   private final Path logFile;
   private final String name;
+  private final Duration clockSkew;
   private final FailureLog failures = new FailureLog(200);
   private final List<Pipeline> pipelines = new ArrayList<>();
   private final List<OtlpReceiver> receivers = new ArrayList<>();
@@ -112,6 +113,7 @@ public final class EmbeddedCollector implements AutoCloseable {
     this.freePorts = b.freePorts;
     this.shutdownTimeout = b.shutdownTimeout;
     this.name = b.name;
+    this.clockSkew = b.clockSkew;
     this.logFile = b.logFile != null ? b.logFile : WorkDirs.root().resolve("logs").resolve(name + ".log");
   }
 
@@ -182,6 +184,9 @@ public final class EmbeddedCollector implements AutoCloseable {
       } else {
         head = next;
       }
+    }
+    if (!clockSkew.isZero()) {
+      head = new ClockShift(clockSkew, head);
     }
     return new Pipeline(p.id(), p.signal(), head, exporters);
   }
@@ -344,6 +349,7 @@ public final class EmbeddedCollector implements AutoCloseable {
     private Duration shutdownTimeout = Duration.ofSeconds(5);
     private Path logFile;
     private String name = "collector-" + INSTANCES.incrementAndGet();
+    private Duration clockSkew = Duration.ZERO;
 
     private Builder() {
     }
@@ -380,6 +386,15 @@ public final class EmbeddedCollector implements AutoCloseable {
     /** How long {@link #stop()} lets exporters drain their queues (default 5 s). */
     public Builder shutdownTimeout(Duration timeout) {
       this.shutdownTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * Shifts every span received by {@code skew} before the processors, as if the sending host's
+     * clock ran ahead (positive) or behind. A harness option, not a collector setting.
+     */
+    public Builder clockSkew(Duration skew) {
+      this.clockSkew = Objects.requireNonNull(skew, "skew");
       return this;
     }
 

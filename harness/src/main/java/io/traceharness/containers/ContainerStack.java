@@ -1,5 +1,20 @@
 package io.traceharness.containers;
 
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.json.jackson.JacksonJsonpMapper;
+import co.elastic.clients.transport.rest_client.RestClientTransport;
+import io.traceharness.diagnosis.Diagnosis;
+import io.traceharness.diagnosis.Evidence;
+import io.traceharness.lambda.FunctionSpec;
+import io.traceharness.stack.Deployment;
+import io.traceharness.trace.Traces;
+import org.apache.http.HttpHost;
+import org.elasticsearch.client.RestClient;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 import io.traceharness.apigateway.EmbeddedApiGateway;
 import io.traceharness.stack.ComponentLog;
 import io.traceharness.stack.Endpoints;
@@ -101,6 +116,7 @@ public final class ContainerStack implements TracingStack {
 
   private static final Logger log = LoggerFactory.getLogger(ContainerStack.class);
   private static volatile Boolean dockerAvailable;
+  private Traces traces;
 
   private final boolean attached;
   private final Network.NetworkImpl network;
@@ -279,6 +295,51 @@ public final class ContainerStack implements TracingStack {
     URI internal = URI.create("http://" + HOST_ALIAS + ":" + url.getPort() + url.getRawPath());
     return new DeployedFunction(function.name(), "arn:aws:lambda:" + REGION + ":000000000000:function:" + function.name(),
         url, internal);
+  }
+
+  /**
+   * Deploys through {@link #deploy(LambdaFunction)}: the spec's first route is the function's API
+   * Gateway resource. The OpenTelemetry instrumentation must be bundled in the zip here (layers are
+   * a paid LocalStack feature), so {@code otelLayer()} adds nothing.
+   */
+  @Override
+  public Deployment deploy(FunctionSpec spec) {
+    if (spec.routes().size() > 1) {
+      throw new IllegalArgumentException("the containers stack fronts a function with one API Gateway route, "
+          + spec.name() + " has " + spec.routes());
+    }
+    FunctionSpec.HttpRoute route = spec.routes().isEmpty() ? new FunctionSpec.HttpRoute("POST", "/" + spec.name())
+        : spec.routes().get(0);
+    DeployedFunction d = deploy(new LambdaFunction(spec.name(), spec.runtime(), spec.handler(), spec.code(), spec.env(),
+        route.method(), route.path()));
+    return new Deployment(d.name(), d.arn(), spec, spec.routes().isEmpty() ? Map.of() : Map.of(route, d.url()));
+  }
+
+  @Override
+  public synchronized Traces traces() {
+    if (traces == null) {
+      RestClient rest = RestClient.builder(HttpHost.create(endpoints().elasticsearch().toString())).build();
+      traces = Traces.reader(new ElasticsearchClient(new RestClientTransport(rest, new JacksonJsonpMapper())));
+    }
+    return traces;
+  }
+
+  @Override
+  public LambdaClient lambdaClient() {
+    URI lambda = endpoints().lambda();
+    if (lambda == null) {
+      throw new IllegalStateException("no Lambda API in this containers stack: it runs in LocalStack only "
+          + "(set LOCALSTACK_AUTH_TOKEN)");
+    }
+    return LambdaClient.builder().endpointOverride(lambda).region(Region.of(REGION))
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+        .httpClient(UrlConnectionHttpClient.create()).build();
+  }
+
+  /** From the traces alone: the containers backend does not see API Gateway requests or invocations. */
+  @Override
+  public Diagnosis diagnose(String traceId, List<String> expectedServices) {
+    return Diagnosis.of(Evidence.builder(traces().read(traceId)).expectServices(expectedServices).build());
   }
 
   /** Stops every container this stack started, then its network. Idempotent. */

@@ -181,8 +181,11 @@ public final class Diagnosis {
         } else if (a instanceof Anomaly.Orphan o) {
           orphan(o);
         } else if (a instanceof Anomaly.ClockSkew c) {
-          findings.add(new Finding(Kind.CLOCK_SKEW, c.description() + "; the clocks of " + c.child().service()
-              + " and " + c.parent().service() + " disagree (the structure is intact)",
+          String cause = c.child().service().equals(c.parent().service())
+              ? "; both come from " + c.child().service() + ", so no clock is to blame: the parent was ended before its"
+                  + " child (an invocation span ended when a callback-style handler returned, or async work outlived it)"
+              : "; the clocks of " + c.child().service() + " and " + c.parent().service() + " disagree";
+          findings.add(new Finding(Kind.CLOCK_SKEW, c.description() + cause + " (the structure is intact)",
               List.of(c.child().spanId(), c.parent().spanId())));
         } else if (a instanceof Anomaly.DuplicateId d) {
           findings.add(new Finding(Kind.DUPLICATE_ID, d.description(), List.of(d.spanId())));

@@ -1,6 +1,11 @@
 package io.traceharness.stack;
 
+import io.traceharness.containers.ContainerStack;
+import io.traceharness.diagnosis.Diagnosis;
+import io.traceharness.lambda.FunctionSpec;
+import io.traceharness.trace.Traces;
 import java.util.List;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 import java.util.Locale;
 
 /**
@@ -17,6 +22,27 @@ public interface TracingStack extends AutoCloseable {
 
   /** Where the running components answer. */
   Endpoints endpoints();
+
+  /**
+   * Deploys a function through the Lambda API and wires its API Gateway routes. With
+   * {@code otelLayer()} the runtime's OpenTelemetry layer is attached.
+   */
+  Deployment deploy(FunctionSpec spec);
+
+  /** Reads traces from the stack's Elasticsearch. */
+  Traces traces();
+
+  /** An AWS SDK Lambda client for the stack's Lambda API. */
+  LambdaClient lambdaClient();
+
+  /**
+   * Explains which link of a trace is broken and why, from the trace, the other traces its
+   * missing services ended up in, and what the stack saw (API Gateway requests, invocations,
+   * collector export failures).
+   *
+   * @param expectedServices the services the trace should hold, client first
+   */
+  Diagnosis diagnose(String traceId, List<String> expectedServices);
 
   /** Log files of the components, for failure reports. */
   List<ComponentLog> logs();
@@ -40,11 +66,15 @@ public interface TracingStack extends AutoCloseable {
 
   /** Why the configured backend cannot run on this machine, or {@code null} when it can. */
   static String unavailableReason() {
+    if (configuredBackend().equals("containers") && !ContainerStack.dockerAvailable()) {
+      return ContainerStack.SKIP_REASON;
+    }
     return null;
   }
 
   /** Starts the configured backend. */
   static TracingStack start() {
-    throw new IllegalStateException("no backend yet");
+    return configuredBackend().equals("containers") ? ContainerStack.builder().start()
+        : EmbeddedStack.builder().build().start();
   }
 }

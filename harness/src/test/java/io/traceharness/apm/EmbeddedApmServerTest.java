@@ -302,4 +302,12 @@ class EmbeddedApmServerTest {
     assertThat(sink.documents().get(1).source().get("orders.count").asDouble()).isEqualTo(4);
     assertThat(sink.documents().get(3).source().at("/message").asText()).isEqualTo("hello");
   }
+
+  @Test
+  void getOnIntakeIs400OnlyPost() throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.url().resolve("/intake/v2/events"))
+        .header("Authorization", auth()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(json(r).path("errors").get(0).path("message").asText()).isEqualTo("only POST requests are supported");
+  }
 }

@@ -1,13 +1,20 @@
 package io.traceharness.bench;
 
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.Server;
 import io.traceharness.lambda.FunctionSpec;
 import io.traceharness.lambda.InvokeOptions;
 import io.traceharness.lambda.InvokeResult;
 import io.traceharness.lambda.Invocation;
 import io.traceharness.lambda.LambdaEmulator;
+import io.traceharness.layers.OtelLayers;
 import io.traceharness.support.WorkDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,13 +24,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.model.Environment;
 
 /**
  * Cold start (runtime process start → its first {@code /next}, Lambda's Init Duration) and warm
  * invoke latency of the emulated Lambda's runtimes, printed as ratios to the bare runtime measured
- * in the same run. Variants with a layer (the OpenTelemetry layer) are passed as specs carrying the
- * layer ARN and environment: {@link #measure(LambdaEmulator, FunctionSpec, int, int)}.
+ * in the same run: bare {@code java21} and {@code nodejs20.x}, then the same functions with the
+ * OpenTelemetry layer ({@link #withOtelLayer}; {@code -Dbench.bareOnly=true} skips them). Any other
+ * variant is a spec carrying its layer ARNs and environment: {@link #measure(LambdaEmulator, FunctionSpec, int, int)}.
  *
  * <pre>{@code
  * mvn -pl harness test-compile exec:java -Dexec.classpathScope=test \
@@ -56,13 +65,57 @@ public final class LambdaColdStartBenchmark {
     int coldRounds = Integer.getInteger("bench.coldRounds", 5);
     int warmRounds = Integer.getInteger("bench.warmRounds", 40);
     long t0 = System.nanoTime();
+    Server otlp = otlpSink();
     try (LambdaEmulator lambda = LambdaEmulator.builder().keepAlive(Duration.ofMinutes(10)).start()) {
       List<Result> results = new ArrayList<>();
       results.add(measure(lambda, javaBare().build(), coldRounds, warmRounds));
       results.add(measure(lambda, nodeBare().build(), coldRounds, warmRounds));
+      if (!Boolean.getBoolean("bench.bareOnly")) {
+        String endpoint = "http://127.0.0.1:" + otlp.activeLocalPort();
+        results.add(measure(lambda, withOtelLayer(lambda, javaBare(), "bench-java21-otel", endpoint), coldRounds,
+            warmRounds));
+        results.add(measure(lambda, withOtelLayer(lambda, nodeBare(), "bench-nodejs20-otel", endpoint), coldRounds,
+            warmRounds));
+      }
       System.out.println(report(results));
+    } finally {
+      otlp.stop().join();
     }
     System.out.printf(Locale.ROOT, "(benchmark took %.1f s)%n", (System.nanoTime() - t0) / 1e9);
+  }
+
+  /**
+   * The same function with the OpenTelemetry layer of its runtime ({@link OtelLayers}), started
+   * through {@code AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-handler} and exporting to {@code otlpEndpoint}.
+   */
+  public static FunctionSpec withOtelLayer(LambdaEmulator lambda, FunctionSpec.Builder bare, String name,
+      String otlpEndpoint) {
+    FunctionSpec base = bare.build();
+    String layerName = "bench-otel-" + base.runtime().replace(".", "-");
+    byte[] zip;
+    try {
+      zip = Files.readAllBytes(OtelLayers.zip(base.runtime()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    String arn = lambda.client().publishLayerVersion(r -> r.layerName(layerName)
+        .content(c -> c.zipFile(SdkBytes.fromByteArray(zip)))).layerVersionArn();
+    FunctionSpec.Builder b = FunctionSpec.builder(name).runtime(base.runtime()).handler(base.handler()).code(base.code())
+        .memoryMb(base.memoryMb()).timeout(base.timeout()).env(base.env()).layer(arn)
+        .env("AWS_LAMBDA_EXEC_WRAPPER", "/opt/otel-handler")
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint);
+    return b.build();
+  }
+
+  /** Accepts OTLP/HTTP exports and drops them, so flushing at the end of each invoke does not wait. */
+  static Server otlpSink() {
+    Server server = Server.builder()
+        .http(new InetSocketAddress("127.0.0.1", 0))
+        .serviceUnder("/", (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(agg ->
+            HttpResponse.of(HttpStatus.OK, MediaType.parse("application/x-protobuf"), HttpData.empty()))))
+        .build();
+    server.start().join();
+    return server;
   }
 
   /** {@code java21} running {@code BenchHandler} with nothing attached. */

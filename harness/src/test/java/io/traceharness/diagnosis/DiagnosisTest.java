@@ -157,6 +157,17 @@ class DiagnosisTest {
   }
 
   @Test
+  void aChildOutlivingItsParentInOneServiceIsNotBlamedOnClocks() {
+    List<String> docs = clientDocs(T);
+    docs.add(doc(T, "transaction", "2000000000000001", "1000000000000002", "producer", "producer", 10_000, 2_000));
+    docs.add(doc(T, "span", "2000000000000002", "2000000000000001", "producer", "GET", 11_000, 150_000));
+    Diagnosis d = Diagnosis.of(Evidence.builder(Trace.parse(T, docs)).build());
+
+    assertThat(d.findings(Kind.CLOCK_SKEW)).singleElement().satisfies(f -> assertThat(f.message())
+        .contains("both come from producer, so no clock is to blame").doesNotContain("disagree"));
+  }
+
+  @Test
   void parsesXrayAndW3cHeaders() {
     assertThat(Diagnosis.xrayRootAsW3c(XRAY_HEADER)).contains(XRAY_W3C);
     assertThat(Diagnosis.xrayRootAsW3c("Root=nonsense")).isEmpty();

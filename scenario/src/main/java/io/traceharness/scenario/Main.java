@@ -1,13 +1,102 @@
 package io.traceharness.scenario;
 
-/** Entry point of the demo, sandbox and bench profiles. */
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.traceharness.diagnosis.Diagnosis;
+import io.traceharness.report.TraceReport;
+import io.traceharness.stack.EmbeddedStack;
+import io.traceharness.stack.Endpoints;
+import io.traceharness.support.WorkDirs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * What README's commands run: {@code demo} (the post's scenario on the embedded stack, printing the
+ * trace and writing the HTML report), {@code sandbox} (the stack with the sample functions until
+ * Ctrl-C, endpoints as JSON) and {@code bench}.
+ */
 public final class Main {
 
   private Main() {
   }
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
     String what = args.length > 0 ? args[0] : "demo";
-    System.out.println("traceharness " + what);
+    int code = switch (what) {
+      case "demo" -> demo();
+      case "sandbox" -> sandbox();
+      case "bench" -> {
+        ScenarioBenchmark.main(new String[0]);
+        yield 0;
+      }
+      default -> {
+        System.err.println("usage: Main demo|sandbox|bench");
+        yield 2;
+      }
+    };
+    System.exit(code);
+  }
+
+  private static int demo() {
+    try (EmbeddedStack stack = EmbeddedStack.builder().build().start()) {
+      BlogScenario scenario = BlogScenario.builder(stack).build();
+      BlogScenario.Result r = scenario.run();
+      Diagnosis diagnosis = r.diagnose(stack);
+      Path report = TraceReport.builder()
+          .title("Tracing AWS Lambdas with OpenTelemetry and Elastic: " + String.join(" → ", r.expectedServices()))
+          .trace(r.trace()).diagnosis(diagnosis.isClean() ? java.util.List.of() : diagnosis.lines()).build()
+          .writeTo(WorkDirs.root().resolve("report.html"));
+
+      System.out.println();
+      System.out.println("Client (" + r.expectedServices().get(0) + ") got:");
+      System.out.println("  Status: " + r.client().status());
+      System.out.println("  " + r.client().body());
+      System.out.println();
+      System.out.println("Trace " + r.traceId() + " as Elasticsearch holds it:");
+      System.out.println(r.trace().waterfall());
+      System.out.println(diagnosis);
+      System.out.println();
+      System.out.println("Report: " + report.toAbsolutePath());
+      System.out.println("(deploy " + r.deploy().toMillis() + " ms, client run " + r.clientRun().toMillis()
+          + " ms, trace complete after " + r.traceWait().toMillis() + " ms)");
+      return diagnosis.isClean() ? 0 : 1;
+    }
+  }
+
+  private static int sandbox() throws IOException, InterruptedException {
+    EmbeddedStack stack = EmbeddedStack.builder().build().start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.out.println("Stopping the sandbox");
+      stack.close();
+      stopped.countDown();
+    }, "sandbox-stop"));
+    BlogScenario.Functions functions = BlogScenario.builder(stack).build().deploy();
+    Endpoints e = stack.endpoints();
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode out = json.createObjectNode();
+    out.put("elasticsearch", e.elasticsearch().toString());
+    out.put("apmServer", e.apmServer().toString());
+    out.put("apmSecretToken", e.apmSecretToken());
+    out.put("otlpHttp", e.otlpHttp().toString());
+    out.put("otlpGrpc", e.otlpGrpc().toString());
+    out.put("lambda", e.lambda().toString());
+    out.put("apiGateway", e.apiGateway().toString());
+    out.put("region", e.region());
+    ObjectNode fns = out.putObject("functions");
+    fns.put(functions.producer().name(), functions.producer().url().toString());
+    fns.put(functions.consumer().name(), functions.consumer().url().toString());
+    String text = json.writeValueAsString(out);
+    Path file = WorkDirs.root().resolve("sandbox.json");
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, text + "\n");
+    System.out.println(text);
+    System.out.println("Sandbox running; endpoints also in " + file + ". Ctrl-C stops it.");
+    System.out.flush();
+    stopped.await();
+    return 0;
   }
 }

@@ -1,0 +1,69 @@
+package io.traceharness.scenario;
+
+import static io.traceharness.assertj.TraceAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.traceharness.diagnosis.Diagnosis;
+import io.traceharness.diagnosis.Diagnosis.Kind;
+import io.traceharness.junit.TracingStackTest;
+import io.traceharness.scenario.BlogScenario.Language;
+import io.traceharness.stack.TracingStack;
+import io.traceharness.support.Ports;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The breaks users hit, each asserted to be explained, not only detected: the post's warning about
+ * Active tracing, a layer collector that cannot reach APM Server, and a caller without
+ * {@code traceparent}.
+ */
+@TracingStackTest
+class BreakDiagnosisIT {
+
+  @Test
+  void activeTracingWithXrayPropagatorSplitsTheTraceAndTheDiagnosisNamesTheXrayHeader(TracingStack stack) {
+    // ADOT's default propagators today: W3C first, X-Ray last; with Active tracing the X-Ray context wins
+    BlogScenario.Result r = BlogScenario.builder(stack).language(Language.NODEJS).suffix("-xray")
+        .activeTracing(true).propagators("tracecontext,xray").awaitTimeout(Duration.ofSeconds(20)).build().run();
+
+    assertThat(r.client().status()).as(r.client().describe()).isEqualTo(200);
+    assertThat(r.trace()).hasServicesExactly("java-client");
+    Diagnosis d = r.diagnose(stack);
+    assertThat(d.isClean()).isFalse();
+    assertThat(d.findings(Kind.XRAY_REPLACED_CONTEXT)).as(d.toString()).singleElement().satisfies(f -> {
+      assertThat(f.message()).contains("producer-xray's transaction").contains("Active tracing is on")
+          .contains("X-Ray header (Root=1-").contains("OTEL_PROPAGATORS=tracecontext,xray");
+      String otherTrace = f.ids().get(1);
+      assertThat(stack.traces().read(otherTrace)).hasSingleRoot().hasPath("producer-xray", "consumer-xray");
+    });
+    assertThat(d.lines().get(0)).contains("2 disconnected subtrees");
+  }
+
+  @Test
+  void unreachableApmServerLeavesTheFunctionsOutAndTheDiagnosisNamesTheExportFailure(TracingStack stack) {
+    String nowhere = "http://127.0.0.1:" + Ports.free();
+    BlogScenario.Result r = BlogScenario.builder(stack).language(Language.NODEJS).suffix("-noexport")
+        .apmServerUrl(nowhere).awaitTimeout(Duration.ofSeconds(15)).build().run();
+
+    assertThat(r.client().status()).isEqualTo(200);
+    assertThat(r.trace()).hasServicesExactly("java-client");
+    Diagnosis d = r.diagnose(stack);
+    assertThat(d.findings(Kind.EXPORT_FAILED)).as(d.toString()).isNotEmpty().first()
+        .satisfies(f -> assertThat(f.message()).contains("no span of producer-noexport arrived")
+            .contains("layer collector could not export").contains(nowhere.substring("http://".length())));
+  }
+
+  @Test
+  void aCallerWithoutTraceparentStartsANewRootAndTheDiagnosisSaysSo(TracingStack stack) {
+    BlogScenario.Result r = BlogScenario.builder(stack).language(Language.NODEJS).suffix("-bare")
+        .clientSendsTraceparent(false).awaitTimeout(Duration.ofSeconds(15)).build().run();
+
+    assertThat(r.client().status()).isEqualTo(200);
+    Diagnosis d = r.diagnose(stack);
+    assertThat(d.findings(Kind.NO_TRACEPARENT)).as(d.toString()).singleElement().satisfies(f -> {
+      assertThat(f.message()).contains("producer-bare started a new trace").contains("without a traceparent header");
+      assertThat(stack.traces().read(f.ids().get(1))).hasSingleRoot()
+          .hasRootSatisfying(root -> root.hasService("producer-bare").isTransaction());
+    });
+  }
+}
