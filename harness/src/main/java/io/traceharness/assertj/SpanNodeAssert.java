@@ -92,12 +92,16 @@ public final class SpanNodeAssert extends AbstractAssert<SpanNodeAssert, SpanNod
     return this;
   }
 
-  /** The document's span kind is {@code kind}; fails when the document carries none. */
+  /**
+   * The document's span kind is {@code kind}. OTel-native documents carry one; APM documents only
+   * when the writer kept {@code span.kind}, so this fails when the document has none.
+   */
   public SpanNodeAssert hasKind(SpanKind kind) {
     isNotNull();
     if (!actual.kind().equals(Optional.of(kind))) {
       fail("to have kind <" + kind + "> but "
-          + actual.kind().map(k -> "was <" + k + ">").orElse("its document carries no kind"));
+          + actual.kind().map(k -> "was <" + k + ">").orElse("its document carries no kind (APM Server keeps no"
+              + " span.kind for OTLP spans: assert isTransaction() or hasType() instead)"));
     }
     return this;
   }

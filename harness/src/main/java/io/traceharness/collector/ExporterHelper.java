@@ -178,11 +178,12 @@ final class ExporterHelper implements Consumer {
   }
 
   private String drop(Message request, int items, String reason) {
+    // the failure is listed before the count moves, so whoever sees the count also finds the reason
+    failures.add(new EmbeddedCollector.ExportFailure(Instant.now(), pipeline, exporter, sender.destination(signal),
+        items, reason, true));
     dropped.addAndGet(items);
     log.warn("Exporting failed. Dropping data. exporter=" + exporter + " pipeline=" + pipeline + " error=\""
         + reason + "\" dropped_items=" + items + " (" + signal.itemName() + ")");
-    failures.add(new EmbeddedCollector.ExportFailure(Instant.now(), pipeline, exporter, sender.destination(signal),
-        items, reason, true));
     return reason;
   }
 

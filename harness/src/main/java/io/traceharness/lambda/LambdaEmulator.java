@@ -144,6 +144,7 @@ public final class LambdaEmulator implements AutoCloseable {
   private volatile boolean stopped;
   private Server server;
   private volatile LambdaClient client;
+  private final Thread shutdownHook = new Thread(this::stop, "lambda-emulator-shutdown");
 
   private LambdaEmulator(Builder b) {
     this.region = b.region;
@@ -176,6 +177,7 @@ public final class LambdaEmulator implements AutoCloseable {
         .serviceUnder("/", new ControlPlane(this))
         .build();
     server.start().join();
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
     long period = Math.max(200, Math.min(5_000, keepAlive.toMillis() / 4));
     scheduler.scheduleWithFixedDelay(this::reap, period, period, TimeUnit.MILLISECONDS);
     LOG.info("Lambda emulator ready at {} in {} ms (region {}, account {}, concurrency {}, logs {})", endpoint(),
@@ -343,11 +345,18 @@ public final class LambdaEmulator implements AutoCloseable {
   }
 
   /** Kills every execution environment and stops the control plane. */
-  public void stop() {
+  public synchronized void stop() {
     if (stopped) {
       return;
     }
     stopped = true;
+    if (Thread.currentThread() != shutdownHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is exiting: the hook runs anyway
+      }
+    }
     List<Instance> all = new ArrayList<>();
     synchronized (lock) {
       functions.values().forEach(f -> {

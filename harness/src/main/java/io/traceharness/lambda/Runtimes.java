@@ -19,6 +19,7 @@ import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.w3c.dom.Element;
+import org.slf4j.LoggerFactory;
 import org.w3c.dom.NodeList;
 
 /**
@@ -27,8 +28,10 @@ import org.w3c.dom.NodeList;
  * <p>Java runs the AWS runtime interface client with only its jars on {@code -classpath} (the
  * function is found by the RIC's own class loader in the working directory, which is the task root),
  * JVM flags as Lambda's java bootstrap passes them and a JNI library copied per process. Node runs a
- * small bootstrap shipped as a resource. {@code java21}/{@code nodejs22.x} use the JDK and Node found
- * here unless {@code -Dtraceharness.lambda.<runtime>.home} names another installation.
+ * small bootstrap shipped as a resource. {@code javaNN} runs on a JDK of that major version when one
+ * is installed (this JVM, {@code $JAVA_HOME_NN_X64}, {@code /usr/lib/jvm}), else on this JVM;
+ * {@code nodejs22.x} uses the {@code node} on {@code PATH}; {@code -Dtraceharness.lambda.<runtime>.home}
+ * names another installation.
  */
 final class Runtimes {
 
@@ -107,7 +110,68 @@ final class Runtimes {
 
   private static Path home(String runtime, String fallbackProperty) {
     String configured = System.getProperty("traceharness.lambda." + runtime + ".home");
-    return Path.of(configured != null && !configured.isBlank() ? configured : System.getProperty(fallbackProperty));
+    if (configured != null && !configured.isBlank()) {
+      return Path.of(configured);
+    }
+    if (isJava(runtime)) {
+      Path jdk = JDKS.computeIfAbsent(runtime, r -> {
+        Path found = findJdk(r);
+        if (found == null) {
+          LoggerFactory.getLogger(Runtimes.class).info("No JDK {} installed: {} functions run on this JVM ({})",
+              r.replaceAll("[^0-9]", ""), r, System.getProperty("java.home"));
+          return Path.of(System.getProperty("java.home"));
+        }
+        return found;
+      });
+      return jdk;
+    }
+    return Path.of(System.getProperty(fallbackProperty));
+  }
+
+  private static final Map<String, Path> JDKS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * A JDK of exactly the runtime's major version: this JVM, {@code $JAVA_HOME_<n>_X64} (GitHub
+   * runners) or one under {@code /usr/lib/jvm}; {@code null} when none is installed, and the
+   * running JVM serves.
+   */
+  private static Path findJdk(String runtime) {
+    int major = Integer.parseInt(runtime.replaceAll("[^0-9]", ""));
+    if (Runtime.version().feature() == major) {
+      return Path.of(System.getProperty("java.home"));
+    }
+    List<Path> candidates = new ArrayList<>();
+    for (String arch : List.of("X64", "ARM64")) {
+      String env = System.getenv("JAVA_HOME_" + major + "_" + arch);
+      if (env != null && !env.isBlank()) {
+        candidates.add(Path.of(env));
+      }
+    }
+    try (var dirs = Files.list(Path.of("/usr/lib/jvm"))) {
+      dirs.sorted().forEach(candidates::add);
+    } catch (IOException e) {
+      // no system JDKs
+    }
+    for (Path home : candidates) {
+      if (Files.isExecutable(home.resolve("bin/java")) && major == releaseMajor(home)) {
+        return home;
+      }
+    }
+    return null;
+  }
+
+  private static int releaseMajor(Path home) {
+    try {
+      for (String line : Files.readAllLines(home.resolve("release"))) {
+        if (line.startsWith("JAVA_VERSION=")) {
+          String v = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+          return Integer.parseInt(v.split("[.+-]")[0]);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
   }
 
   private static String nodeBinary(String runtime) {

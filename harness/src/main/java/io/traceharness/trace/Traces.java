@@ -110,6 +110,10 @@ public final class Traces {
 
     /** Index patterns holding transactions and spans; default {@code traces-apm*, traces-*.otel-*}. */
     public Builder spanIndices(String... patterns) {
+      if (patterns.length == 0) {
+        // An empty index list means every index to Elasticsearch.
+        throw new IllegalArgumentException("name at least one index pattern for spans");
+      }
       this.spanIndices = List.of(patterns);
       return this;
     }

@@ -259,6 +259,10 @@ class LambdaEmulatorIT {
     JsonNode big = payload(client.invoke(r -> r.functionName("node-errors")));
     assertThat(big.path("errorType").asText()).isEqualTo("Function.ResponseSizeTooLarge");
 
+    setHandler("node-errors", "esm.handler");
+    assertThat(payload(client.invoke(r -> r.functionName("node-errors"))).path("esm").asBoolean())
+        .as("an ES module handler").isTrue();
+
     setHandler("node-errors", "index.echo");
     InvokeResponse ok = client.invoke(r -> r.functionName("node-errors"));
     assertThat(ok.functionError()).isNull();

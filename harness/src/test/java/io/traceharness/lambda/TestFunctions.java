@@ -64,11 +64,13 @@ final class TestFunctions {
   private TestFunctions() {
   }
 
-  /** The Node functions as a zip: index.js (several handlers) and broken.js (fails at import). */
+  /** The Node functions as a zip: index.js (several handlers), broken.js (fails at import), esm.mjs. */
   static byte[] nodeZip() {
     Map<String, byte[]> entries = new LinkedHashMap<>();
     entries.put("index.js", NODE_INDEX.getBytes(StandardCharsets.UTF_8));
     entries.put("broken.js", NODE_BROKEN.getBytes(StandardCharsets.UTF_8));
+    entries.put("esm.mjs", "export const handler = async (event) => ({ esm: true, event });\n"
+        .getBytes(StandardCharsets.UTF_8));
     return zip(entries);
   }
 

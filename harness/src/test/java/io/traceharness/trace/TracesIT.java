@@ -122,6 +122,16 @@ class TracesIT {
   }
 
   @Test
+  void readsAnEmptyTraceWhenNoIndexMatches() {
+    Traces nowhere = Traces.builder(es.client()).spanIndices("traces-nothing-here*").errorIndices().build();
+
+    Trace trace = nowhere.read(Fixtures.APM_TRACE_ID);
+
+    assertThat(trace.isEmpty()).isTrue();
+    assertThat(trace.waterfall()).isEqualTo("Trace " + Fixtures.APM_TRACE_ID + ": no transactions or spans\n");
+  }
+
+  @Test
   void awaitWaitsForDocumentsThatArriveLate() {
     String traceId = newTraceId();
     Instant t0 = Instant.parse("2026-01-03T00:00:00Z");

@@ -1,0 +1,154 @@
+package io.traceharness.collector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.traceharness.apm.EmbeddedApmServer;
+import io.traceharness.elasticsearch.EmbeddedElasticsearch;
+import io.traceharness.support.WorkDirs;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The post's pipeline with its own collector.yaml: the real OpenTelemetry Java agent exports to
+ * the embedded collector, whose {@code otlp/elastic} exporter sends to the embedded APM Server
+ * (secret token from {@code APM_SERVER_TOKEN}), which writes to a real Elasticsearch node. The
+ * documents are read back and their links checked.
+ */
+class CollectorToApmServerIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final String TOKEN = "collector-it-token";
+
+  static EmbeddedElasticsearch es;
+  static EmbeddedApmServer apm;
+
+  @BeforeAll
+  static void start() {
+    es = EmbeddedElasticsearch.builder().heap("256m").build();
+    es.start();
+    apm = EmbeddedApmServer.builder().elasticsearch(es.url()).secretToken(TOKEN).build().start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (apm != null) {
+      apm.close();
+    }
+    if (es != null) {
+      es.close();
+    }
+  }
+
+  static String postConfig() throws IOException {
+    try (InputStream in = CollectorToApmServerIT.class.getResourceAsStream("post-collector.yaml")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void agentSpansCrossTheCollectorAndApmServerIntoElasticsearch() throws Exception {
+    AgentRun.Ids ids;
+    try (EmbeddedCollector collector = EmbeddedCollector.builder()
+        .config(postConfig())
+        .environment(Map.of("APM_SERVER_URL", apm.url().toString(), "APM_SERVER_TOKEN", TOKEN))
+        .freePorts(true)
+        .logFile(WorkDirs.root().resolve("logs").resolve("collector-apm-it.log"))
+        .build()
+        .start()
+        .awaitReady(Duration.ofSeconds(10))) {
+      ids = AgentRun.run("agent-to-apm", "grpc", collector.otlpGrpcEndpoint().toString(), "producer");
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (collector.stats().pipeline("traces").exporter("otlp/elastic").sent() < 3 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(collector.stats().pipeline("traces").exporter("otlp/elastic").sent())
+          .as("spans the collector delivered to APM Server; failures %s", collector.exportFailures()).isEqualTo(3);
+    }
+    assertThat(apm.flush(Duration.ofSeconds(20))).as("APM Server flushed to Elasticsearch").isTrue();
+
+    Map<String, JsonNode> docs = new HashMap<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (docs.size() < 3 && System.nanoTime() < deadline) {
+      docs.clear();
+      for (JsonNode hit : search(ids.traceId())) {
+        JsonNode src = hit.path("_source");
+        docs.put(src.at("/span/id").asText(), src);
+      }
+      if (docs.size() < 3) {
+        Thread.sleep(200);
+      }
+    }
+    assertThat(docs).as("documents of trace %s in traces-apm*; APM Server log:\n%s", ids.traceId(),
+        apm.log().tail(20)).containsOnlyKeys(ids.serverSpanId(), ids.clientSpanId(), ids.internalSpanId());
+
+    JsonNode tx = docs.get(ids.serverSpanId());
+    assertThat(tx.at("/processor/event").asText()).isEqualTo("transaction");
+    assertThat(tx.at("/transaction/id").asText()).isEqualTo(ids.serverSpanId());
+    assertThat(tx.at("/parent/id").isMissingNode()).as("the root has no parent.id").isTrue();
+    assertThat(tx.at("/service/name").asText()).isEqualTo("producer");
+    assertThat(tx.at("/agent/name").asText()).as("sdk name/language, then the distro").startsWith("opentelemetry/java");
+    assertThat(tx.at("/transaction/duration/us").asLong()).isPositive();
+
+    JsonNode client = docs.get(ids.clientSpanId());
+    assertThat(client.at("/processor/event").asText()).isEqualTo("span");
+    assertThat(client.at("/parent/id").asText()).isEqualTo(ids.serverSpanId());
+    assertThat(client.at("/span/type").asText()).isEqualTo("external");
+    assertThat(client.at("/span/duration/us").asLong()).isPositive();
+
+    JsonNode internal = docs.get(ids.internalSpanId());
+    assertThat(internal.at("/processor/event").asText()).isEqualTo("span");
+    assertThat(internal.at("/parent/id").asText()).isEqualTo(ids.clientSpanId());
+    assertThat(internal.at("/trace/id").asText()).isEqualTo(ids.traceId());
+  }
+
+  @Test
+  void aWrongTokenShowsUpInExportFailuresAndTheSpansAreCountedAsDropped() throws Exception {
+    try (EmbeddedCollector collector = EmbeddedCollector.builder()
+        .config(postConfig())
+        .environment(Map.of("APM_SERVER_URL", apm.url().toString(), "APM_SERVER_TOKEN", "wrong"))
+        .freePorts(true)
+        .logFile(WorkDirs.root().resolve("logs").resolve("collector-apm-wrong-token-it.log"))
+        .build()
+        .start()) {
+      io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc.TraceServiceBlockingStub stub =
+          com.linecorp.armeria.client.grpc.GrpcClients.newClient(collector.otlpGrpcEndpoint(),
+              io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc.TraceServiceBlockingStub.class);
+      stub.export(Otlp.traces("producer", Otlp.newTraceId(), 2));
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (collector.stats().pipeline("traces").dropped() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(collector.stats().pipeline("traces").exporter("otlp/elastic").dropped()).isEqualTo(2);
+      assertThat(collector.exportFailures()).last().satisfies(f -> {
+        assertThat(f.exporter()).isEqualTo("otlp/elastic");
+        assertThat(f.dropped()).isTrue();
+        assertThat(f.error()).startsWith("Permanent error: rpc error: code = Unauthenticated desc = ");
+      });
+    }
+  }
+
+  private static JsonNode search(String traceId) throws IOException, InterruptedException {
+    String body = "{\"size\":20,\"query\":{\"term\":{\"trace.id\":\"" + traceId + "\"}}}";
+    HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(URI.create(es.url() + "/traces-apm*/_search"))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (res.statusCode() != 200) {
+      return JSON.createArrayNode();
+    }
+    return JSON.readTree(res.body()).at("/hits/hits");
+  }
+}
