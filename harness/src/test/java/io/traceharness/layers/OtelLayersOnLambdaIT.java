@@ -54,6 +54,8 @@ class OtelLayersOnLambdaIT {
   private static OtlpHttpReceiver otlp;
   private static LambdaEmulator lambda;
   private static EmbeddedApiGateway gateway;
+  private static String nodeLayerArn;
+  private static String javaLayerArn;
 
   @BeforeAll
   static void start() {
@@ -77,20 +79,102 @@ class OtelLayersOnLambdaIT {
 
   @Test
   void nodeFunctionWithTheLayerContinuesTheCallersTrace() throws Exception {
-    Path code = Files.createDirectories(tmp.resolve("node-producer"));
-    try (InputStream in = getClass().getResourceAsStream("node-function/handler.js")) {
-      Files.copy(in, code.resolve("handler.js"));
-    }
-    String layer = publish("otel-nodejs", OtelLayers.zip("nodejs20.x"));
-    lambda.deploy(withLayer(FunctionSpec.nodejs("producer-node", "handler.handler"), layer, "/consumer-node")
-        .code(code).build());
+    lambda.deploy(node("producer-node", "/consumer-node").build());
 
-    assertTraceContinues("producer-node", "/consumer-node");
+    Observed o = invokeThroughGateway("producer-node", "/consumer-node");
+
+    o.assertServerSpanParentIs(o.traceId, o.callerSpanId);
+    o.assertClientChildCarriedDownstream();
   }
 
   @Test
   void javaFunctionWithTheAgentLayerContinuesTheCallersTrace() throws Exception {
-    Path code = Files.createDirectories(tmp.resolve("java-producer"));
+    lambda.deploy(java("producer-java", "/consumer-java").build());
+
+    Observed o = invokeThroughGateway("producer-java", "/consumer-java");
+
+    o.assertServerSpanParentIs(o.traceId, o.callerSpanId);
+    o.assertClientChildCarriedDownstream();
+  }
+
+  /**
+   * The blog's break: with Active tracing API Gateway adds {@code X-Amzn-Trace-Id} to the event's
+   * headers; the Java agent reads the headers case-insensitively and the X-Ray propagator, last in
+   * ADOT's default list, replaces the caller's {@code traceparent}.
+   */
+  @Test
+  void activeTracingMakesTheJavaAgentTakeTheXRayParent() throws Exception {
+    lambda.deploy(java("producer-java-active", "/consumer-java-active").activeTracing(true).build());
+
+    Observed o = invokeThroughGateway("producer-java-active", "/consumer-java-active");
+
+    assertThat(o.xray).as("X-Amzn-Trace-Id added by API Gateway").isNotNull();
+    o.assertServerSpanParentIs(xrayTraceId(o.xray), xrayParent(o.xray));
+    o.assertClientChildCarriedDownstream();
+  }
+
+  /** The blog's fix: OTEL_PROPAGATORS=tracecontext keeps the caller's trace despite Active tracing. */
+  @Test
+  void tracecontextOnlyKeepsTheCallersTraceUnderActiveTracing() throws Exception {
+    lambda.deploy(java("producer-java-tc", "/consumer-java-tc").activeTracing(true)
+        .env("OTEL_PROPAGATORS", "tracecontext").build());
+
+    Observed o = invokeThroughGateway("producer-java-tc", "/consumer-java-tc");
+
+    assertThat(o.xray).isNotNull();
+    o.assertServerSpanParentIs(o.traceId, o.callerSpanId);
+    o.assertClientChildCarriedDownstream();
+  }
+
+  /** The same break with OpenTelemetry JS: its X-Ray propagator finds the header whatever its case. */
+  @Test
+  void activeTracingMakesTheNodeLayerTakeTheXRayParentToo() throws Exception {
+    lambda.deploy(node("producer-node-active", "/consumer-node-active").activeTracing(true).build());
+
+    Observed o = invokeThroughGateway("producer-node-active", "/consumer-node-active");
+
+    assertThat(o.xray).isNotNull();
+    o.assertServerSpanParentIs(xrayTraceId(o.xray), xrayParent(o.xray));
+    o.assertClientChildCarriedDownstream();
+  }
+
+  @Test
+  void tracecontextOnlyKeepsTheCallersTraceUnderActiveTracingInNodeToo() throws Exception {
+    lambda.deploy(node("producer-node-tc", "/consumer-node-tc").activeTracing(true)
+        .env("OTEL_PROPAGATORS", "tracecontext").build());
+
+    Observed o = invokeThroughGateway("producer-node-tc", "/consumer-node-tc");
+
+    assertThat(o.xray).isNotNull();
+    o.assertServerSpanParentIs(o.traceId, o.callerSpanId);
+    o.assertClientChildCarriedDownstream();
+  }
+
+  private static FunctionSpec.Builder node(String name, String downstreamPath) throws IOException {
+    return withLayer(FunctionSpec.nodejs(name, "handler.handler").code(nodeCode()), nodeLayer(), downstreamPath);
+  }
+
+  private static FunctionSpec.Builder java(String name, String downstreamPath) throws IOException {
+    return withLayer(FunctionSpec.java(name, "io.traceharness.layers.javafn.ProducerHandler::handleRequest")
+        .runtime("java17").memoryMb(512).code(javaCode()), javaLayer(), downstreamPath);
+  }
+
+  private static synchronized Path nodeCode() throws IOException {
+    Path code = tmp.resolve("node-producer");
+    if (!Files.isDirectory(code)) {
+      Files.createDirectories(code);
+      try (InputStream in = OtelLayersOnLambdaIT.class.getResourceAsStream("node-function/handler.js")) {
+        Files.copy(in, code.resolve("handler.js"));
+      }
+    }
+    return code;
+  }
+
+  private static synchronized Path javaCode() throws IOException {
+    Path code = tmp.resolve("java-producer");
+    if (Files.isDirectory(code)) {
+      return code;
+    }
     Path classes = Path.of("target", "test-classes");
     Path pkg = classes.resolve("io/traceharness/layers/javafn");
     try (Stream<Path> files = Files.list(pkg)) {
@@ -105,11 +189,21 @@ class OtelLayersOnLambdaIT {
         lib.resolve("aws-lambda-java-events.jar"));
     // the events jar's own dependency, as a packaged function carries it (the RIC's serializers load it)
     Files.copy(MavenArtifacts.resolve("joda-time:joda-time:2.10.8"), lib.resolve("joda-time.jar"));
-    String layer = publish("otel-javaagent", OtelLayers.zip("java17"));
-    lambda.deploy(withLayer(FunctionSpec.java("producer-java", "io.traceharness.layers.javafn.ProducerHandler::handleRequest")
-        .runtime("java17").memoryMb(512), layer, "/consumer-java").code(code).build());
+    return code;
+  }
 
-    assertTraceContinues("producer-java", "/consumer-java");
+  private static synchronized String nodeLayer() throws IOException {
+    if (nodeLayerArn == null) {
+      nodeLayerArn = publish("otel-nodejs", OtelLayers.zip("nodejs20.x"));
+    }
+    return nodeLayerArn;
+  }
+
+  private static synchronized String javaLayer() throws IOException {
+    if (javaLayerArn == null) {
+      javaLayerArn = publish("otel-javaagent", OtelLayers.zip("java17"));
+    }
+    return javaLayerArn;
   }
 
   private static FunctionSpec.Builder withLayer(FunctionSpec.Builder spec, String layerArn, String downstreamPath) {
@@ -126,7 +220,8 @@ class OtelLayersOnLambdaIT {
         .layerVersionArn();
   }
 
-  private void assertTraceContinues(String function, String downstreamPath) throws Exception {
+  /** Sends a request with a fresh {@code traceparent} and collects what the function's layer exported. */
+  private Observed invokeThroughGateway(String function, String downstreamPath) throws Exception {
     downstream.stubFor(get(urlEqualTo(downstreamPath)).willReturn(aResponse().withStatus(200).withBody("pong")));
     String traceId = hex(16);
     String callerSpanId = hex(8);
@@ -141,34 +236,63 @@ class OtelLayersOnLambdaIT {
     assertThat(response.statusCode()).as("%s answered %s; log:%n%s", function, response.body(), lambda.logs(function))
         .isEqualTo(200);
     assertThat(response.body()).contains("pong");
-    assertThat(gateway.requests()).filteredOn(r -> function.equals(r.function())).extracting(GatewayRequest::status)
-        .containsExactly(200);
+    GatewayRequest seen = gateway.requests().stream().filter(r -> function.equals(r.function())).findFirst()
+        .orElseThrow();
+    assertThat(seen.traceparent()).isEqualTo("00-" + traceId + "-" + callerSpanId + "-01");
 
     await("SERVER and CLIENT spans of " + function).atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-        assertThat(spansOf(traceId)).extracting(s -> s.span().getKind())
+        assertThat(spansOfService(function)).extracting(s -> s.span().getKind())
             .contains(SpanKind.SPAN_KIND_SERVER, SpanKind.SPAN_KIND_CLIENT));
-    List<OtlpHttpReceiver.ReceivedSpan> spans = spansOf(traceId);
-    List<OtlpHttpReceiver.ReceivedSpan> servers = spans.stream()
-        .filter(s -> s.span().getKind() == SpanKind.SPAN_KIND_SERVER).toList();
-    assertThat(servers).as("SERVER spans of trace %s: %s", traceId, spans).hasSize(1);
-    OtlpHttpReceiver.ReceivedSpan server = servers.get(0);
-    assertThat(server.parentSpanId()).as("parent of %s", server).isEqualTo(callerSpanId);
-    assertThat(server.serviceName()).isEqualTo(function);
-
-    List<OtlpHttpReceiver.ReceivedSpan> clients = spans.stream()
-        .filter(s -> s.span().getKind() == SpanKind.SPAN_KIND_CLIENT).toList();
-    assertThat(clients).as("CLIENT spans of trace %s (Runtime API and exporter calls must not be there): %s",
-        traceId, spans).hasSize(1);
-    OtlpHttpReceiver.ReceivedSpan client = clients.get(0);
-    assertThat(client.parentSpanId()).as("parent of %s", client).isEqualTo(server.spanId());
-
     List<LoggedRequest> calls = downstream.findAll(getRequestedFor(urlEqualTo(downstreamPath)));
     assertThat(calls).hasSize(1);
-    assertThat(calls.get(0).getHeader("traceparent")).isEqualTo("00-" + traceId + "-" + client.spanId() + "-01");
+    return new Observed(function, traceId, callerSpanId, seen.xAmznTraceId(), spansOfService(function),
+        calls.get(0).getHeader("traceparent"));
   }
 
-  private static List<OtlpHttpReceiver.ReceivedSpan> spansOf(String traceId) {
-    return otlp.spans().stream().filter(s -> s.traceId().equals(traceId)).toList();
+  /** What one request through the gateway produced. */
+  private record Observed(String function, String traceId, String callerSpanId, String xray,
+      List<OtlpHttpReceiver.ReceivedSpan> spans, String downstreamTraceparent) {
+
+    OtlpHttpReceiver.ReceivedSpan server() {
+      List<OtlpHttpReceiver.ReceivedSpan> servers = spans.stream()
+          .filter(s -> s.span().getKind() == SpanKind.SPAN_KIND_SERVER).toList();
+      assertThat(servers).as("SERVER spans of %s: %s", function, spans).hasSize(1);
+      return servers.get(0);
+    }
+
+    void assertServerSpanParentIs(String expectedTraceId, String expectedParent) {
+      OtlpHttpReceiver.ReceivedSpan server = server();
+      assertThat(server.traceId()).as("trace of %s (caller %s, X-Ray %s)", server, traceId, xray)
+          .isEqualTo(expectedTraceId);
+      assertThat(server.parentSpanId()).as("parent of %s (caller %s, X-Ray %s)", server, callerSpanId, xray)
+          .isEqualTo(expectedParent);
+      assertThat(server.serviceName()).isEqualTo(function);
+    }
+
+    void assertClientChildCarriedDownstream() {
+      OtlpHttpReceiver.ReceivedSpan server = server();
+      List<OtlpHttpReceiver.ReceivedSpan> clients = spans.stream()
+          .filter(s -> s.span().getKind() == SpanKind.SPAN_KIND_CLIENT).toList();
+      assertThat(clients).as("CLIENT spans of %s (Runtime API and exporter calls must not be there): %s",
+          function, spans).hasSize(1);
+      OtlpHttpReceiver.ReceivedSpan client = clients.get(0);
+      assertThat(client.parentSpanId()).as("parent of %s", client).isEqualTo(server.spanId());
+      assertThat(downstreamTraceparent).isEqualTo("00-" + server.traceId() + "-" + client.spanId() + "-01");
+    }
+  }
+
+  private static String xrayTraceId(String xray) {
+    String root = xray.replaceAll(".*Root=1-([0-9a-f]{8})-([0-9a-f]{24}).*", "$1$2");
+    assertThat(root).hasSize(32);
+    return root;
+  }
+
+  private static String xrayParent(String xray) {
+    return xray.replaceAll(".*Parent=([0-9a-f]{16}).*", "$1");
+  }
+
+  private static List<OtlpHttpReceiver.ReceivedSpan> spansOfService(String service) {
+    return otlp.spans().stream().filter(s -> service.equals(s.serviceName())).toList();
   }
 
   private static String hex(int bytes) {
