@@ -76,13 +76,21 @@ class NodeConfigTest {
   }
 
   @Test
+  void noCliOptionsMeansTheLaunchersOwnDefaults() {
+    assertThat(EmbeddedElasticsearch.environment(node, List.of("-Xmx1g"), List.of(), false))
+        .doesNotContainKey("CLI_JAVA_OPTS").containsEntry("HOME", System.getProperty("user.home"));
+  }
+
+  @Test
   void environmentPointsTheLauncherAtTheRunningJdkAndTheNodesOwnDirs() {
-    Map<String, String> env = EmbeddedElasticsearch.environment(node, List.of("-Xms256m", "-Xmx256m"), true);
+    Map<String, String> env = EmbeddedElasticsearch.environment(node, List.of("-Xms256m", "-Xmx256m"),
+        List.of("-XX:TieredStopAtLevel=1"), true);
 
     assertThat(env).containsEntry("ES_JAVA_HOME", System.getProperty("java.home"))
         .containsEntry("ES_PATH_CONF", "/work/es-1/config")
         .containsEntry("ES_TMPDIR", "/work/es-1/tmp")
         .containsEntry("ES_JAVA_OPTS", "-Xms256m -Xmx256m")
+        .containsEntry("CLI_JAVA_OPTS", "-XX:TieredStopAtLevel=1")
         .containsEntry("HOME", "/work/es-1")
         .doesNotContainKeys("JAVA_TOOL_OPTIONS", "ES_HOME");
   }
