@@ -193,9 +193,10 @@ final class OtlpReceiver implements AutoCloseable {
     }
     MediaType type = req.contentType();
     boolean json;
-    if (type != null && type.is(MediaType.JSON)) {
+    // compared without parameters: "application/json" and "application/json; charset=utf-8" alike
+    if (type != null && type.withoutParameters().is(MediaType.JSON.withoutParameters())) {
       json = true;
-    } else if (type != null && type.is(PROTOBUF)) {
+    } else if (type != null && type.withoutParameters().is(PROTOBUF)) {
       json = false;
     } else {
       return HttpResponse.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, MediaType.PLAIN_TEXT,

@@ -7,6 +7,13 @@ import java.util.Optional;
  * An error document of the trace ({@code logs-apm.error*}): an exception an agent captured, or an
  * OTel span event named {@code exception} that APM Server turned into an error.
  *
+ * <pre>{@code
+ * for (TraceError e : trace.errors()) {
+ *   String where = e.in(trace).map(SpanNode::describe).orElse("span " + e.parentId());
+ *   log.warn("{}: {} in {}", e.type(), e.message(), where);
+ * }
+ * }</pre>
+ *
  * @param id {@code error.id}
  * @param parentId {@code parent.id}: the transaction or span the error happened in
  * @param transactionId {@code transaction.id}, when the document carries one

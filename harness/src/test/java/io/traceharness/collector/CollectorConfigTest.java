@@ -65,6 +65,16 @@ class CollectorConfigTest {
   }
 
   @Test
+  void sharedFixtureRunsUnchanged() throws IOException {
+    java.nio.file.Path fixture = java.nio.file.Path.of("..", "fixtures", "collector.yaml");
+    CollectorConfig config = CollectorConfig.load(fixture, Map.of("APM_SERVER_URL", "http://127.0.0.1:8200",
+        "APM_SERVER_TOKEN", "t"));
+    assertThat(config.pipelineIds()).contains("traces");
+    assertThat(config.warnings()).filteredOn(w -> w.contains("awsxray")).hasSize(1);
+    assertThat(config.pipelines()).allSatisfy(p -> assertThat(p.exporters()).doesNotContain("awsxray").isNotEmpty());
+  }
+
+  @Test
   void grpcExporterEndpointTakesHostPortOrUrlAsTheRealOne() {
     var plain = (CollectorConfig.OtlpGrpcSpec) CollectorConfig.parse(postConfig(),
         Map.of("APM_SERVER_URL", "http://127.0.0.1:8200", "APM_SERVER_TOKEN", "t")).exporters().get("otlp/elastic");

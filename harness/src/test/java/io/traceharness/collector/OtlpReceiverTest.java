@@ -119,7 +119,8 @@ class OtlpReceiverTest {
           "name":"GET /ping","kind":2,"startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000100000000",
           "someFutureField":true}]}]}]}""".formatted(trace, Otlp.newSpanId(), parent);
 
-    AggregatedHttpResponse res = post("/v1/traces", MediaType.JSON, json.getBytes(StandardCharsets.UTF_8), null);
+    AggregatedHttpResponse res = post("/v1/traces", MediaType.parse("application/json"),
+        json.getBytes(StandardCharsets.UTF_8), null);
 
     assertThat(res.status().code()).isEqualTo(200);
     assertThat(res.contentType().toString()).startsWith("application/json");
