@@ -33,8 +33,9 @@ class BreakDiagnosisIT {
     assertThat(d.findings(Kind.XRAY_REPLACED_CONTEXT)).as(d.toString()).singleElement().satisfies(f -> {
       assertThat(f.message()).contains("producer-xray's transaction").contains("Active tracing is on")
           .contains("X-Ray header (Root=1-").contains("OTEL_PROPAGATORS=tracecontext,xray");
+      // the functions' subtree hangs under API Gateway's X-Ray segment, which never reaches Elastic
       String otherTrace = f.ids().get(1);
-      assertThat(stack.traces().read(otherTrace)).hasSingleRoot().hasPath("producer-xray", "consumer-xray");
+      assertThat(stack.traces().read(otherTrace)).hasServicesExactly("producer-xray", "consumer-xray");
     });
     assertThat(d.lines().get(0)).contains("2 disconnected subtrees");
   }
