@@ -28,7 +28,7 @@ public final class TraceConditions {
 
   /** At least {@code n} transactions and spans are present. */
   public static Predicate<Trace> hasAtLeastSpans(int n) {
-    return named("have at least " + n + " spans", t -> t.size() >= n);
+    return named("have at least " + n + (n == 1 ? " span" : " spans"), t -> t.size() >= n);
   }
 
   /** A transaction or span with this name is present. */

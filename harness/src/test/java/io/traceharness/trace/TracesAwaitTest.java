@@ -64,7 +64,7 @@ class TracesAwaitTest {
         .atMost(Duration.ofMillis(400)).pollInterval(Duration.ofMillis(20)).quietPeriod(Duration.ofMillis(200)).build();
 
     assertThatThrownBy(() -> traces.await(ID))
-        .hasMessageStartingWith("Timed out after 400.0 ms waiting for trace " + ID + " to have at least 1 spans:"
+        .hasMessageStartingWith("Timed out after 400.0 ms waiting for trace " + ID + " to have at least 1 span:"
             + " the condition held, but documents were still arriving (quiet period 200.0 ms)");
   }
 
