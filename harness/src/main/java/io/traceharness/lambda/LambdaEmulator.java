@@ -698,11 +698,18 @@ public final class LambdaEmulator implements AutoCloseable {
     String runtimeApi = inst.startRuntimeApi();
     Map<String, String> env = environment(d, inst, runtimeApi);
     if (hook != null) {
-      Map<String, String> extra = hook.beforeStart(new SandboxContext(c.name(), c.runtime(), env, d.taskRoot(),
-          d.optDir(), inst.id()));
+      SandboxContext ctx = new SandboxContext(c.name(), c.runtime(), env, d.taskRoot(), d.optDir(), inst.id());
+      Map<String, String> extra = hook.beforeStart(ctx);
       if (extra != null) {
         env.putAll(extra);
       }
+      inst.exited().thenRun(() -> background(() -> {
+        try {
+          hook.afterStop(ctx);
+        } catch (RuntimeException e) {
+          LOG.warn("Sandbox hook failed after {} environment {} ended", c.name(), inst.id(), e);
+        }
+      }));
     }
     List<String> command = new ArrayList<>();
     String wrapper = env.get("AWS_LAMBDA_EXEC_WRAPPER");

@@ -43,6 +43,7 @@ class LambdaEmulatorIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final Path DIR = WorkDirs.root().resolve("lambda-it");
   static final List<SandboxContext> HOOKED = new CopyOnWriteArrayList<>();
+  static final List<SandboxContext> ENDED = new CopyOnWriteArrayList<>();
   static LambdaEmulator lambda;
   static LambdaClient client;
   static Path nodeZip;
@@ -51,9 +52,17 @@ class LambdaEmulatorIT {
   @BeforeAll
   static void start() {
     lambda = LambdaEmulator.builder()
-        .sandboxHook(ctx -> {
-          HOOKED.add(ctx);
-          return Map.of("HOOKED", "yes");
+        .sandboxHook(new SandboxHook() {
+          @Override
+          public Map<String, String> beforeStart(SandboxContext ctx) {
+            HOOKED.add(ctx);
+            return Map.of("HOOKED", "yes");
+          }
+
+          @Override
+          public void afterStop(SandboxContext ctx) {
+            ENDED.add(ctx);
+          }
         })
         .start();
     client = lambda.client();
@@ -109,6 +118,8 @@ class LambdaEmulatorIT {
     assertThat(afterConfig.path("pid").asLong()).as("a new configuration gets a new execution environment")
         .isNotEqualTo(first.path("pid").asLong());
     assertThat(afterConfig.path("trace").asText()).as("Active tracing samples").endsWith("Sampled=1");
+    await("the retired environment's hook").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(ENDED).anySatisfy(ctx -> assertThat(ctx.functionName()).isEqualTo("lifecycle")));
 
     client.updateFunctionCode(r -> r.functionName("lifecycle").zipFile(code));
     client.updateFunctionConfiguration(r -> r.functionName("lifecycle").handler("index.callback"));
