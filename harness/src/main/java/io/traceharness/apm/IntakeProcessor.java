@@ -490,8 +490,10 @@ final class IntakeProcessor {
     JsonNode span = m.path("span");
     Docs.put(doc, "span.type", text(span, "type", null));
     Docs.put(doc, "span.subtype", text(span, "subtype", null));
+    List<String> names = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = m.get("samples").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> sample = it.next();
+      names.add(sample.getKey());
       JsonNode value = sample.getValue().get("value");
       if (value != null && value.isNumber()) {
         doc.put(sample.getKey(), value.asDouble());
@@ -503,7 +505,8 @@ final class IntakeProcessor {
     }
     labels(doc, m.path("tags"));
     String service = doc.path("service").path("name").asText();
-    Docs.dataStream(doc, "metrics", internal || service.isEmpty() ? "apm.internal" : "apm.app." + Docs.normalizeForDataset(service));
+    internal = internal || service.isEmpty() || InternalMetrics.allInternal(names);
+    Docs.dataStream(doc, "metrics", internal ? "apm.internal" : "apm.app." + Docs.normalizeForDataset(service));
   }
 
   private void log(JsonNode l, ObjectNode doc) throws InvalidEvent {

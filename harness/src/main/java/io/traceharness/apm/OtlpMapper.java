@@ -43,6 +43,11 @@ final class OtlpMapper {
       "FailedPrecondition", "Aborted", "OutOfRange", "Unimplemented", "Internal", "Unavailable",
       "DataLoss", "Unauthenticated"};
 
+  /** Fields of a metricset document that are not metric samples. */
+  private static final java.util.Set<String> METRICSET_FIELDS = java.util.Set.of("@timestamp", "timestamp",
+      "observer", "service", "agent", "cloud", "host", "process", "container", "kubernetes", "labels",
+      "numeric_labels", "processor", "metricset", "data_stream");
+
   private final ObjectNode observer;
 
   OtlpMapper(ObjectNode observer) {
@@ -739,7 +744,14 @@ final class OtlpMapper {
           }
         }
         for (ObjectNode doc : sets.values()) {
-          Docs.dataStream(doc, "metrics", "apm.app." + Docs.normalizeForDataset(doc.path("service").path("name").asText()));
+          List<String> names = new ArrayList<>();
+          doc.fieldNames().forEachRemaining(n -> {
+            if (!METRICSET_FIELDS.contains(n)) {
+              names.add(n);
+            }
+          });
+          Docs.dataStream(doc, "metrics", InternalMetrics.allInternal(names) ? "apm.internal"
+              : "apm.app." + Docs.normalizeForDataset(doc.path("service").path("name").asText()));
           out.add(new ApmDocument(Docs.dataStreamName(doc), doc));
         }
       }

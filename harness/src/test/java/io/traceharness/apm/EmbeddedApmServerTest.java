@@ -310,4 +310,12 @@ class EmbeddedApmServerTest {
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(json(r).path("errors").get(0).path("message").asText()).isEqualTo("only POST requests are supported");
   }
+
+  @Test
+  void agentRuntimeMetricsGoToTheInternalDataStream() throws Exception {
+    String jvm = "{\"metricset\":{\"timestamp\":1496170407154000,\"samples\":{\"jvm.memory.heap.used\":{\"value\":1024},"
+        + "\"jvm.thread.count\":{\"value\":12}}}}";
+    assertThat(post("/intake/v2/events", lines(METADATA, jvm), "Authorization", auth()).statusCode()).isEqualTo(202);
+    assertThat(sink.documents()).extracting(ApmDocument::dataStream).containsExactly("metrics-apm.internal-default");
+  }
 }
