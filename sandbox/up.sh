@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The traceharness sandbox, end to end: brings docker-compose.yml up (Elasticsearch, APM Server,
 # the collector, Kibana; LocalStack when LOCALSTACK_AUTH_TOKEN is set), deploys the post's two
-# functions into LocalStack with the OpenTelemetry instrumentation bundled in their zip, runs the
+# functions into LocalStack with the OpenTelemetry Node.js layer bundled in their zip, runs the
 # post's client (Elastic APM Node.js agent) against the producer and prints the Kibana URL of the
 # trace. Needs Docker with compose, JDK 17+, Node.js 20+ with npm.
 #
@@ -10,7 +10,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-OTEL_NODE_PACKAGES=(@opentelemetry/api@1.10.0 @opentelemetry/auto-instrumentations-node@0.82.0)
 export APM_SERVER_TOKEN="${APM_SERVER_TOKEN:-traceharness}"
 KIBANA=http://localhost:5601
 
@@ -36,17 +35,10 @@ echo "building the function zips…"
 ./mvnw -B -q -pl functions package -DskipTests
 zip=$(ls functions/target/*-nodejs.zip | head -n 1)
 
-otel=target/sandbox/otel
-if [[ ! -d "$otel/node_modules/@opentelemetry/auto-instrumentations-node" ]]; then
-  echo "installing the OpenTelemetry Node.js instrumentation to bundle (${OTEL_NODE_PACKAGES[*]})…"
-  mkdir -p "$otel"
-  npm install --silent --no-save --no-package-lock --prefix "$otel" "${OTEL_NODE_PACKAGES[@]}"
-fi
-
-echo "deploying producer and consumer into LocalStack…"
+echo "deploying producer and consumer into LocalStack (the OpenTelemetry layer is built at first use)…"
 deploy_out=$(./mvnw -B -q -pl harness compile exec:java \
   -Dexec.mainClass=io.traceharness.containers.Sandbox \
-  -Dexec.args="$zip $otel")
+  -Dexec.args="$zip")
 echo "$deploy_out"
 producer_url=$(sed -n 's/^PRODUCER_URL=//p' <<<"$deploy_out" | tail -n 1)
 

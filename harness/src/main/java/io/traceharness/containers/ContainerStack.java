@@ -3,23 +3,17 @@ package io.traceharness.containers;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.json.jackson.JacksonJsonpMapper;
 import co.elastic.clients.transport.rest_client.RestClientTransport;
+import io.traceharness.apigateway.EmbeddedApiGateway;
 import io.traceharness.diagnosis.Diagnosis;
 import io.traceharness.diagnosis.Evidence;
 import io.traceharness.lambda.FunctionSpec;
-import io.traceharness.stack.Deployment;
-import io.traceharness.trace.Traces;
-import org.apache.http.HttpHost;
-import org.elasticsearch.client.RestClient;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.lambda.LambdaClient;
-import io.traceharness.apigateway.EmbeddedApiGateway;
+import io.traceharness.layers.OtelLayers;
 import io.traceharness.stack.ComponentLog;
+import io.traceharness.stack.Deployment;
 import io.traceharness.stack.Endpoints;
 import io.traceharness.stack.TracingStack;
 import io.traceharness.support.WorkDirs;
+import io.traceharness.trace.Traces;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -37,6 +31,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.http.HttpHost;
+import org.elasticsearch.client.RestClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
@@ -48,6 +44,11 @@ import org.testcontainers.lifecycle.Startables;
 import org.testcontainers.localstack.LocalStackContainer;
 import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /**
  * The tracing stack made of the real components in containers: Elasticsearch, APM Server, the
@@ -95,6 +96,8 @@ public final class ContainerStack implements TracingStack {
   static final String LOCALSTACK_ALIAS = "localstack";
   /** How containers reach a port of the test host that Testcontainers exposed. */
   static final String HOST_ALIAS = "host.testcontainers.internal";
+  /** Where Lambda unpacks layers. */
+  static final String LAYER_DIR = "/opt";
   static final int ELASTICSEARCH_PORT = 9200;
   /** The network {@code docker-compose.yml} creates (named, so LocalStack can start functions on it). */
   static final String SANDBOX_NETWORK = "traceharness";
@@ -262,6 +265,7 @@ public final class ContainerStack implements TracingStack {
    */
   public DeployedFunction deploy(LambdaFunction function) {
     requireStarted();
+    function = function.withEnvironment(internalize(function.environment(), hostToContainerPrefixes()));
     if (localStackEndpoint != null) {
       return LocalStackDeployer.deploy(localStackEndpoint, function);
     }
@@ -287,32 +291,41 @@ public final class ContainerStack implements TracingStack {
         .withNetworkAliases(function.name())
         .withFunctionName(function.name())
         .withHandler(function.handler())
+        .withTimeout(function.timeout())
+        .withMemorySize(function.memoryMb())
         .withCode(function.code())
-        .withEnv(function.containerEnvironment());
+        .withEnv(function.containerEnvironment(LAYER_DIR));
+    if (function.layer() != null) {
+      // a container image takes layers as content in /opt, which is where Lambda unpacks them
+      runtime.withCopyFileToContainer(MountableFile.forHostPath(function.layer()), LAYER_DIR);
+    }
     start(function.name(), runtime);
     runtimes.register(function.name(), runtime.getInvocationsUrl());
-    URI url = URI.create(apiGateway.route(function.httpMethod(), function.path(), function.name()));
-    URI internal = URI.create("http://" + HOST_ALIAS + ":" + url.getPort() + url.getRawPath());
+    List<URI> urls = new ArrayList<>();
+    List<URI> internal = new ArrayList<>();
+    for (Route route : function.routes()) {
+      URI url = URI.create(apiGateway.route(route.method(), route.path(), function.name()));
+      urls.add(url);
+      internal.add(URI.create("http://" + HOST_ALIAS + ":" + url.getPort() + url.getRawPath()));
+    }
     return new DeployedFunction(function.name(), "arn:aws:lambda:" + REGION + ":000000000000:function:" + function.name(),
-        url, internal);
+        urls, internal);
   }
 
   /**
-   * Deploys through {@link #deploy(LambdaFunction)}: the spec's first route is the function's API
-   * Gateway resource. The OpenTelemetry instrumentation must be bundled in the zip here (layers are
-   * a paid LocalStack feature), so {@code otelLayer()} adds nothing.
+   * Deploys the function a {@link FunctionSpec} describes (routes, limits, environment, the
+   * OpenTelemetry layer with {@code otelLayer()}; see {@link LambdaFunction#of(FunctionSpec)}).
+   * The URLs returned reach it from the test host; handed to another function in its environment,
+   * they are rewritten to what containers reach.
    */
   @Override
   public Deployment deploy(FunctionSpec spec) {
-    if (spec.routes().size() > 1) {
-      throw new IllegalArgumentException("the containers stack fronts a function with one API Gateway route, "
-          + spec.name() + " has " + spec.routes());
+    DeployedFunction deployed = deploy(LambdaFunction.of(spec));
+    Map<FunctionSpec.HttpRoute, URI> urls = new LinkedHashMap<>();
+    for (int i = 0; i < spec.routes().size(); i++) {
+      urls.put(spec.routes().get(i), deployed.urls().get(i));
     }
-    FunctionSpec.HttpRoute route = spec.routes().isEmpty() ? new FunctionSpec.HttpRoute("POST", "/" + spec.name())
-        : spec.routes().get(0);
-    DeployedFunction d = deploy(new LambdaFunction(spec.name(), spec.runtime(), spec.handler(), spec.code(), spec.env(),
-        route.method(), route.path()));
-    return new Deployment(d.name(), d.arn(), spec, spec.routes().isEmpty() ? Map.of() : Map.of(route, d.url()));
+    return new Deployment(deployed.name(), deployed.arn(), spec, urls);
   }
 
   @Override
@@ -340,6 +353,44 @@ public final class ContainerStack implements TracingStack {
   @Override
   public Diagnosis diagnose(String traceId, List<String> expectedServices) {
     return Diagnosis.of(Evidence.builder(traces().read(traceId)).expectServices(expectedServices).build());
+  }
+
+  /**
+   * URL prefixes the test host uses and what containers use instead: LocalStack's mapped port is
+   * {@code localstack:4566} on the network, the harness's API Gateway is the host port exposed to
+   * containers.
+   */
+  Map<String, String> hostToContainerPrefixes() {
+    Map<String, String> prefixes = new LinkedHashMap<>();
+    if (localStackEndpoint != null) {
+      prefixes.put(localStackEndpoint.toString().replaceAll("/+$", ""),
+          "http://" + LOCALSTACK_ALIAS + ":" + LOCALSTACK_PORT);
+    }
+    if (apiGateway != null) {
+      int port = URI.create(apiGateway.baseUrl()).getPort();
+      prefixes.put("http://127.0.0.1:" + port, "http://" + HOST_ALIAS + ":" + port);
+      prefixes.put("http://localhost:" + port, "http://" + HOST_ALIAS + ":" + port);
+    }
+    return prefixes;
+  }
+
+  /**
+   * A function's environment as it must read inside a container: a URL the test got from
+   * {@link #deploy} (e.g. {@code CONSUMER_API}) points at the test host and is rewritten.
+   */
+  static Map<String, String> internalize(Map<String, String> environment, Map<String, String> prefixes) {
+    Map<String, String> env = new LinkedHashMap<>();
+    environment.forEach((key, value) -> {
+      String rewritten = value;
+      for (Map.Entry<String, String> prefix : prefixes.entrySet()) {
+        if (value.equals(prefix.getKey()) || value.startsWith(prefix.getKey() + "/")) {
+          rewritten = prefix.getValue() + value.substring(prefix.getKey().length());
+          break;
+        }
+      }
+      env.put(key, rewritten);
+    });
+    return env;
   }
 
   /** Stops every container this stack started, then its network. Idempotent. */
@@ -512,13 +563,16 @@ public final class ContainerStack implements TracingStack {
    * @param name        function name; also its service name and, for runtimes, its network alias
    * @param runtime     Lambda runtime id: {@code nodejs22.x}, {@code java21}
    * @param handler     {@code module.function} (Node.js) or {@code package.Class::method} (Java)
-   * @param code        the deployment zip, instrumentation bundled (layers are a paid LocalStack feature)
+   * @param code        the deployment zip, or a directory laid out as {@code /var/task}
    * @param environment function environment; wins over the OTLP defaults this stack sets
-   * @param httpMethod  the API Gateway method in front of it, e.g. {@code GET}
-   * @param path        the API Gateway resource path, e.g. {@code /ping}
+   * @param timeout     invocation timeout
+   * @param memoryMb    memory size in MB
+   * @param routes      API Gateway routes in front of it, e.g. {@code GET /ping}; may be empty
+   * @param layer       an unpacked layer ({@code OtelLayers.directory(..)}) run through its
+   *                    {@code otel-handler} exec wrapper, or {@code null}
    */
   public record LambdaFunction(String name, String runtime, String handler, Path code,
-      Map<String, String> environment, String httpMethod, String path) {
+      Map<String, String> environment, Duration timeout, int memoryMb, List<Route> routes, Path layer) {
 
     public LambdaFunction {
       Objects.requireNonNull(name, "name");
@@ -526,8 +580,36 @@ public final class ContainerStack implements TracingStack {
       Objects.requireNonNull(handler, "handler");
       Objects.requireNonNull(code, "code");
       environment = Map.copyOf(environment == null ? Map.of() : environment);
-      Objects.requireNonNull(httpMethod, "httpMethod");
-      path = path.startsWith("/") ? path : "/" + path;
+      Objects.requireNonNull(timeout, "timeout");
+      routes = List.copyOf(routes);
+    }
+
+    /** One route, a 30 s timeout, 512 MB, no layer: the post's functions. */
+    public LambdaFunction(String name, String runtime, String handler, Path code, Map<String, String> environment,
+        String httpMethod, String path) {
+      this(name, runtime, handler, code, environment, Duration.ofSeconds(30), 512,
+          List.of(new Route(httpMethod, path)), null);
+    }
+
+    /**
+     * The function a {@link FunctionSpec} describes, for the containers: its routes and limits;
+     * with {@code otelLayer()} the OpenTelemetry layer for its runtime. Layers named by ARN do not
+     * exist here and are refused.
+     */
+    public static LambdaFunction of(FunctionSpec spec) {
+      if (!spec.layers().isEmpty()) {
+        throw new IllegalArgumentException("function " + spec.name() + " names layers " + spec.layers()
+            + ": the containers stack has no layer registry (only otelLayer() is supported)");
+      }
+      return new LambdaFunction(spec.name(), spec.runtime(), spec.handler(), spec.code(), spec.env(),
+          spec.timeout(), spec.memoryMb(),
+          spec.routes().stream().map(r -> new Route(r.method(), r.path())).toList(),
+          spec.otelLayer() ? OtelLayers.directory(OtelLayers.kindFor(spec.runtime())) : null);
+    }
+
+    /** The same function with another environment. */
+    public LambdaFunction withEnvironment(Map<String, String> env) {
+      return new LambdaFunction(name, runtime, handler, code, env, timeout, memoryMb, routes, layer);
     }
 
     /** The Lambda base image for this runtime. */
@@ -544,15 +626,28 @@ public final class ContainerStack implements TracingStack {
 
     /**
      * The environment the function runs with: OTLP straight to the collector container (no
-     * collector extension: the Telemetry API is missing in LocalStack), then its own variables.
+     * collector extension: the Telemetry API is missing in LocalStack), the layer's exec wrapper
+     * when it has one (found in {@code layerDir}), then its own variables.
      */
-    Map<String, String> containerEnvironment() {
+    Map<String, String> containerEnvironment(String layerDir) {
       Map<String, String> env = new LinkedHashMap<>();
       env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://" + COLLECTOR_ALIAS + ":" + OtelCollectorContainer.OTLP_HTTP_PORT);
       env.put("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
       env.put("OTEL_SERVICE_NAME", name);
+      if (layer != null) {
+        env.put("AWS_LAMBDA_EXEC_WRAPPER", layerDir + "/otel-handler");
+        env.put("TRACEHARNESS_OPT_DIR", layerDir);
+      }
       env.putAll(environment);
       return env;
+    }
+  }
+
+  /** An API Gateway route: {@code GET} and {@code /ping}. */
+  public record Route(String method, String path) {
+    public Route {
+      Objects.requireNonNull(method, "method");
+      path = path.startsWith("/") ? path : "/" + path;
     }
   }
 
@@ -561,10 +656,32 @@ public final class ContainerStack implements TracingStack {
    *
    * @param name        function name
    * @param arn         its ARN
-   * @param url         where the test host calls it: the REST API in LocalStack, else the harness's API Gateway
-   * @param internalUrl the same seen from containers, for one function calling another
+   * @param urls         per route, where the test host calls it: the REST API in LocalStack, else
+   *                     the harness's API Gateway
+   * @param internalUrls per route, the same seen from containers, for one function calling another
    */
-  public record DeployedFunction(String name, String arn, URI url, URI internalUrl) {
+  public record DeployedFunction(String name, String arn, List<URI> urls, List<URI> internalUrls) {
+
+    public DeployedFunction {
+      urls = List.copyOf(urls);
+      internalUrls = List.copyOf(internalUrls);
+    }
+
+    /** The URL of its (first) route. */
+    public URI url() {
+      if (urls.isEmpty()) {
+        throw new IllegalStateException("function " + name + " has no API Gateway route");
+      }
+      return urls.get(0);
+    }
+
+    /** The URL of its (first) route as other containers reach it. */
+    public URI internalUrl() {
+      if (internalUrls.isEmpty()) {
+        throw new IllegalStateException("function " + name + " has no API Gateway route");
+      }
+      return internalUrls.get(0);
+    }
   }
 
   /** Readiness check shared with the sandbox: a GET that answers 2xx. */

@@ -14,6 +14,8 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.traceharness.containers.ContainerStack.DeployedFunction;
 import io.traceharness.containers.ContainerStack.LambdaFunction;
+import io.traceharness.lambda.FunctionSpec;
+import io.traceharness.stack.Deployment;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -118,6 +120,31 @@ class ContainerStackIT {
 
     assertThat(answer.statusCode()).isEqualTo(200);
     assertThat(answer.body()).contains("pong");
+  }
+
+  @Test
+  void functionWithTheOtelLayerContinuesTheCallersTrace(@TempDir Path dir) throws Exception {
+    Path zip = dir.resolve("traced.zip");
+    try (var out = new ZipOutputStream(Files.newOutputStream(zip))) {
+      out.putNextEntry(new ZipEntry("index.js"));
+      out.write("exports.handler = async () => ({statusCode: 200, body: 'traced'});".getBytes());
+      out.closeEntry();
+    }
+    Deployment traced = stack.deploy(FunctionSpec.nodejs("traced", "index.handler").code(zip)
+        .otelLayer().http("GET", "/traced").build());
+    String traceId = HexFormat.of().formatHex(randomBytes(16));
+
+    HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(traced.url())
+        .header("traceparent", "00-" + traceId + "-" + HexFormat.of().formatHex(randomBytes(8)) + "-01").GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).isEqualTo(200);
+
+    JsonNode hit = Awaitility.await("the function's transaction of trace " + traceId)
+        .atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2))
+        .until(() -> firstHit(traceId), node -> node != null);
+    assertThat(hit.path("service").path("name").asText()).isEqualTo("traced");
+    assertThat(hit.path("processor").path("event").asText()).isEqualTo("transaction");
+    assertThat(hit.path("parent").path("id").asText()).as("the caller's span is the parent").isNotEmpty();
   }
 
   private static JsonNode firstHit(String traceId) throws Exception {

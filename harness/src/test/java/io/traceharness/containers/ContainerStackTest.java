@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.traceharness.containers.ContainerStack.LambdaFunction;
+import io.traceharness.containers.ContainerStack.Route;
+import io.traceharness.lambda.FunctionSpec;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -67,17 +71,67 @@ class ContainerStackTest {
     var custom = new LambdaFunction("consumer", "java21", "x.Handler::handleRequest", Path.of("f.zip"),
         Map.of("OTEL_SERVICE_NAME", "custom"), "GET", "/ping");
 
-    assertThat(producer.containerEnvironment())
+    assertThat(producer.containerEnvironment("/opt"))
         .containsEntry("OTEL_EXPORTER_OTLP_ENDPOINT", "http://otel-collector:4318")
         .containsEntry("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
         .containsEntry("OTEL_SERVICE_NAME", "producer")
-        .containsEntry("CONSUMER_API", "http://localstack:4566/x");
-    assertThat(producer.path()).isEqualTo("/produce");
+        .containsEntry("CONSUMER_API", "http://localstack:4566/x")
+        .doesNotContainKey("AWS_LAMBDA_EXEC_WRAPPER");
+    assertThat(producer.routes()).containsExactly(new Route("POST", "/produce"));
     assertThat(producer.runtimeImage()).isEqualTo(ContainerImages.LAMBDA_NODEJS);
-    assertThat(custom.containerEnvironment()).containsEntry("OTEL_SERVICE_NAME", "custom");
+    assertThat(custom.containerEnvironment("/opt")).containsEntry("OTEL_SERVICE_NAME", "custom");
     assertThat(custom.runtimeImage()).isEqualTo(ContainerImages.LAMBDA_JAVA);
     assertThatThrownBy(() -> new LambdaFunction("x", "python3.13", "h", Path.of("f.zip"), null, "GET", "/")
         .runtimeImage()).hasMessageContaining("python3.13");
+  }
+
+  @Test
+  void aLayerRunsThroughItsExecWrapperWhereverTheLayerSits() {
+    var withLayer = new LambdaFunction("consumer", "nodejs22.x", "handler.producer", Path.of("f.zip"), Map.of(),
+        Duration.ofSeconds(10), 256, List.of(), Path.of("layer"));
+
+    assertThat(withLayer.containerEnvironment("/opt"))
+        .containsEntry("AWS_LAMBDA_EXEC_WRAPPER", "/opt/otel-handler")
+        .containsEntry("TRACEHARNESS_OPT_DIR", "/opt");
+    assertThat(withLayer.containerEnvironment(LocalStackDeployer.BUNDLED_LAYER_DIR))
+        .containsEntry("AWS_LAMBDA_EXEC_WRAPPER", "/var/task/otel-layer/otel-handler")
+        .containsEntry("TRACEHARNESS_OPT_DIR", "/var/task/otel-layer");
+  }
+
+  @Test
+  void aFunctionSpecCarriesItsRoutesLimitsAndEnvironment() {
+    FunctionSpec spec = FunctionSpec.nodejs("producer", "handler.consumer").code(Path.of("f.zip"))
+        .env("CONSUMER_API", "http://x/ping").timeout(Duration.ofSeconds(12)).memoryMb(256)
+        .http("POST", "/produce").build();
+
+    LambdaFunction function = LambdaFunction.of(spec);
+
+    assertThat(function.runtime()).isEqualTo(spec.runtime());
+    assertThat(function.handler()).isEqualTo("handler.consumer");
+    assertThat(function.environment()).containsEntry("CONSUMER_API", "http://x/ping");
+    assertThat(function.timeout()).isEqualTo(Duration.ofSeconds(12));
+    assertThat(function.memoryMb()).isEqualTo(256);
+    assertThat(function.routes()).containsExactly(new Route("POST", "/produce"));
+    assertThat(function.layer()).isNull();
+    assertThatThrownBy(() -> LambdaFunction.of(spec.toBuilder().layer("arn:aws:lambda:us-east-1:1:layer:x:1").build()))
+        .hasMessageContaining("no layer registry");
+  }
+
+  @Test
+  void urlsTheTestGotFromDeployAreRewrittenToWhatContainersReach() {
+    Map<String, String> prefixes = Map.of(
+        "http://127.0.0.1:32768", "http://localstack:4566",
+        "http://127.0.0.1:41000", "http://host.testcontainers.internal:41000");
+
+    assertThat(ContainerStack.internalize(Map.of(
+        "CONSUMER_API", "http://127.0.0.1:32768/restapis/abc/dev/_user_request_/ping",
+        "VIA_GATEWAY", "http://127.0.0.1:41000/dev/ping",
+        "OTHER_PORT", "http://127.0.0.1:327680/x",
+        "PLAIN", "hello"), prefixes))
+        .containsEntry("CONSUMER_API", "http://localstack:4566/restapis/abc/dev/_user_request_/ping")
+        .containsEntry("VIA_GATEWAY", "http://host.testcontainers.internal:41000/dev/ping")
+        .containsEntry("OTHER_PORT", "http://127.0.0.1:327680/x")
+        .containsEntry("PLAIN", "hello");
   }
 
   @Test

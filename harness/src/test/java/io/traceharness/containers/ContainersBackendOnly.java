@@ -1,5 +1,6 @@
 package io.traceharness.containers;
 
+import io.traceharness.stack.TracingStack;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -13,9 +14,7 @@ final class ContainersBackendOnly implements ExecutionCondition {
 
   @Override
   public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-    String backend = System.getProperty("traceharness.stack",
-        System.getenv().getOrDefault("TRACEHARNESS_STACK", "embedded"));
-    if (!"containers".equals(backend)) {
+    if (!TracingStack.configuredBackend().equals("containers")) {
       return ConditionEvaluationResult.disabled("containers backend not selected (-Dtraceharness.stack=containers)");
     }
     if (!ContainerStack.dockerAvailable()) {
