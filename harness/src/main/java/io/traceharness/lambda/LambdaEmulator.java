@@ -100,10 +100,19 @@ import software.amazon.awssdk.services.lambda.model.TracingMode;
  * output, {@code END}, {@code REPORT} with durations and memory), is kept in
  * {@code <work dir>/lambda/<function>.log} ({@link #logs(String)}).
  *
+ * <h2>Hooks for the stack</h2>
+ * {@link Builder#sandboxHook(SandboxHook)} sees each environment before its process starts (and adds
+ * environment entries) and after it ends; {@link #invoke(String, byte[], InvokeOptions)} is the
+ * in-process {@code Invoke} API Gateway uses; {@link #function(String)} and {@link #invocations()}
+ * tell what the service holds and did.
+ *
  * <h2>Differences from AWS</h2>
- * Only {@code $LATEST} exists (no versions or aliases); asynchronous invocations are not retried;
- * the init phase may last {@link Builder#initTimeout(Duration)} (default 30 s rather than Lambda's
- * 10 s, as this machine may be busy); the runtimes use the JDK and Node found here.
+ * Only {@code $LATEST} exists (no versions or aliases); code comes as zip bytes only; asynchronous
+ * invocations are not retried; the init phase may last {@link Builder#initTimeout(Duration)} (default
+ * 30 s rather than Lambda's 10 s, as this machine may be busy); {@code javaNN} runs on an installed
+ * JDK of that major version if there is one, else on this JVM, and Node runtimes on the {@code node}
+ * found on {@code PATH}; the Node bootstrap answers as soon as the handler's promise or callback
+ * settles ({@code callbackWaitsForEmptyEventLoop} is not honoured).
  */
 public final class LambdaEmulator implements AutoCloseable {
 

@@ -62,7 +62,7 @@ public final class LambdaColdStartBenchmark {
   }
 
   public static void main(String[] args) {
-    int coldRounds = Integer.getInteger("bench.coldRounds", 5);
+    int coldRounds = Integer.getInteger("bench.coldRounds", 4);
     int warmRounds = Integer.getInteger("bench.warmRounds", 40);
     long t0 = System.nanoTime();
     Server otlp = otlpSink();

@@ -306,6 +306,18 @@ class LambdaEmulatorIT {
     assertThat(layered.payload().asUtf8String()).as("a class from the layer's java/lib (Lambda's /opt/java/lib)")
         .isEqualTo("\"hello Ann from a layer jar\"");
 
+    String wrapperLayer = client.publishLayerVersion(r -> r.layerName("java-wrapper")
+        .content(c -> c.zipFile(SdkBytes.fromByteArray(TestFunctions.wrapperLayerZip())))).layerVersionArn();
+    client.updateFunctionConfiguration(r -> r.functionName("java-fn").layers(javaLayer, wrapperLayer)
+        .handler("io.traceharness.lambda.testfn.JavaHandlers::echo")
+        .environment(Environment.builder().variables(Map.of("GREETING", "hallo",
+            "AWS_LAMBDA_EXEC_WRAPPER", "/opt/wrapper", "JAVA_TOOL_OPTIONS", "-Dlayer.file=/opt/data/hello.txt")).build()));
+    JsonNode wrapped = payload(client.invoke(r -> r.functionName("java-fn")));
+    assertThat(wrapped.path("layerFile").asText()).as("the exec wrapper ran before the JVM")
+        .isEqualTo("hello from the layer");
+    assertThat(wrapped.path("layerProperty").asText()).as("/opt in JAVA_TOOL_OPTIONS points at the opt dir")
+        .isEqualTo(Path.of(wrapped.path("optDir").asText()).resolve("data/hello.txt").toString());
+
     setHandler("java-fn", "io.traceharness.lambda.testfn.JavaHandlers::fail");
     InvokeResponse thrown = client.invoke(r -> r.functionName("java-fn"));
     assertThat(thrown.functionError()).isEqualTo("Unhandled");

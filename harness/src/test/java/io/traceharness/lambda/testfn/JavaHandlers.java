@@ -30,6 +30,7 @@ public final class JavaHandlers {
     out.put("tz", System.getenv("TZ"));
     out.put("optDir", System.getenv("TRACEHARNESS_OPT_DIR"));
     out.put("layerFile", System.getenv("LAYER_FILE"));
+    out.put("layerProperty", System.getProperty("layer.file"));
     return out;
   }
 
