@@ -146,6 +146,8 @@ public final class EmbeddedCollector implements AutoCloseable {
       });
     } catch (RuntimeException e) {
       stopQuietly();
+      log.error("OpenTelemetry Collector " + name + " failed to start: " + e.getMessage(), e);
+      log.close();
       throw e;
     }
     started = true;

@@ -31,11 +31,11 @@ class TraceReportBrowserIT {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static Path html;
   private static Path dir;
+  private static Trace trace;
 
   @BeforeAll
   static void writeReport() throws IOException {
     assumeTrue(Files.isExecutable(CHROMIUM), "Debian's chromium is not installed (apt-get install chromium; .ci/run does)");
-    Trace trace;
     try (InputStream in = TraceReportBrowserIT.class.getResourceAsStream("/io/traceharness/trace/apm-trace.ndjson")) {
       trace = Trace.parse("4bf92f3577b34da6a3ce929d0e0e4736",
           Arrays.asList(new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")));
@@ -48,7 +48,8 @@ class TraceReportBrowserIT {
   void chromiumRendersTheWaterfallTheMapAndTheTable() throws Exception {
     String dom = chromium("--dump-dom", html.toUri().toString());
 
-    assertThat(dom).contains("data-rendered-spans=\"5\"").contains("data-rendered-services=\"3\"")
+    assertThat(dom).contains("data-rendered-spans=\"" + trace.size() + "\"")
+        .contains("data-rendered-services=\"" + trace.services().size() + "\"")
         .contains("data-rendered-edges=\"2\"");
     assertThat(dom).contains("class=\"row wf-row\"").contains("client-top-level").contains("GET /ping");
     assertThat(dom).contains("<svg").contains("data-service=\"producer\"");
