@@ -63,8 +63,8 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  * if (ContainerStack.dockerAvailable()) {
  *   try (ContainerStack stack = ContainerStack.builder().start()) {
  *     URI es = stack.endpoints().elasticsearch();
- *     DeployedFunction consumer = stack.deploy(new LambdaFunction("consumer", "nodejs22.x",
- *         "handler.consumer", zip, Map.of(), "GET", "/ping"));
+ *     Deployment consumer = stack.deploy(FunctionSpec.nodejs("consumer", "handler.producer")
+ *         .code(zip).otelLayer().http("GET", "/ping").build());
  *     URI viaApiGateway = consumer.url();
  *   }
  * }
@@ -99,9 +99,9 @@ public final class ContainerStack implements TracingStack {
   /** Where Lambda unpacks layers. */
   static final String LAYER_DIR = "/opt";
   static final int ELASTICSEARCH_PORT = 9200;
+  static final int LOCALSTACK_PORT = 4566;
   /** The network {@code docker-compose.yml} creates (named, so LocalStack can start functions on it). */
   static final String SANDBOX_NETWORK = "traceharness";
-  static final int LOCALSTACK_PORT = 4566;
 
   /** The post's collector configuration as collector-contrib accepts it; compose mounts the same file. */
   static final String COLLECTOR_CONFIG_RESOURCE = "io/traceharness/containers/collector.yaml";
@@ -119,7 +119,6 @@ public final class ContainerStack implements TracingStack {
 
   private static final Logger log = LoggerFactory.getLogger(ContainerStack.class);
   private static volatile Boolean dockerAvailable;
-  private Traces traces;
 
   private final boolean attached;
   private final Network.NetworkImpl network;
@@ -136,6 +135,7 @@ public final class ContainerStack implements TracingStack {
   private EmbeddedApiGateway apiGateway;
   private Endpoints endpoints;
   private URI localStackEndpoint;
+  private Traces traces;
 
   private ContainerStack(Endpoints attachedTo) {
     this.attached = true;

@@ -5,8 +5,6 @@ import io.traceharness.support.WorkDirs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -76,7 +74,12 @@ final class Distribution {
         tmp = null;
         LOG.info("Unpacked {} into {} in {} s", zip.getFileName(), home,
             String.format("%.1f", (System.nanoTime() - t0) / 1e9));
-      } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+      } catch (IOException e) {
+        // rename(2) onto a non-empty directory fails with ENOTEMPTY, which NIO reports as a plain
+        // FileSystemException: the other JVM won the race when its copy is complete
+        if (!isComplete(home)) {
+          throw e;
+        }
         LOG.debug("{} was unpacked by another process meanwhile", home);
       }
     } catch (IOException e) {

@@ -37,7 +37,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.http.HttpHost;
 import org.elasticsearch.client.RestClient;
 import org.slf4j.Logger;
@@ -199,7 +201,10 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     for (ProcessHandle h : all) {
       try {
         h.onExit().get(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
+      } catch (TimeoutException | ExecutionException e) {
+        h.destroyForcibly();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
         h.destroyForcibly();
       }
     }
