@@ -677,13 +677,13 @@ public final class LambdaEmulator implements AutoCloseable {
         initError = "Sandbox.Timedout";
       } else {
         LOG.warn("Could not start an execution environment for {}", fn.name, cause);
-        inst.kill();
+        background(inst::kill);
         release(fn, inst, false);
         result.completeExceptionally(new ServiceException(500, "ServiceException",
             "Could not start the execution environment: " + cause));
         return;
       }
-      inst.kill();
+      background(inst::kill);
       inst.exited().copy().orTimeout(5, TimeUnit.SECONDS).whenComplete((x, y) -> {
         try {
           result.complete(finish(fn, inst, call, start, outcome, null, initError, options));
