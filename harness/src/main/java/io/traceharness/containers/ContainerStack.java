@@ -133,8 +133,10 @@ public final class ContainerStack implements TracingStack {
   private final RuntimeEmulatorInvoker runtimes = new RuntimeEmulatorInvoker();
   private LocalStackContainer localStack;
   private EmbeddedApiGateway apiGateway;
+  private LambdaInvokeApi lambdaApi;
   private Endpoints endpoints;
   private URI localStackEndpoint;
+  private URI localLambdaApi;
   private Traces traces;
 
   private ContainerStack(Endpoints attachedTo) {
@@ -341,8 +343,8 @@ public final class ContainerStack implements TracingStack {
   public LambdaClient lambdaClient() {
     URI lambda = endpoints().lambda();
     if (lambda == null) {
-      throw new IllegalStateException("no Lambda API in this containers stack: it runs in LocalStack only "
-          + "(set LOCALSTACK_AUTH_TOKEN)");
+      throw new IllegalStateException("no Lambda API: the sandbox runs functions in LocalStack only "
+          + "(set LOCALSTACK_AUTH_TOKEN and bring it up with the localstack profile)");
     }
     return LambdaClient.builder().endpointOverride(lambda).region(Region.of(REGION))
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
@@ -411,6 +413,9 @@ public final class ContainerStack implements TracingStack {
     if (apiGateway != null) {
       apiGateway.close();
     }
+    if (lambdaApi != null) {
+      lambdaApi.close();
+    }
     if (!started.isEmpty()) {
       network.close();
     }
@@ -477,6 +482,8 @@ public final class ContainerStack implements TracingStack {
             .logFile(logDir.resolve("apigateway.log")).build().start();
         logs.add(new ComponentLog("apigateway", apiGateway.logFile()));
         Testcontainers.exposeHostPorts(URI.create(apiGateway.baseUrl()).getPort());
+        lambdaApi = LambdaInvokeApi.start(runtimes, REGION);
+        localLambdaApi = lambdaApi.endpoint();
       }
     } catch (RuntimeException e) {
       close();
@@ -486,7 +493,8 @@ public final class ContainerStack implements TracingStack {
         URI.create("http://" + elasticsearch.getHttpHostAddress()),
         apmServer.getEndpoint(), apmServer.getSecretToken(),
         collector.getOtlpHttpEndpoint(), collector.getOtlpGrpcEndpoint(),
-        localStackEndpoint, apiGateway != null ? URI.create(apiGateway.baseUrl()) : null, REGION);
+        localStackEndpoint != null ? localStackEndpoint : localLambdaApi,
+        apiGateway != null ? URI.create(apiGateway.baseUrl()) : null, REGION);
     log.info("containers stack ready in {} ms: elasticsearch {}, apm-server {}, collector {}, lambda {}",
         (System.nanoTime() - t0) / 1_000_000, endpoints.elasticsearch(), endpoints.apmServer(),
         endpoints.otlpHttp(), localStack != null ? "LocalStack " + localStackEndpoint : "Runtime Interface Emulator");

@@ -32,8 +32,17 @@ final class RuntimeEmulatorInvoker implements FunctionInvoker {
     invocationUrls.put(functionName, invocationsUrl);
   }
 
+  boolean knows(String functionName) {
+    return invocationUrls.containsKey(functionName);
+  }
+
   @Override
   public InvokeResult invoke(String functionName, byte[] payload, String xrayTraceHeader) {
+    return invoke(functionName, payload, xrayTraceHeader, null);
+  }
+
+  /** An invoke with the caller's client context (base64 JSON, as in {@code X-Amz-Client-Context}). */
+  InvokeResult invoke(String functionName, byte[] payload, String xrayTraceHeader, String clientContext) {
     URI url = invocationUrls.get(functionName);
     if (url == null) {
       throw new IllegalArgumentException("Function not found: " + functionName);
@@ -42,6 +51,9 @@ final class RuntimeEmulatorInvoker implements FunctionInvoker {
         .POST(HttpRequest.BodyPublishers.ofByteArray(payload));
     if (xrayTraceHeader != null) {
       request.header("X-Amzn-Trace-Id", xrayTraceHeader);
+    }
+    if (clientContext != null) {
+      request.header("X-Amz-Client-Context", clientContext);
     }
     try {
       HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());

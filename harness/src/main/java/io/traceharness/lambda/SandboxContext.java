@@ -6,6 +6,12 @@ import java.util.Map;
 /**
  * What a {@link SandboxHook} learns about the execution environment about to start.
  *
+ * <pre>{@code
+ * SandboxHook hook = ctx -> ctx.environment().containsKey("OPENTELEMETRY_COLLECTOR_CONFIG_FILE")
+ *     ? Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", collectorFor(ctx.functionName()))
+ *     : Map.of();
+ * }</pre>
+ *
  * @param environment the environment the runtime process gets (Lambda's variables and the function's,
  *     {@code /opt/} and {@code /var/task/} already translated to {@link #optDir()} and {@link #taskRoot()})
  * @param taskRoot the directory standing in for {@code /var/task}

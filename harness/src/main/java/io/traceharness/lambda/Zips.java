@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,10 +148,7 @@ final class Zips {
         }
         try {
           Files.createLink(target, file);
-        } catch (IOException | UnsupportedOperationException e) {
-          if (e instanceof FileAlreadyExistsException) {
-            throw (FileAlreadyExistsException) e;
-          }
+        } catch (IOException | UnsupportedOperationException crossDeviceOrUnsupported) {
           Files.copy(file, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         }
         return FileVisitResult.CONTINUE;
