@@ -141,6 +141,50 @@ class CollectorToApmServerIT {
     }
   }
 
+  @Test
+  void apmServerDownWhileTheAgentExportsThenBackLosesNoSpan() throws Exception {
+    int port = apm.url().getPort();
+    try (EmbeddedCollector collector = EmbeddedCollector.builder()
+        .config(postConfig())
+        .environment(Map.of("APM_SERVER_URL", apm.url().toString(), "APM_SERVER_TOKEN", TOKEN))
+        .freePorts(true)
+        .logFile(WorkDirs.root().resolve("logs").resolve("collector-apm-outage-it.log"))
+        .build()
+        .start()) {
+      apm.stop();
+      AgentRun.Ids ids;
+      try {
+        ids = AgentRun.run("agent-apm-outage", "http/protobuf", collector.otlpHttpEndpoint().toString(), "consumer");
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (collector.exportFailures().isEmpty() && System.nanoTime() < until) {
+          Thread.sleep(50);
+        }
+        assertThat(collector.stats().pipeline("traces").exporter("otlp/elastic").sent())
+            .as("APM Server is down: nothing delivered yet").isZero();
+        assertThat(collector.exportFailures()).as("the reason is listed while the collector retries")
+            .anySatisfy(f -> assertThat(f.error()).contains("connect: connection refused")
+                .contains("127.0.0.1:" + port));
+      } finally {
+        apm = EmbeddedApmServer.builder().elasticsearch(es.url()).secretToken(TOKEN).port(port).build().start();
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (collector.stats().pipeline("traces").exporter("otlp/elastic").sent() < 3 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(collector.stats().pipeline("traces").exporter("otlp/elastic").sent()).as("delivered after the outage")
+          .isEqualTo(3);
+      assertThat(collector.stats().dropped()).isZero();
+      assertThat(apm.flush(Duration.ofSeconds(20))).isTrue();
+      long found = 0;
+      deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (found < 3 && System.nanoTime() < deadline) {
+        found = search(ids.traceId()).size();
+        Thread.sleep(found < 3 ? 200 : 0);
+      }
+      assertThat(found).as("documents of trace %s in Elasticsearch", ids.traceId()).isEqualTo(3);
+    }
+  }
+
   private static JsonNode search(String traceId) throws IOException, InterruptedException {
     String body = "{\"size\":20,\"query\":{\"term\":{\"trace.id\":\"" + traceId + "\"}}}";
     HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(URI.create(es.url() + "/traces-apm*/_search"))
