@@ -278,16 +278,10 @@ public final class ContainerStack implements TracingStack {
     return startRuntime(function);
   }
 
-  /**
-   * Runs a function in an AWS Lambda base image with the Runtime Interface Emulator, on this
-   * stack's network under the function's name, behind the harness's own API Gateway on the
-   * function's route. Its internal URL reaches that gateway from other containers.
-   */
-  public DeployedFunction startRuntime(LambdaFunction function) {
-    requireStarted();
-    if (attached) {
-      throw new IllegalStateException("runtimes start only in a stack this JVM started, not in the sandbox");
-    }
+  // A function in an AWS Lambda base image with the Runtime Interface Emulator, on this stack's
+  // network under its name, behind the harness's own API Gateway; its internal URLs reach that
+  // gateway from other containers.
+  private DeployedFunction startRuntime(LambdaFunction function) {
     LambdaRuntimeContainer runtime = new LambdaRuntimeContainer(function.runtimeImage())
         .withNetwork(network)
         .withNetworkAliases(function.name())

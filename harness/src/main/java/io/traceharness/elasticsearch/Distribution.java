@@ -11,7 +11,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.Enumeration;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -66,6 +68,7 @@ final class Distribution {
     Path tmp = null;
     try {
       Files.createDirectories(home.getParent());
+      openForAll(home.getParent());
       tmp = Files.createTempDirectory(home.getParent(), "." + home.getFileName() + "-");
       extract(zip, tmp);
       Files.setPosixFilePermissions(tmp, DIR);
@@ -137,6 +140,23 @@ final class Distribution {
   private static boolean isScript(Path home, Path file) {
     String name = file.getFileName().toString();
     return file.getParent().equals(home.resolve("bin")) && !name.contains(".");
+  }
+
+  /**
+   * The node may run as another user (see NodeUser), which must be able to enter the cache even
+   * when a restrictive umask created it; only a directory this JVM's user owns is touched.
+   */
+  private static void openForAll(Path dir) throws IOException {
+    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
+    if (perms.contains(PosixFilePermission.OTHERS_EXECUTE) && perms.contains(PosixFilePermission.OTHERS_READ)) {
+      return;
+    }
+    if (Files.getOwner(dir).getName().equals(System.getProperty("user.name"))) {
+      Set<PosixFilePermission> open = EnumSet.copyOf(perms);
+      open.addAll(List.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_EXECUTE,
+          PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_EXECUTE));
+      Files.setPosixFilePermissions(dir, open);
+    }
   }
 
   static void deleteQuietly(Path dir) {

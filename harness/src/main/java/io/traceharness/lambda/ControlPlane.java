@@ -50,7 +50,8 @@ final class ControlPlane implements HttpService {
 
   @Override
   public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
-    return HttpResponse.of(req.aggregate().thenCompose(agg -> {
+    // unzipping code and layers blocks: keep it off the event loops the Runtime APIs share
+    return HttpResponse.of(req.aggregate().thenComposeAsync(agg -> {
       try {
         return route(ctx, agg);
       } catch (ServiceException e) {
@@ -59,7 +60,7 @@ final class ControlPlane implements HttpService {
         LOG.warn("{} {} failed", agg.method(), ctx.path(), e);
         return CompletableFuture.completedFuture(error(new ServiceException(500, "ServiceException", e.toString())));
       }
-    }).exceptionally(t -> {
+    }, ctx.blockingTaskExecutor()).exceptionally(t -> {
       Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
       if (c instanceof ServiceException se) {
         return error(se);

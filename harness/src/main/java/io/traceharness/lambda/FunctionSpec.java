@@ -25,7 +25,8 @@ import java.util.Objects;
  * OpenTelemetry layer and the API Gateway routes; the emulator itself only deploys the function.
  *
  * @param name function name
- * @param runtime Lambda runtime identifier: {@code java17}, {@code java21}, {@code nodejs20.x}, {@code nodejs22.x}
+ * @param runtime Lambda runtime identifier: {@code java11}, {@code java17}, {@code java21}, {@code nodejs18.x},
+ *     {@code nodejs20.x}, {@code nodejs22.x}
  * @param handler {@code my.pkg.Handler::handleRequest} (Java) or {@code file.export} (Node)
  * @param code a Lambda zip, or a directory zipped on deploy
  * @param env the function's own environment variables

@@ -58,8 +58,8 @@ import software.amazon.awssdk.services.lambda.model.TracingMode;
 
 /**
  * An emulated AWS Lambda service that runs functions in real runtime processes: the AWS runtime
- * interface client for {@code java17}/{@code java21}, a Node.js bootstrap for
- * {@code nodejs20.x}/{@code nodejs22.x}. Its control plane speaks Lambda's REST API, so the AWS SDK's
+ * interface client for {@code java11}/{@code java17}/{@code java21}, a Node.js bootstrap for
+ * {@code nodejs18.x}/{@code nodejs20.x}/{@code nodejs22.x}. Its control plane speaks Lambda's REST API, so the AWS SDK's
  * {@code LambdaClient} drives it unchanged ({@link #client()}, or your own with
  * {@code endpointOverride(emulator.endpoint())}, any static credentials and {@link #region()}).
  *
@@ -272,6 +272,11 @@ public final class LambdaEmulator implements AutoCloseable {
     }
     c.waiter().waitUntilFunctionActiveV2(r -> r.functionName(spec.name()));
     return new DeployedFunction(this, spec, arn);
+  }
+
+  /** {@link #deploy(FunctionSpec)} of {@code spec.build()}. */
+  public DeployedFunction deploy(FunctionSpec.Builder spec) {
+    return deploy(spec.build());
   }
 
   /**
@@ -677,13 +682,13 @@ public final class LambdaEmulator implements AutoCloseable {
         initError = "Sandbox.Timedout";
       } else {
         LOG.warn("Could not start an execution environment for {}", fn.name, cause);
-        inst.kill();
+        background(inst::kill);
         release(fn, inst, false);
         result.completeExceptionally(new ServiceException(500, "ServiceException",
             "Could not start the execution environment: " + cause));
         return;
       }
-      inst.kill();
+      background(inst::kill);
       inst.exited().copy().orTimeout(5, TimeUnit.SECONDS).whenComplete((x, y) -> {
         try {
           result.complete(finish(fn, inst, call, start, outcome, null, initError, options));

@@ -35,7 +35,7 @@ import org.w3c.dom.NodeList;
  */
 final class Runtimes {
 
-  static final Set<String> SUPPORTED = Set.of("java17", "java21", "nodejs20.x", "nodejs22.x");
+  static final Set<String> SUPPORTED = Set.of("java11", "java17", "java21", "nodejs18.x", "nodejs20.x", "nodejs22.x");
   static final String RIC_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
   private static final String RIC = "com.amazonaws:aws-lambda-java-runtime-interface-client";
 

@@ -48,6 +48,16 @@ class DistributionTest {
   }
 
   @Test
+  void opensACacheDirectoryARestrictiveUmaskCreatedSoAnotherUserCanEnterIt() throws IOException {
+    Path cache = Files.createDirectories(tmp.resolve("cache"));
+    Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwx------"));
+
+    Distribution.unpack(zip(Map.of("elasticsearch-9.9.9/bin/elasticsearch", "x")), cache.resolve("elasticsearch-9.9.9"));
+
+    assertThat(perms(cache)).isEqualTo("rwxr-xr-x");
+  }
+
+  @Test
   void theLoserOfARaceKeepsTheWinnersCopyAndLeavesNoTemporaryDirectory() throws IOException {
     Path home = tmp.resolve("cache/elasticsearch-9.9.9");
     Distribution.unpack(zip(Map.of("elasticsearch-9.9.9/bin/elasticsearch", "winner\n")), home);
