@@ -17,6 +17,7 @@ import io.traceharness.lambda.FunctionSpec;
 import io.traceharness.lambda.InvokeOptions;
 import io.traceharness.lambda.LambdaEmulator;
 import io.traceharness.lambda.SandboxContext;
+import io.traceharness.lambda.SandboxHook;
 import io.traceharness.layers.OtelLayers;
 import io.traceharness.support.WorkDirs;
 import io.traceharness.trace.Trace;
@@ -80,8 +81,8 @@ public final class EmbeddedStack implements TracingStack {
   private final Map<OtelLayers.Kind, String> publishedLayers = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  /** A function's layer collector, keyed by what it was started from. */
-  private record LayerCollector(String function, String key, EmbeddedCollector collector) {
+  /** The collector of one execution environment of a function. */
+  private record LayerCollector(String function, String instanceId, EmbeddedCollector collector) {
   }
 
   private EmbeddedStack(Builder b) {
@@ -104,7 +105,7 @@ public final class EmbeddedStack implements TracingStack {
       collector = EmbeddedCollector.builder().name("collector").config(stackCollectorConfig())
           .environment(Map.of("APM_SERVER_URL", apm.url().toString(), "APM_SERVER_TOKEN", secretToken))
           .freePorts(true).build().start();
-      lambda = LambdaEmulator.builder().region(region).sandboxHook(this::beforeSandboxStart).start();
+      lambda = LambdaEmulator.builder().region(region).sandboxHook(new LayerCollectors()).start();
       gateway = EmbeddedApiGateway.builder().stage("dev").invoker(new LambdaInvoker()).build().start();
       traces = Traces.reader(elasticsearch.client());
     } catch (RuntimeException | Error e) {
@@ -266,24 +267,38 @@ public final class EmbeddedStack implements TracingStack {
     closeQuietly(elasticsearch);
   }
 
-  private Map<String, String> beforeSandboxStart(SandboxContext ctx) {
-    Map<String, String> env = ctx.environment();
-    Map<String, String> extra = new LinkedHashMap<>();
-    Path config = collectorConfigOf(env);
-    EmbeddedCollector target = collector;
-    if (config != null) {
-      String key = ctx.functionName() + "|" + config + "|" + env.hashCode();
-      LayerCollector lc = layerCollectors.computeIfAbsent(key, k -> new LayerCollector(ctx.functionName(), k,
-          EmbeddedCollector.builder().name("collector-" + ctx.functionName()).config(config).environment(env)
-              .freePorts(true).clockSkew(clockSkew.getOrDefault(ctx.functionName(), Duration.ZERO)).build().start()));
-      target = lc.collector();
-    } else if (clockSkew.containsKey(ctx.functionName())) {
-      throw new IllegalStateException("clock skew for " + ctx.functionName()
-          + " needs a layer collector: set OPENTELEMETRY_COLLECTOR_CONFIG_FILE in its environment");
+  /**
+   * The layer's collector, as the ADOT extension runs it: one per execution environment, started
+   * before the runtime and stopped when the environment ends. Stopped collectors stay listed, so
+   * their export failures still explain a trace afterwards.
+   */
+  private final class LayerCollectors implements SandboxHook {
+    @Override
+    public Map<String, String> beforeStart(SandboxContext ctx) {
+      Map<String, String> env = ctx.environment();
+      Path config = collectorConfigOf(env);
+      EmbeddedCollector target = collector;
+      if (config != null) {
+        LayerCollector lc = new LayerCollector(ctx.functionName(), ctx.instanceId(),
+            EmbeddedCollector.builder().name("collector-" + ctx.instanceId()).config(config).environment(env)
+                .freePorts(true).clockSkew(clockSkew.getOrDefault(ctx.functionName(), Duration.ZERO)).build().start());
+        layerCollectors.put(ctx.instanceId(), lc);
+        target = lc.collector();
+      } else if (clockSkew.containsKey(ctx.functionName())) {
+        throw new IllegalStateException("clock skew for " + ctx.functionName()
+            + " needs a layer collector: set OPENTELEMETRY_COLLECTOR_CONFIG_FILE in its environment");
+      }
+      // the layer would send to the collector on localhost; point it at the one that runs here
+      return Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", target.otlpHttpEndpoint().toString());
     }
-    // the layer would send to the collector on localhost; point it at the one that runs here
-    extra.put("OTEL_EXPORTER_OTLP_ENDPOINT", target.otlpHttpEndpoint().toString());
-    return extra;
+
+    @Override
+    public void afterStop(SandboxContext ctx) {
+      LayerCollector lc = layerCollectors.get(ctx.instanceId());
+      if (lc != null) {
+        closeQuietly(lc.collector());
+      }
+    }
   }
 
   /** The collector configuration named by the function's environment, as the ADOT layer reads it. */
