@@ -99,6 +99,21 @@ class OtelHandlerScriptTest {
   }
 
   @Test
+  void javaAgentRunsOnlyTheInstrumentationsAFunctionNeedsUnlessTheFunctionChooses() throws Exception {
+    Map<String, String> trimmed = run("javaagent", Map.of("OTEL_INSTRUMENTATION_JDBC_ENABLED", "false"));
+
+    assertThat(trimmed).containsEntry("OTEL_INSTRUMENTATION_COMMON_DEFAULT_ENABLED", "false")
+        .containsEntry("OTEL_INSTRUMENTATION_AWS_LAMBDA_ENABLED", "true")
+        .containsEntry("OTEL_INSTRUMENTATION_JAVA_HTTP_CLIENT_ENABLED", "true")
+        .containsEntry("OTEL_INSTRUMENTATION_EXECUTORS_ENABLED", "true")
+        .containsEntry("OTEL_INSTRUMENTATION_JDBC_ENABLED", "false");
+
+    Map<String, String> agentDefault = run("javaagent", Map.of("OTEL_INSTRUMENTATION_COMMON_DEFAULT_ENABLED", "true"));
+    assertThat(agentDefault).containsEntry("OTEL_INSTRUMENTATION_COMMON_DEFAULT_ENABLED", "true")
+        .doesNotContainKey("OTEL_INSTRUMENTATION_JAVA_HTTP_CLIENT_ENABLED");
+  }
+
+  @Test
   void javaAgentFastStartupCanBeTurnedOffAndPropagatorsOverridden() throws Exception {
     Map<String, String> env = run("javaagent", Map.of("OTEL_JAVA_AGENT_FAST_STARTUP_ENABLED", "false",
         "OTEL_PROPAGATORS", "tracecontext", "OTEL_METRICS_EXPORTER", "otlp"));
