@@ -99,7 +99,7 @@ class OtelHandlerScriptTest {
   }
 
   @Test
-  void javaAgentRunsOnlyTheInstrumentationsAFunctionNeedsUnlessTheFunctionChooses() throws Exception {
+  void javaAgentRunsOnlyTheInstrumentationsAFunctionNeeds() throws Exception {
     Map<String, String> trimmed = run("javaagent", Map.of("OTEL_INSTRUMENTATION_JDBC_ENABLED", "false"));
 
     assertThat(trimmed).containsEntry("OTEL_INSTRUMENTATION_COMMON_DEFAULT_ENABLED", "false")
@@ -107,7 +107,10 @@ class OtelHandlerScriptTest {
         .containsEntry("OTEL_INSTRUMENTATION_JAVA_HTTP_CLIENT_ENABLED", "true")
         .containsEntry("OTEL_INSTRUMENTATION_EXECUTORS_ENABLED", "true")
         .containsEntry("OTEL_INSTRUMENTATION_JDBC_ENABLED", "false");
+  }
 
+  @Test
+  void javaAgentKeepsItsOwnInstrumentationChoiceWhenTheFunctionSetsTheDefault() throws Exception {
     Map<String, String> agentDefault = run("javaagent", Map.of("OTEL_INSTRUMENTATION_COMMON_DEFAULT_ENABLED", "true"));
     assertThat(agentDefault).containsEntry("OTEL_INSTRUMENTATION_COMMON_DEFAULT_ENABLED", "true")
         .doesNotContainKey("OTEL_INSTRUMENTATION_JAVA_HTTP_CLIENT_ENABLED");
