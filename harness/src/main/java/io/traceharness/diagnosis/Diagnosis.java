@@ -331,7 +331,7 @@ public final class Diagnosis {
     private String summary() {
       if (findings.isEmpty() || findings.stream().allMatch(f -> f.kind() == Kind.CLOCK_SKEW)) {
         return "Trace " + trace.traceId() + " is connected: " + trace.size() + " spans, services " + trace.services()
-            + (findings.isEmpty() ? "" : "; clock skew only");
+            + (findings.isEmpty() ? "" : "; timing anomalies only (below), no broken link");
       }
       Set<String> traces = new LinkedHashSet<>();
       traces.add(trace.traceId());
