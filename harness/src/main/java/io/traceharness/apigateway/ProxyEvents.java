@@ -67,33 +67,8 @@ final class ProxyEvents {
     e.put("path", decode(in.path()));
     e.put("httpMethod", in.method());
 
-    Map<String, List<String>> headers = multiMap(in.headers());
-    if (headers.isEmpty()) {
-      e.putNull("headers");
-      e.putNull("multiValueHeaders");
-    } else {
-      ObjectNode single = e.putObject("headers");
-      ObjectNode multi = e.putObject("multiValueHeaders");
-      headers.forEach((k, v) -> {
-        single.put(k, v.get(v.size() - 1));
-        ArrayNode a = multi.putArray(k);
-        v.forEach(a::add);
-      });
-    }
-
-    Map<String, List<String>> query = queryParameters(in.rawQuery());
-    if (query.isEmpty()) {
-      e.putNull("queryStringParameters");
-      e.putNull("multiValueQueryStringParameters");
-    } else {
-      ObjectNode single = e.putObject("queryStringParameters");
-      ObjectNode multi = e.putObject("multiValueQueryStringParameters");
-      query.forEach((k, v) -> {
-        single.put(k, v.get(v.size() - 1));
-        ArrayNode a = multi.putArray(k);
-        v.forEach(a::add);
-      });
-    }
+    putSingleAndMulti(e, "headers", "multiValueHeaders", multiMap(in.headers()));
+    putSingleAndMulti(e, "queryStringParameters", "multiValueQueryStringParameters", queryParameters(in.rawQuery()));
     putPathParameters(e, match);
     e.putNull("stageVariables");
 
@@ -394,5 +369,20 @@ final class ProxyEvents {
     } else {
       node.put(key, value);
     }
+  }
+  /** A v1 event's pair of maps: the last value of each name, and all of them; null when empty, as AWS sends. */
+  private static void putSingleAndMulti(ObjectNode e, String singleKey, String multiKey, Map<String, List<String>> values) {
+    if (values.isEmpty()) {
+      e.putNull(singleKey);
+      e.putNull(multiKey);
+      return;
+    }
+    ObjectNode single = e.putObject(singleKey);
+    ObjectNode multi = e.putObject(multiKey);
+    values.forEach((k, v) -> {
+      single.put(k, v.get(v.size() - 1));
+      ArrayNode a = multi.putArray(k);
+      v.forEach(a::add);
+    });
   }
 }
