@@ -36,7 +36,8 @@ echo "building the function zips…"
 zip=$(ls functions/target/*-nodejs.zip | head -n 1)
 
 echo "deploying producer and consumer into LocalStack (the OpenTelemetry layer is built at first use)…"
-deploy_out=$(./mvnw -B -q -pl harness compile exec:java \
+./mvnw -B -q -pl containers -am install -DskipTests
+deploy_out=$(./mvnw -B -q -pl containers exec:java \
   -Dexec.mainClass=io.traceharness.containers.Sandbox \
   -Dexec.args="$zip")
 echo "$deploy_out"

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.traceharness.apigateway.EmbeddedApiGateway;
 import io.traceharness.apigateway.FunctionInvoker;
-import io.traceharness.lambda.FunctionSpec;
+import io.traceharness.stack.FunctionSpec;
 import io.traceharness.lambda.InvokeOptions;
 import io.traceharness.lambda.LambdaEmulator;
 import java.net.URI;

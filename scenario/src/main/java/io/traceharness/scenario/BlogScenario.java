@@ -5,7 +5,7 @@ import io.traceharness.fixtures.ClientRun;
 import io.traceharness.fixtures.Clients;
 import io.traceharness.fixtures.ElasticApmJavaClient;
 import io.traceharness.fixtures.SampleFunctions;
-import io.traceharness.lambda.FunctionSpec;
+import io.traceharness.stack.FunctionSpec;
 import io.traceharness.stack.Deployment;
 import io.traceharness.stack.TracingStack;
 import io.traceharness.trace.Trace;

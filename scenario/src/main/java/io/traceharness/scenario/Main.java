@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.traceharness.diagnosis.Diagnosis;
 import io.traceharness.report.TraceReport;
-import io.traceharness.stack.EmbeddedStack;
+import io.traceharness.embedded.EmbeddedStack;
 import io.traceharness.stack.Endpoints;
 import io.traceharness.support.WorkDirs;
 import java.io.IOException;

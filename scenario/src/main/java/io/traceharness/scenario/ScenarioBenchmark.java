@@ -1,7 +1,7 @@
 package io.traceharness.scenario;
 
 import io.traceharness.elasticsearch.EmbeddedElasticsearch;
-import io.traceharness.stack.EmbeddedStack;
+import io.traceharness.embedded.EmbeddedStack;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

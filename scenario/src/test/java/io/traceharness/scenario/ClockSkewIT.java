@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.traceharness.diagnosis.Diagnosis;
 import io.traceharness.diagnosis.Diagnosis.Kind;
 import io.traceharness.junit.TracingStackTest;
-import io.traceharness.stack.EmbeddedStack;
+import io.traceharness.embedded.EmbeddedStack;
 import io.traceharness.stack.TracingStack;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

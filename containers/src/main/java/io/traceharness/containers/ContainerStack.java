@@ -1,0 +1,711 @@
+package io.traceharness.containers;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.json.jackson.JacksonJsonpMapper;
+import co.elastic.clients.transport.rest_client.RestClientTransport;
+import io.traceharness.apigateway.EmbeddedApiGateway;
+import io.traceharness.apigateway.GatewayRequest;
+import io.traceharness.diagnosis.Evidence;
+import io.traceharness.stack.FunctionSpec;
+import io.traceharness.layers.OtelLayers;
+import io.traceharness.stack.ComponentLog;
+import io.traceharness.stack.Deployment;
+import io.traceharness.stack.Endpoints;
+import io.traceharness.stack.TracingStack;
+import io.traceharness.support.WorkDirs;
+import io.traceharness.trace.Traces;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.http.HttpHost;
+import org.elasticsearch.client.RestClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.Testcontainers;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
+import org.testcontainers.elasticsearch.ElasticsearchContainer;
+import org.testcontainers.lifecycle.Startables;
+import org.testcontainers.localstack.LocalStackContainer;
+import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.MountableFile;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+
+/**
+ * The tracing stack made of the real components in containers: Elasticsearch, APM Server, the
+ * OpenTelemetry collector (contrib) running the post's {@code collector.yaml} (as today's collector
+ * accepts it: {@code io/traceharness/containers/collector.yaml}), and for Lambda either
+ * LocalStack (when {@code LOCALSTACK_AUTH_TOKEN} is set) or the AWS Lambda base images with the
+ * Runtime Interface Emulator. All share one Docker network on which each answers under its
+ * {@code docker-compose.yml} service name ({@code elasticsearch}, {@code apm-server},
+ * {@code otel-collector}, {@code localstack}), so configuration written for the sandbox works here.
+ *
+ * <pre>{@code
+ * if (ContainerStack.dockerAvailable()) {
+ *   try (ContainerStack stack = ContainerStack.builder().start()) {
+ *     URI es = stack.endpoints().elasticsearch();
+ *     Deployment consumer = stack.deploy(FunctionSpec.nodejs("consumer", "handler.producer")
+ *         .code(zip).otelLayer().http("GET", "/ping").build());
+ *     URI viaApiGateway = consumer.url();
+ *   }
+ * }
+ * // or, against a running `docker compose up` sandbox:
+ * try (ContainerStack sandbox = ContainerStack.attach()) { ... }
+ * }</pre>
+ *
+ * <p>Without Docker nothing here starts: check {@link #dockerAvailable()} and skip with
+ * {@link #SKIP_REASON}.
+ */
+public final class ContainerStack implements TracingStack {
+
+  /** Why the containers suites were skipped, and how to run them. */
+  public static final String SKIP_REASON = "Docker is not available here: containers suites skipped. "
+      + "Run them with -Dtraceharness.stack=containers on a machine with Docker (GitHub Actions job `containers`).";
+
+  /** The region LocalStack and the runtimes pretend to live in. */
+  public static final String REGION = "us-east-1";
+
+  /** The API Gateway stage functions are deployed to. */
+  public static final String STAGE = "dev";
+
+  /** The secret token APM Server requires unless another is configured (sandbox default too). */
+  public static final String DEFAULT_SECRET_TOKEN = "traceharness";
+
+  static final String ELASTICSEARCH_ALIAS = "elasticsearch";
+  static final String APM_SERVER_ALIAS = "apm-server";
+  static final String COLLECTOR_ALIAS = "otel-collector";
+  static final String LOCALSTACK_ALIAS = "localstack";
+  /** How containers reach a port of the test host that Testcontainers exposed. */
+  static final String HOST_ALIAS = "host.testcontainers.internal";
+  /** Where Lambda unpacks layers. */
+  static final String LAYER_DIR = "/opt";
+  static final int ELASTICSEARCH_PORT = 9200;
+  static final int LOCALSTACK_PORT = 4566;
+  /** The network {@code docker-compose.yml} creates (named, so LocalStack can start functions on it). */
+  static final String SANDBOX_NETWORK = "traceharness";
+
+  /** The post's collector configuration as collector-contrib accepts it; compose mounts the same file. */
+  static final String COLLECTOR_CONFIG_RESOURCE = "io/traceharness/containers/collector.yaml";
+
+  /** Settings of the Elasticsearch node; {@code docker-compose.yml} sets the same. */
+  static final Map<String, String> ELASTICSEARCH_ENV = Map.of(
+      "discovery.type", "single-node",
+      "xpack.security.enabled", "false",
+      // the apm-data plugin installs the traces-apm* templates and ingest pipelines APM Server needs
+      "xpack.apm_data.enabled", "true",
+      "ES_JAVA_OPTS", "-Xms512m -Xmx512m");
+
+  /** LocalStack services the harness uses; {@code SERVICES} in {@code docker-compose.yml}. */
+  static final List<String> LOCALSTACK_SERVICES = List.of("lambda", "apigateway", "iam", "logs");
+
+  private static final Logger log = LoggerFactory.getLogger(ContainerStack.class);
+  private static volatile Boolean dockerAvailable;
+
+  private final boolean attached;
+  private final Network.NetworkImpl network;
+  private final ElasticsearchContainer elasticsearch;
+  private final ApmServerContainer apmServer;
+  private final OtelCollectorContainer collector;
+  private final String localStackAuthToken;
+  private final Path logDir;
+  private final List<GenericContainer<?>> started = new CopyOnWriteArrayList<>();
+  private final List<ComponentLog> logs = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final RuntimeEmulatorInvoker runtimes = new RuntimeEmulatorInvoker();
+  private LocalStackContainer localStack;
+  private EmbeddedApiGateway apiGateway;
+  private LambdaInvokeApi lambdaApi;
+  private Endpoints endpoints;
+  private URI localStackEndpoint;
+  private URI localLambdaApi;
+  private Traces traces;
+
+  private ContainerStack(Endpoints attachedTo) {
+    this.attached = true;
+    this.endpoints = attachedTo;
+    this.localStackEndpoint = attachedTo.lambda();
+    this.network = null;
+    this.elasticsearch = null;
+    this.apmServer = null;
+    this.collector = null;
+    this.localStackAuthToken = null;
+    this.logDir = null;
+  }
+
+  private ContainerStack(Builder builder) {
+    this.attached = false;
+    this.network = Network.builder().build();
+    this.logDir = WorkDirs.root().resolve("containers");
+    this.localStackAuthToken = builder.localStackAuthToken;
+    this.elasticsearch = new ElasticsearchContainer(ContainerImages.ELASTICSEARCH)
+        .withNetwork(network)
+        .withNetworkAliases(ELASTICSEARCH_ALIAS)
+        .withEnv(ELASTICSEARCH_ENV)
+        // security is off: there is no CA certificate to copy out after start
+        .withCertPath("");
+    this.apmServer = new ApmServerContainer(ContainerImages.APM_SERVER)
+        .withNetwork(network)
+        .withNetworkAliases(APM_SERVER_ALIAS)
+        .withElasticsearch("http://" + ELASTICSEARCH_ALIAS + ":" + ELASTICSEARCH_PORT)
+        .withSecretToken(builder.secretToken)
+        .dependsOn(elasticsearch);
+    this.collector = new OtelCollectorContainer(ContainerImages.OTEL_COLLECTOR)
+        .withNetwork(network)
+        .withNetworkAliases(COLLECTOR_ALIAS)
+        .withCopyFileToContainer(builder.collectorConfig != null ? MountableFile.forHostPath(builder.collectorConfig)
+            : MountableFile.forClasspathResource(COLLECTOR_CONFIG_RESOURCE), OtelCollectorContainer.CONFIG_PATH)
+        .withApmServer("http://" + APM_SERVER_ALIAS + ":" + ApmServerContainer.PORT, builder.secretToken)
+        .dependsOn(apmServer);
+  }
+
+  /** Options of a stack that starts its own containers. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Attaches to the {@code docker-compose.yml} sandbox already running on this machine (ports
+   * 9200, 8200, 4317, 4318 and, with the {@code localstack} profile, 4566). Closing the result
+   * leaves the sandbox running.
+   *
+   * @throws IllegalStateException when no sandbox answers on {@code localhost:9200}
+   */
+  public static ContainerStack attach() {
+    String token = System.getenv().getOrDefault("APM_SERVER_TOKEN", DEFAULT_SECRET_TOKEN);
+    return attach("localhost", token);
+  }
+
+  /** Attaches to a sandbox whose ports are published on {@code host}; see {@link #attach()}. */
+  public static ContainerStack attach(String host, String secretToken) {
+    URI elasticsearch = URI.create("http://" + host + ":" + ELASTICSEARCH_PORT);
+    if (!answers(elasticsearch.resolve("/_cluster/health"))) {
+      throw new IllegalStateException("no sandbox answers at " + elasticsearch
+          + ": bring it up with sandbox/up.sh (or docker compose up -d --wait)");
+    }
+    URI localStack = URI.create("http://" + host + ":" + LOCALSTACK_PORT);
+    boolean withLocalStack = answers(localStack.resolve("/_localstack/health"));
+    Endpoints endpoints = new Endpoints(elasticsearch,
+        URI.create("http://" + host + ":" + ApmServerContainer.PORT), secretToken,
+        URI.create("http://" + host + ":" + OtelCollectorContainer.OTLP_HTTP_PORT),
+        URI.create("http://" + host + ":" + OtelCollectorContainer.OTLP_GRPC_PORT),
+        withLocalStack ? localStack : null, null, REGION);
+    log.info("attached to the sandbox: elasticsearch {}, apm-server {}, collector {}, lambda {}",
+        endpoints.elasticsearch(), endpoints.apmServer(), endpoints.otlpHttp(),
+        withLocalStack ? "LocalStack " + localStack : "none (start the localstack profile to deploy functions)");
+    return new ContainerStack(endpoints);
+  }
+
+  /**
+   * Whether a Docker engine answers. Never throws: without Docker (or with a broken client
+   * configuration) the answer is {@code false}. Checked once per JVM.
+   */
+  public static boolean dockerAvailable() {
+    Boolean known = dockerAvailable;
+    if (known == null) {
+      boolean answer;
+      try {
+        answer = DockerClientFactory.instance().isDockerAvailable();
+      } catch (RuntimeException | LinkageError e) {
+        log.debug("Docker check failed", e);
+        answer = false;
+      }
+      dockerAvailable = known = answer;
+    }
+    return known;
+  }
+
+  @Override
+  public String backend() {
+    return "containers";
+  }
+
+  @Override
+  public Endpoints endpoints() {
+    if (endpoints == null) {
+      throw new IllegalStateException("the containers stack is not started");
+    }
+    return endpoints;
+  }
+
+  @Override
+  public List<ComponentLog> logs() {
+    return List.copyOf(logs);
+  }
+
+  /** The Docker network every container of this stack joins; LocalStack starts functions on it. */
+  public String networkName() {
+    return attached ? SANDBOX_NETWORK : network.getName();
+  }
+
+  /** Whether functions run in LocalStack (auth token given) rather than in Runtime Interface Emulators. */
+  public boolean usesLocalStack() {
+    return attached ? localStackEndpoint != null : localStackAuthToken != null;
+  }
+
+  /**
+   * Deploys a function: into LocalStack behind a REST API when it runs, otherwise into its own
+   * Lambda base image container. The function exports OTLP straight to the collector container.
+   */
+  RunningFunction deploy(ContainerFunction function) {
+    requireStarted();
+    function = function.withEnvironment(internalize(function.environment(), hostToContainerPrefixes()));
+    if (localStackEndpoint != null) {
+      return LocalStackDeployer.deploy(localStackEndpoint, function);
+    }
+    if (attached) {
+      throw new IllegalStateException("the sandbox runs functions in LocalStack only: "
+          + "set LOCALSTACK_AUTH_TOKEN and bring it up with the localstack profile (sandbox/up.sh does)");
+    }
+    return startRuntime(function);
+  }
+
+  // A function in an AWS Lambda base image with the Runtime Interface Emulator, on this stack's
+  // network under its name, behind the harness's own API Gateway; its internal URLs reach that
+  // gateway from other containers.
+  private RunningFunction startRuntime(ContainerFunction function) {
+    LambdaRuntimeContainer runtime = new LambdaRuntimeContainer(function.runtimeImage())
+        .withNetwork(network)
+        .withNetworkAliases(function.name())
+        .withFunctionName(function.name())
+        .withHandler(function.handler())
+        .withTimeout(function.timeout())
+        .withMemorySize(function.memoryMb())
+        .withCode(function.code())
+        .withEnv(function.containerEnvironment(LAYER_DIR));
+    if (function.layer() != null) {
+      // a container image takes layers as content in /opt, which is where Lambda unpacks them
+      runtime.withCopyFileToContainer(MountableFile.forHostPath(function.layer()), LAYER_DIR);
+    }
+    start(function.name(), runtime);
+    runtimes.register(function.name(), runtime.getInvocationsUrl());
+    List<URI> urls = new ArrayList<>();
+    List<URI> internal = new ArrayList<>();
+    for (Route route : function.routes()) {
+      URI url = URI.create(apiGateway.route(route.method(), route.path(), function.name()));
+      urls.add(url);
+      internal.add(URI.create("http://" + HOST_ALIAS + ":" + url.getPort() + url.getRawPath()));
+    }
+    return new RunningFunction(function.name(), "arn:aws:lambda:" + REGION + ":000000000000:function:" + function.name(),
+        urls, internal);
+  }
+
+  /**
+   * Deploys the function a {@link FunctionSpec} describes (routes, limits, environment, the
+   * OpenTelemetry layer with {@code otelLayer()}; see {@link ContainerFunction#of(FunctionSpec)}).
+   * The URLs returned reach it from the test host; handed to another function in its environment,
+   * they are rewritten to what containers reach.
+   */
+  @Override
+  public Deployment deploy(FunctionSpec spec) {
+    RunningFunction deployed = deploy(ContainerFunction.of(spec));
+    Map<FunctionSpec.HttpRoute, URI> urls = new LinkedHashMap<>();
+    for (int i = 0; i < spec.routes().size(); i++) {
+      urls.put(spec.routes().get(i), deployed.urls().get(i));
+    }
+    return new Deployment(deployed.name(), deployed.arn(), spec, urls);
+  }
+
+  @Override
+  public synchronized Traces traces() {
+    if (traces == null) {
+      RestClient rest = RestClient.builder(HttpHost.create(endpoints().elasticsearch().toString())).build();
+      traces = Traces.reader(new ElasticsearchClient(new RestClientTransport(rest, new JacksonJsonpMapper())));
+    }
+    return traces;
+  }
+
+  @Override
+  public LambdaClient lambdaClient() {
+    URI lambda = endpoints().lambda();
+    if (lambda == null) {
+      throw new IllegalStateException("no Lambda API: the sandbox runs functions in LocalStack only "
+          + "(set LOCALSTACK_AUTH_TOKEN and bring it up with the localstack profile)");
+    }
+    return LambdaClient.builder().endpointOverride(lambda).region(Region.of(REGION))
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+        .httpClient(UrlConnectionHttpClient.create()).build();
+  }
+
+  /** What the harness's API Gateway in front of the runtimes saw; LocalStack's requests are not visible. */
+  @Override
+  public void collectEvidence(Evidence.Builder evidence) {
+    if (apiGateway == null) {
+      return;
+    }
+    for (GatewayRequest r : apiGateway.requests()) {
+      if (r.function() != null) {
+        evidence.gatewayRequest(new Evidence.GatewayRequest(r.time(), r.method(), r.path(), r.function(),
+            r.traceparent(), r.xAmznTraceId(), r.status()));
+      }
+    }
+  }
+
+  /**
+   * URL prefixes the test host uses and what containers use instead: LocalStack's mapped port is
+   * {@code localstack:4566} on the network, the harness's API Gateway is the host port exposed to
+   * containers.
+   */
+  Map<String, String> hostToContainerPrefixes() {
+    Map<String, String> prefixes = new LinkedHashMap<>();
+    if (localStackEndpoint != null) {
+      prefixes.put(localStackEndpoint.toString().replaceAll("/+$", ""),
+          "http://" + LOCALSTACK_ALIAS + ":" + LOCALSTACK_PORT);
+    }
+    if (apiGateway != null) {
+      int port = URI.create(apiGateway.baseUrl()).getPort();
+      prefixes.put("http://127.0.0.1:" + port, "http://" + HOST_ALIAS + ":" + port);
+      prefixes.put("http://localhost:" + port, "http://" + HOST_ALIAS + ":" + port);
+    }
+    return prefixes;
+  }
+
+  /**
+   * A function's environment as it must read inside a container: a URL the test got from
+   * {@link #deploy} (e.g. {@code CONSUMER_API}) points at the test host and is rewritten.
+   */
+  static Map<String, String> internalize(Map<String, String> environment, Map<String, String> prefixes) {
+    Map<String, String> env = new LinkedHashMap<>();
+    environment.forEach((key, value) -> {
+      String rewritten = value;
+      for (Map.Entry<String, String> prefix : prefixes.entrySet()) {
+        if (value.equals(prefix.getKey()) || value.startsWith(prefix.getKey() + "/")) {
+          rewritten = prefix.getValue() + value.substring(prefix.getKey().length());
+          break;
+        }
+      }
+      env.put(key, rewritten);
+    });
+    return env;
+  }
+
+  /** Stops every container this stack started, then its network. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true) || attached) {
+      return;
+    }
+    List<GenericContainer<?>> reverse = new ArrayList<>(started);
+    Collections.reverse(reverse);
+    for (GenericContainer<?> container : reverse) {
+      try {
+        container.stop();
+      } catch (RuntimeException e) {
+        log.warn("could not stop {}: {}", container.getNetworkAliases(), e.toString());
+      }
+    }
+    if (apiGateway != null) {
+      apiGateway.close();
+    }
+    if (lambdaApi != null) {
+      lambdaApi.close();
+    }
+    if (!started.isEmpty()) {
+      network.close();
+    }
+  }
+
+  ElasticsearchContainer elasticsearch() {
+    return elasticsearch;
+  }
+
+  ApmServerContainer apmServer() {
+    return apmServer;
+  }
+
+  OtelCollectorContainer collector() {
+    return collector;
+  }
+
+  /** Environment of the LocalStack container for this stack's network. */
+  Map<String, String> localStackEnv() {
+    return localStackEnv(network.getName(), localStackAuthToken);
+  }
+
+  static Map<String, String> localStackEnv(String networkName, String authToken) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("LOCALSTACK_AUTH_TOKEN", authToken);
+    env.put("SERVICES", String.join(",", LOCALSTACK_SERVICES));
+    // function containers join the stack's network, where otel-collector resolves
+    env.put("LAMBDA_DOCKER_NETWORK", networkName);
+    return env;
+  }
+
+  private ContainerStack startContainers() {
+    long t0 = System.nanoTime();
+    try {
+      Files.createDirectories(logDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (localStackAuthToken != null) {
+      // constructed only now: LocalStackContainer asks Docker for its socket path when built
+      localStack = new LocalStackContainer(ContainerImages.LOCALSTACK)
+          .withNetwork(network)
+          .withNetworkAliases(LOCALSTACK_ALIAS)
+          .withServices(LOCALSTACK_SERVICES.toArray(String[]::new))
+          .withEnv(localStackEnv());
+    }
+    try {
+      attachLog(ELASTICSEARCH_ALIAS, elasticsearch);
+      attachLog(APM_SERVER_ALIAS, apmServer);
+      attachLog(COLLECTOR_ALIAS, collector);
+      started.add(elasticsearch);
+      started.add(apmServer);
+      started.add(collector);
+      if (localStack != null) {
+        attachLog(LOCALSTACK_ALIAS, localStack);
+        started.add(localStack);
+        Startables.deepStart(collector, localStack).join();
+        localStackEndpoint = localStack.getEndpoint();
+      } else {
+        Startables.deepStart(collector).join();
+        // functions in Lambda base images sit behind the harness's API Gateway, which they reach
+        // (one function calling another) through the host port Testcontainers exposes to them
+        apiGateway = EmbeddedApiGateway.builder().invoker(runtimes)
+            .logFile(logDir.resolve("apigateway.log")).build().start();
+        logs.add(new ComponentLog("apigateway", apiGateway.logFile()));
+        Testcontainers.exposeHostPorts(URI.create(apiGateway.baseUrl()).getPort());
+        lambdaApi = LambdaInvokeApi.start(runtimes, REGION);
+        localLambdaApi = lambdaApi.endpoint();
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    endpoints = new Endpoints(
+        URI.create("http://" + elasticsearch.getHttpHostAddress()),
+        apmServer.getEndpoint(), apmServer.getSecretToken(),
+        collector.getOtlpHttpEndpoint(), collector.getOtlpGrpcEndpoint(),
+        localStackEndpoint != null ? localStackEndpoint : localLambdaApi,
+        apiGateway != null ? URI.create(apiGateway.baseUrl()) : null, REGION);
+    log.info("containers stack ready in {} ms: elasticsearch {}, apm-server {}, collector {}, lambda {}",
+        (System.nanoTime() - t0) / 1_000_000, endpoints.elasticsearch(), endpoints.apmServer(),
+        endpoints.otlpHttp(), localStack != null ? "LocalStack " + localStackEndpoint : "Runtime Interface Emulator");
+    return this;
+  }
+
+  private void start(String name, GenericContainer<?> container) {
+    attachLog(name, container);
+    started.add(container);
+    container.start();
+  }
+
+  private void attachLog(String name, GenericContainer<?> container) {
+    Path file = logDir.resolve(name + ".log");
+    container.withLogConsumer(new FileLogConsumer(file));
+    logs.add(new ComponentLog(name, file));
+  }
+
+  private void requireStarted() {
+    if (endpoints == null || closed.get()) {
+      throw new IllegalStateException("the containers stack is not running");
+    }
+  }
+
+  /** Options of a {@link ContainerStack}. */
+  public static final class Builder {
+
+    private String secretToken = DEFAULT_SECRET_TOKEN;
+    private Path collectorConfig;
+    private String localStackAuthToken = blankToNull(System.getenv("LOCALSTACK_AUTH_TOKEN"));
+
+    private Builder() {
+    }
+
+    /** APM Server's secret token, also handed to the collector ({@code APM_SERVER_TOKEN}). */
+    public Builder secretToken(String token) {
+      this.secretToken = Objects.requireNonNull(token, "token");
+      return this;
+    }
+
+    /** The collector configuration to run; default the post's, {@code io/traceharness/containers/collector.yaml}. */
+    public Builder collectorConfig(Path file) {
+      this.collectorConfig = Objects.requireNonNull(file, "file");
+      return this;
+    }
+
+    /**
+     * Runs functions in LocalStack with this auth token; {@code null} or blank runs them in
+     * Lambda base images instead. Default: the {@code LOCALSTACK_AUTH_TOKEN} environment variable.
+     */
+    public Builder localStackAuthToken(String token) {
+      this.localStackAuthToken = blankToNull(token);
+      return this;
+    }
+
+    /** Starts the containers (Elasticsearch, APM Server, collector, LocalStack if configured). */
+    public ContainerStack start() {
+      return build().startContainers();
+    }
+
+    /** The stack, configured but not started: no Docker call happens. */
+    ContainerStack build() {
+      return new ContainerStack(this);
+    }
+
+    private static String blankToNull(String s) {
+      return s == null || s.isBlank() ? null : s;
+    }
+  }
+
+  /**
+   * A function to deploy.
+   *
+   * @param name        function name; also its service name and, for runtimes, its network alias
+   * @param runtime     Lambda runtime id: {@code nodejs22.x}, {@code java21}
+   * @param handler     {@code module.function} (Node.js) or {@code package.Class::method} (Java)
+   * @param code        the deployment zip, or a directory laid out as {@code /var/task}
+   * @param environment function environment; wins over the OTLP defaults this stack sets
+   * @param timeout     invocation timeout
+   * @param memoryMb    memory size in MB
+   * @param routes      API Gateway routes in front of it, e.g. {@code GET /ping}; may be empty
+   * @param layer       an unpacked layer ({@code OtelLayers.directory(..)}) run through its
+   *                    {@code otel-handler} exec wrapper, or {@code null}
+   */
+  record ContainerFunction(String name, String runtime, String handler, Path code,
+      Map<String, String> environment, Duration timeout, int memoryMb, List<Route> routes, Path layer) {
+
+    public ContainerFunction {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(runtime, "runtime");
+      Objects.requireNonNull(handler, "handler");
+      Objects.requireNonNull(code, "code");
+      environment = Map.copyOf(environment == null ? Map.of() : environment);
+      Objects.requireNonNull(timeout, "timeout");
+      routes = List.copyOf(routes);
+    }
+
+    /** One route, a 30 s timeout, 512 MB, no layer: the post's functions. */
+    public ContainerFunction(String name, String runtime, String handler, Path code, Map<String, String> environment,
+        String httpMethod, String path) {
+      this(name, runtime, handler, code, environment, Duration.ofSeconds(30), 512,
+          List.of(new Route(httpMethod, path)), null);
+    }
+
+    /**
+     * The function a {@link FunctionSpec} describes, for the containers: its routes and limits;
+     * with {@code otelLayer()} the OpenTelemetry layer for its runtime. Layers named by ARN do not
+     * exist here and are refused.
+     */
+    public static ContainerFunction of(FunctionSpec spec) {
+      if (!spec.layers().isEmpty()) {
+        throw new IllegalArgumentException("function " + spec.name() + " names layers " + spec.layers()
+            + ": the containers stack has no layer registry (only otelLayer() is supported)");
+      }
+      return new ContainerFunction(spec.name(), spec.runtime(), spec.handler(), spec.code(), spec.env(),
+          spec.timeout(), spec.memoryMb(),
+          spec.routes().stream().map(r -> new Route(r.method(), r.path())).toList(),
+          spec.otelLayer() ? OtelLayers.directory(OtelLayers.kindFor(spec.runtime())) : null);
+    }
+
+    /** The same function with another environment. */
+    public ContainerFunction withEnvironment(Map<String, String> env) {
+      return new ContainerFunction(name, runtime, handler, code, env, timeout, memoryMb, routes, layer);
+    }
+
+    /** The Lambda base image for this runtime. */
+    DockerImageName runtimeImage() {
+      if (runtime.startsWith("nodejs")) {
+        return ContainerImages.LAMBDA_NODEJS;
+      }
+      if (runtime.startsWith("java")) {
+        return ContainerImages.LAMBDA_JAVA;
+      }
+      throw new IllegalArgumentException("no Lambda base image pinned for runtime " + runtime
+          + " (pinned: nodejs22.x, java21)");
+    }
+
+    /**
+     * The environment the function runs with: OTLP straight to the collector container (no
+     * collector extension: the Telemetry API is missing in LocalStack), the layer's exec wrapper
+     * when it has one (found in {@code layerDir}), then its own variables.
+     */
+    Map<String, String> containerEnvironment(String layerDir) {
+      Map<String, String> env = new LinkedHashMap<>();
+      env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://" + COLLECTOR_ALIAS + ":" + OtelCollectorContainer.OTLP_HTTP_PORT);
+      env.put("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+      env.put("OTEL_SERVICE_NAME", name);
+      if (layer != null) {
+        env.put("AWS_LAMBDA_EXEC_WRAPPER", layerDir + "/otel-handler");
+        env.put("TRACEHARNESS_OPT_DIR", layerDir);
+      }
+      env.putAll(environment);
+      return env;
+    }
+  }
+
+  /** An API Gateway route: {@code GET} and {@code /ping}. */
+  public record Route(String method, String path) {
+    public Route {
+      Objects.requireNonNull(method, "method");
+      path = path.startsWith("/") ? path : "/" + path;
+    }
+  }
+
+  /**
+   * A deployed function.
+   *
+   * @param name        function name
+   * @param arn         its ARN
+   * @param urls         per route, where the test host calls it: the REST API in LocalStack, else
+   *                     the harness's API Gateway
+   * @param internalUrls per route, the same seen from containers, for one function calling another
+   */
+  record RunningFunction(String name, String arn, List<URI> urls, List<URI> internalUrls) {
+
+    public RunningFunction {
+      urls = List.copyOf(urls);
+      internalUrls = List.copyOf(internalUrls);
+    }
+
+    /** The URL of its (first) route. */
+    public URI url() {
+      if (urls.isEmpty()) {
+        throw new IllegalStateException("function " + name + " has no API Gateway route");
+      }
+      return urls.get(0);
+    }
+
+    /** The URL of its (first) route as other containers reach it. */
+    public URI internalUrl() {
+      if (internalUrls.isEmpty()) {
+        throw new IllegalStateException("function " + name + " has no API Gateway route");
+      }
+      return internalUrls.get(0);
+    }
+  }
+
+  /** Readiness check shared with the sandbox: a GET that answers 2xx. */
+  static boolean answers(URI uri) {
+    try {
+      HttpResponse<Void> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
+          .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
+              HttpResponse.BodyHandlers.discarding());
+      return response.statusCode() / 100 == 2;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+}

@@ -1,0 +1,417 @@
+package io.traceharness.diagnosis;
+
+import io.traceharness.trace.Anomaly;
+import io.traceharness.trace.SpanNode;
+import io.traceharness.trace.Trace;
+import io.traceharness.trace.Traces;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Says which link of a distributed trace broke and, from what the harness saw, why: a second root
+ * because a caller sent no {@code traceparent}; a function whose transaction landed in another trace
+ * because, with Active tracing on, the X-Ray header won over W3C trace context; spans that never
+ * arrived because a layer's collector could not export; a child drawn outside its parent because
+ * two clocks disagree.
+ *
+ * <pre>{@code
+ * Diagnosis d = stack.diagnose(traceId, "java-client", "producer", "consumer");
+ * if (!d.isClean()) {
+ *   System.out.println(d);   // one line per finding, with the ids involved and the likely cause
+ * }
+ * }</pre>
+ */
+public final class Diagnosis {
+
+  /** What kind of break a finding describes. */
+  public enum Kind {
+    /** A second parentless transaction: the caller passed no trace context. */
+    NO_TRACEPARENT,
+    /** An expected service's transaction is in another trace because the X-Ray header won. */
+    XRAY_REPLACED_CONTEXT,
+    /** An expected service's transaction is in another trace for a reason the harness did not see. */
+    CONTEXT_LOST,
+    /** An expected service sent nothing because its collector could not export. */
+    EXPORT_FAILED,
+    /** An expected service is absent and nothing the harness saw explains it. */
+    MISSING_SERVICE,
+    /** A parentless span beyond the first root. */
+    EXTRA_ROOT,
+    /** A span whose parent no document of the trace has. */
+    ORPHAN,
+    /** A child drawn outside its parent. The structure is intact. */
+    CLOCK_SKEW,
+    /** Two documents with one span id. */
+    DUPLICATE_ID,
+    /** Parent links that go round. */
+    CYCLE,
+    /** A function invocation that failed. */
+    FUNCTION_ERROR
+  }
+
+  /** One explained break, with the ids it involves. */
+  public record Finding(Kind kind, String message, List<String> ids) {
+    @Override
+    public String toString() {
+      return kind + ": " + message;
+    }
+  }
+
+  private static final Duration OTHER_TRACES_BEFORE = Duration.ofSeconds(5);
+  private static final Duration OTHER_TRACES_AFTER = Duration.ofSeconds(60);
+  private static final Duration BEFORE = Duration.ofSeconds(2);
+  private static final Duration AFTER = Duration.ofSeconds(30);
+
+  private final String traceId;
+  private final String summary;
+  private final List<Finding> findings;
+
+  private Diagnosis(String traceId, String summary, List<Finding> findings) {
+    this.traceId = traceId;
+    this.summary = summary;
+    this.findings = List.copyOf(findings);
+  }
+
+  /** Diagnoses the evidence's trace. */
+  public static Diagnosis of(Evidence evidence) {
+    return new Diagnostician(evidence).run();
+  }
+
+  /**
+   * Reads the trace, the other traces in which the expected services that it lacks ended up
+   * (around its time), adds what {@code backendEvidence} supplies, and diagnoses the lot: what
+   * every backend's {@code TracingStack.diagnose} does.
+   */
+  public static Diagnosis collect(Traces traces, String traceId, List<String> expectedServices,
+      Consumer<Evidence.Builder> backendEvidence) {
+    Trace trace = traces.read(traceId);
+    Evidence.Builder evidence = Evidence.builder(trace).expectServices(expectedServices);
+    backendEvidence.accept(evidence);
+    Set<String> missing = new LinkedHashSet<>(expectedServices);
+    missing.removeAll(trace.services());
+    if (!missing.isEmpty()) {
+      Instant start = trace.start().orElse(Instant.now().minus(Duration.ofMinutes(5)));
+      Set<String> others;
+      try {
+        others = traces.traceIdsOf(missing, start.minus(OTHER_TRACES_BEFORE),
+            start.plus(trace.duration()).plus(OTHER_TRACES_AFTER));
+      } catch (UncheckedIOException e) {
+        // the diagnosis still has the trace and the backend's evidence; say the rest was unreadable
+        others = Set.of();
+        evidence.exportFailure(new Evidence.ExportFailure(Instant.now(), null, "trace reader",
+            "could not search the traces of " + missing + ": " + e.getCause()));
+      }
+      for (String otherId : others) {
+        if (!otherId.equals(traceId)) {
+          evidence.otherTrace(traces.read(otherId));
+        }
+      }
+    }
+    return of(evidence.build());
+  }
+
+  public String traceId() {
+    return traceId;
+  }
+
+  public List<Finding> findings() {
+    return findings;
+  }
+
+  /** True when no link is broken. Clock skew alone does not break a trace and does not count. */
+  public boolean isClean() {
+    return findings.stream().allMatch(f -> f.kind() == Kind.CLOCK_SKEW);
+  }
+
+  public boolean has(Kind kind) {
+    return findings.stream().anyMatch(f -> f.kind() == kind);
+  }
+
+  public List<Finding> findings(Kind kind) {
+    return findings.stream().filter(f -> f.kind() == kind).toList();
+  }
+
+  /** The summary line then one line per finding. */
+  public List<String> lines() {
+    List<String> lines = new ArrayList<>();
+    lines.add(summary);
+    findings.forEach(f -> lines.add("- " + f));
+    return lines;
+  }
+
+  @Override
+  public String toString() {
+    return String.join("\n", lines());
+  }
+
+  /** W3C trace id of an X-Ray trace header ({@code Root=1-5759e988-bd862e3fe1be46a994272793;…}). */
+  static Optional<String> xrayRootAsW3c(String header) {
+    if (header == null) {
+      return Optional.empty();
+    }
+    for (String part : header.split(";")) {
+      String p = part.trim();
+      if (p.regionMatches(true, 0, "Root=", 0, 5)) {
+        String[] r = p.substring(5).split("-");
+        if (r.length == 3 && r[1].length() == 8 && r[2].length() == 24) {
+          return Optional.of((r[1] + r[2]).toLowerCase(Locale.ROOT));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Trace id of a W3C {@code traceparent}, empty when absent or malformed. */
+  static Optional<String> traceparentTraceId(String traceparent) {
+    if (traceparent == null) {
+      return Optional.empty();
+    }
+    String[] p = traceparent.trim().split("-");
+    return p.length >= 4 && p[1].length() == 32 ? Optional.of(p[1].toLowerCase(Locale.ROOT)) : Optional.empty();
+  }
+
+  /** Parent span id of a W3C {@code traceparent}. */
+  static Optional<String> traceparentSpanId(String traceparent) {
+    if (traceparent == null) {
+      return Optional.empty();
+    }
+    String[] p = traceparent.trim().split("-");
+    return p.length >= 4 && p[2].length() == 16 ? Optional.of(p[2].toLowerCase(Locale.ROOT)) : Optional.empty();
+  }
+
+  private static final class Diagnostician {
+    private final Evidence ev;
+    private final Trace trace;
+    private final List<Finding> findings = new ArrayList<>();
+    private final Instant from;
+    private final Instant to;
+
+    Diagnostician(Evidence ev) {
+      this.ev = ev;
+      this.trace = ev.trace;
+      Instant start = trace.start().orElse(null);
+      this.from = start == null ? Instant.MIN : start.minus(BEFORE);
+      this.to = start == null ? Instant.MAX : start.plus(trace.duration()).plus(AFTER);
+    }
+
+    Diagnosis run() {
+      shape();
+      missingServices();
+      functionErrors();
+      return new Diagnosis(trace.traceId(), summary(), findings);
+    }
+
+    private void shape() {
+      for (Anomaly a : trace.anomalies()) {
+        if (a instanceof Anomaly.MultipleRoots m) {
+          m.roots().stream().sorted(Comparator.comparing(SpanNode::start)).skip(1).forEach(this::extraRoot);
+        } else if (a instanceof Anomaly.Orphan o) {
+          orphan(o);
+        } else if (a instanceof Anomaly.ClockSkew c) {
+          String cause = c.child().service().equals(c.parent().service())
+              ? "; both come from " + c.child().service() + ", so no clock is to blame: the parent was ended before its"
+                  + " child (an invocation span ended when a callback-style handler returned, or async work outlived it)"
+              : "; the clocks of " + c.child().service() + " and " + c.parent().service() + " disagree";
+          findings.add(new Finding(Kind.CLOCK_SKEW, c.description() + cause + " (the structure is intact)",
+              List.of(c.child().spanId(), c.parent().spanId())));
+        } else if (a instanceof Anomaly.DuplicateId d) {
+          findings.add(new Finding(Kind.DUPLICATE_ID, d.description(), List.of(d.spanId())));
+        } else if (a instanceof Anomaly.Cycle c) {
+          findings.add(new Finding(Kind.CYCLE, c.description(), c.spans().stream().map(SpanNode::spanId).toList()));
+        }
+      }
+    }
+
+    private void extraRoot(SpanNode root) {
+      Optional<Evidence.GatewayRequest> bare = requestsFor(serviceToFunction(root.service())).stream()
+          .filter(r -> r.traceparent() == null || r.traceparent().isBlank())
+          .findFirst();
+      if (bare.isPresent()) {
+        Evidence.GatewayRequest r = bare.get();
+        findings.add(new Finding(Kind.NO_TRACEPARENT, root.describe() + " is a new root: " + r.method() + " " + r.path()
+            + " reached API Gateway without a traceparent header at " + r.at()
+            + ", so " + root.service() + " started a trace of its own; the caller did not propagate trace context",
+            List.of(root.spanId())));
+      } else {
+        findings.add(new Finding(Kind.EXTRA_ROOT, root.describe() + " is a second root: it has no parent.id, so its"
+            + " caller passed no trace context (or the span was started without one)", List.of(root.spanId())));
+      }
+    }
+
+    private void orphan(Anomaly.Orphan o) {
+      String parent = o.missingParentId();
+      StringBuilder why = new StringBuilder(o.description());
+      Optional<Evidence.GatewayRequest> carried = ev.gatewayRequests.stream()
+          .filter(r -> traceparentSpanId(r.traceparent()).map(parent::equals).orElse(false))
+          .findFirst();
+      if (carried.isPresent()) {
+        why.append("; its parent ").append(parent).append(" is the caller's span sent as traceparent to ")
+            .append(carried.get().method()).append(' ').append(carried.get().path())
+            .append(", and that span never arrived");
+      }
+      List<Evidence.ExportFailure> failures = failuresInWindow(null);
+      if (!failures.isEmpty()) {
+        Evidence.ExportFailure f = failures.get(failures.size() - 1);
+        why.append("; ").append(describeFailure(f, failures.size()));
+      }
+      findings.add(new Finding(Kind.ORPHAN, why.toString(), List.of(o.span().spanId(), parent)));
+    }
+
+    private void missingServices() {
+      Set<String> present = trace.services();
+      Map<String, String> explainedTraces = new LinkedHashMap<>();
+      for (String service : ev.expectedServices) {
+        if (present.contains(service)) {
+          continue;
+        }
+        String function = serviceToFunction(service);
+        List<Trace> elsewhere = ev.otherTraces.values().stream().filter(t -> t.services().contains(service)).toList();
+        List<Evidence.GatewayRequest> requests = requestsFor(function);
+        List<Evidence.Invocation> invocations = invocationsFor(function);
+        if (!elsewhere.isEmpty()) {
+          Trace other = elsewhere.get(0);
+          SpanNode tx = other.spans().stream().filter(s -> s.service().equals(service) && s.isTransaction())
+              .findFirst().orElse(other.spans().get(0));
+          String earlier = explainedTraces.get(other.traceId());
+          if (earlier != null) {
+            findings.add(new Finding(Kind.CONTEXT_LOST, service + "'s transaction " + tx.describe() + " followed "
+                + earlier + " into trace " + other.traceId(), List.of(tx.spanId(), other.traceId())));
+            continue;
+          }
+          explainedTraces.put(other.traceId(), service);
+          Set<String> xrayIds = new LinkedHashSet<>();
+          String xrayHeader = null;
+          for (Evidence.Invocation inv : invocations) {
+            if (xrayRootAsW3c(inv.xrayTraceHeader()).isPresent()) {
+              xrayIds.add(xrayRootAsW3c(inv.xrayTraceHeader()).get());
+              xrayHeader = xrayHeader == null ? inv.xrayTraceHeader() : xrayHeader;
+            }
+          }
+          for (Evidence.GatewayRequest r : requests) {
+            if (xrayRootAsW3c(r.xAmznTraceId()).isPresent()) {
+              xrayIds.add(xrayRootAsW3c(r.xAmznTraceId()).get());
+              xrayHeader = xrayHeader == null ? r.xAmznTraceId() : xrayHeader;
+            }
+          }
+          Optional<Evidence.GatewayRequest> withOurContext = requests.stream()
+              .filter(r -> traceparentTraceId(r.traceparent()).map(trace.traceId()::equals).orElse(false))
+              .findFirst();
+          Optional<Evidence.GatewayRequest> bare = requests.stream()
+              .filter(r -> r.traceparent() == null || r.traceparent().isBlank()).findFirst();
+          Evidence.FunctionFacts facts = ev.functions.get(function);
+          if (xrayIds.contains(other.traceId())) {
+            StringBuilder m = new StringBuilder(service + "'s transaction " + tx.describe() + " is in trace "
+                + other.traceId() + ", not " + trace.traceId() + ": ");
+            withOurContext.ifPresent(r -> m.append(r.method()).append(' ').append(r.path())
+                .append(" carried traceparent ").append(r.traceparent()).append(", but "));
+            m.append("Active tracing is on");
+            if (facts != null && facts.propagators() != null) {
+              m.append(" and OTEL_PROPAGATORS=").append(facts.propagators());
+            }
+            m.append(", so the X-Ray header (").append(xrayHeader)
+                .append(") supplied the parent and won over W3C trace context; the trace splits in two."
+                    + " Turn Active tracing off, or set OTEL_PROPAGATORS=tracecontext");
+            findings.add(new Finding(Kind.XRAY_REPLACED_CONTEXT, m.toString(), List.of(tx.spanId(), other.traceId())));
+          } else if (bare.isPresent()) {
+            Evidence.GatewayRequest r = bare.get();
+            findings.add(new Finding(Kind.NO_TRACEPARENT, service + " started a new trace " + other.traceId()
+                + " with root " + tx.describe() + ": " + r.method() + " " + r.path()
+                + " reached API Gateway without a traceparent header at " + r.at()
+                + "; the caller did not propagate trace context", List.of(tx.spanId(), other.traceId())));
+          } else {
+            findings.add(new Finding(Kind.CONTEXT_LOST, service + "'s transaction " + tx.describe() + " is in trace "
+                + other.traceId() + ", not " + trace.traceId()
+                + (withOurContext.isPresent() ? " although " + withOurContext.get().method() + " "
+                + withOurContext.get().path() + " carried traceparent " + withOurContext.get().traceparent()
+                + ": the function's propagators did not extract it" : ""),
+                List.of(tx.spanId(), other.traceId())));
+          }
+          continue;
+        }
+        List<Evidence.ExportFailure> failures = failuresInWindow(function);
+        if (!failures.isEmpty()) {
+          Evidence.ExportFailure last = failures.get(failures.size() - 1);
+          String ran = invocations.isEmpty() ? "" : " although it ran (request id " + invocations.get(0).requestId() + ")";
+          findings.add(new Finding(Kind.EXPORT_FAILED, "no span of " + service + " arrived" + ran + ": "
+              + describeFailure(last, failures.size()), List.of()));
+        } else if (!invocations.isEmpty()) {
+          Evidence.FunctionFacts facts = ev.functions.get(function);
+          String layer = facts != null && !facts.otelLayer() ? "; it has no OpenTelemetry layer" : "";
+          findings.add(new Finding(Kind.MISSING_SERVICE, service + " ran (request id " + invocations.get(0).requestId()
+              + ") but none of its spans reached Elasticsearch" + layer, List.of(invocations.get(0).requestId())));
+        } else {
+          findings.add(new Finding(Kind.MISSING_SERVICE, service + " has no span in trace " + trace.traceId()
+              + " and was not invoked in the trace's time window", List.of()));
+        }
+      }
+    }
+
+    private void functionErrors() {
+      for (Evidence.Invocation inv : ev.invocations) {
+        if (inv.errorType() != null && inWindow(inv.start())) {
+          findings.add(new Finding(Kind.FUNCTION_ERROR, inv.function() + " failed with " + inv.errorType()
+              + " (request id " + inv.requestId() + ")", List.of(inv.requestId())));
+        }
+      }
+    }
+
+    private String summary() {
+      if (findings.isEmpty() || findings.stream().allMatch(f -> f.kind() == Kind.CLOCK_SKEW)) {
+        return "Trace " + trace.traceId() + " is connected: " + trace.size() + " spans, services " + trace.services()
+            + (findings.isEmpty() ? "" : "; timing anomalies only (below), no broken link");
+      }
+      Set<String> traces = new LinkedHashSet<>();
+      traces.add(trace.traceId());
+      findings.stream().filter(f -> f.kind() == Kind.XRAY_REPLACED_CONTEXT || f.kind() == Kind.NO_TRACEPARENT
+              || f.kind() == Kind.CONTEXT_LOST)
+          .forEach(f -> f.ids().stream().filter(id -> id.length() == 32).forEach(traces::add));
+      int subtrees = Math.max(trace.topLevel().size(), 1) + traces.size() - 1;
+      List<String> missing = ev.expectedServices.stream().filter(s -> !trace.services().contains(s)).toList();
+      return "Trace " + trace.traceId() + " is broken: " + subtrees + " disconnected subtree" + (subtrees == 1 ? "" : "s")
+          + (missing.isEmpty() ? "" : ", missing " + missing) + ", " + findings.size() + " finding"
+          + (findings.size() == 1 ? "" : "s");
+    }
+
+    private String serviceToFunction(String service) {
+      return ev.functions.values().stream().filter(f -> service.equals(f.serviceName())).map(Evidence.FunctionFacts::name)
+          .findFirst().orElse(service);
+    }
+
+    private List<Evidence.GatewayRequest> requestsFor(String function) {
+      return ev.gatewayRequests.stream().filter(r -> function.equals(r.function()))
+          .filter(r -> traceparentTraceId(r.traceparent()).map(trace.traceId()::equals).orElse(false) || inWindow(r.at()))
+          .toList();
+    }
+
+    private List<Evidence.Invocation> invocationsFor(String function) {
+      return ev.invocations.stream().filter(i -> function.equals(i.function()) && inWindow(i.start())).toList();
+    }
+
+    private List<Evidence.ExportFailure> failuresInWindow(String function) {
+      return ev.exportFailures.stream()
+          .filter(f -> function == null || function.equals(f.function()) || f.function() == null)
+          .filter(f -> inWindow(f.at()))
+          .toList();
+    }
+
+    private boolean inWindow(Instant at) {
+      return at == null || (!at.isBefore(from) && !at.isAfter(to));
+    }
+
+    private static String describeFailure(Evidence.ExportFailure f, int count) {
+      return (f.function() != null ? f.function() + "'s layer collector" : "the collector") + " could not export to "
+          + f.exporter() + " (" + count + " failure" + (count == 1 ? "" : "s") + "; last: " + f.message() + ")";
+    }
+  }
+}

@@ -1,0 +1,444 @@
+package io.traceharness.trace;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import co.elastic.clients.elasticsearch._types.FieldValue;
+import co.elastic.clients.elasticsearch._types.Time;
+import co.elastic.clients.elasticsearch.core.SearchResponse;
+import co.elastic.clients.elasticsearch.core.search.Hit;
+import co.elastic.clients.json.JsonData;
+import co.elastic.clients.json.jackson.JacksonJsonpMapper;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * Reads traces from Elasticsearch by trace id, and waits for them to arrive.
+ *
+ * <p>Reads every document of the trace, however many (point in time + {@code search_after}), from
+ * the APM data streams ({@code traces-apm*}, errors from {@code logs-apm.error*}) and from
+ * OpenTelemetry-native ones ({@code traces-*.otel-*}). A {@code Traces} is immutable: the
+ * {@code atMost}/{@code pollInterval}/{@code quietPeriod} methods return a copy.
+ *
+ * <pre>{@code
+ * Traces traces = Traces.reader(elasticsearchClient);
+ * Trace trace = traces.atMost(Duration.ofSeconds(20))
+ *     .await(traceId, TraceConditions.hasServices("client", "producer", "consumer"));
+ * }</pre>
+ */
+public final class Traces {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Where documents come from: Elasticsearch, or a fake in unit tests. */
+  interface DocumentSource {
+    List<JsonNode> documents(String traceId) throws IOException;
+  }
+
+  private final ElasticsearchClient client;
+  private final DocumentSource source;
+  private final List<String> spanIndices;
+  private final List<String> errorIndices;
+  private final Duration timeout;
+  private final Duration pollInterval;
+  private final Duration quietPeriod;
+  private final int pageSize;
+
+  private Traces(Builder b) {
+    this.client = b.client;
+    this.source = b.source != null ? b.source : this::fromElasticsearch;
+    this.spanIndices = List.copyOf(b.spanIndices);
+    this.errorIndices = List.copyOf(b.errorIndices);
+    this.timeout = b.timeout;
+    this.pollInterval = b.pollInterval;
+    this.quietPeriod = b.quietPeriod;
+    this.pageSize = b.pageSize;
+  }
+
+  /** A reader with the default indices, a 30 s timeout, 200 ms polls and a 300 ms quiet period. */
+  public static Traces reader(ElasticsearchClient client) {
+    return builder(client).build();
+  }
+
+  /** A reader with options. */
+  public static Builder builder(ElasticsearchClient client) {
+    return new Builder(client);
+  }
+
+  /** Options of a {@link Traces} reader. */
+  public static final class Builder {
+    private final ElasticsearchClient client;
+    private DocumentSource source;
+    private List<String> spanIndices = List.of("traces-apm*", "traces-*.otel-*");
+    private List<String> errorIndices = List.of("logs-apm.error*");
+    private Duration timeout = Duration.ofSeconds(30);
+    private Duration pollInterval = Duration.ofMillis(200);
+    private Duration quietPeriod = Duration.ofMillis(300);
+    private int pageSize = 5_000;
+
+    private Builder(ElasticsearchClient client) {
+      this.client = Objects.requireNonNull(client, "client");
+    }
+
+    Builder(DocumentSource source) {
+      this.client = null;
+      this.source = source;
+    }
+
+    private Builder(Traces t) {
+      this.client = t.client;
+      this.source = t.client == null ? t.source : null;
+      this.spanIndices = t.spanIndices;
+      this.errorIndices = t.errorIndices;
+      this.timeout = t.timeout;
+      this.pollInterval = t.pollInterval;
+      this.quietPeriod = t.quietPeriod;
+      this.pageSize = t.pageSize;
+    }
+
+    /** Index patterns holding transactions and spans; default {@code traces-apm*, traces-*.otel-*}. */
+    public Builder spanIndices(String... patterns) {
+      if (patterns.length == 0) {
+        // An empty index list means every index to Elasticsearch.
+        throw new IllegalArgumentException("name at least one index pattern for spans");
+      }
+      this.spanIndices = List.of(patterns);
+      return this;
+    }
+
+    /** Index patterns holding errors; default {@code logs-apm.error*}. None to skip errors. */
+    public Builder errorIndices(String... patterns) {
+      this.errorIndices = List.of(patterns);
+      return this;
+    }
+
+    /** How long {@code await} waits at most; default 30 s. */
+    public Builder atMost(Duration timeout) {
+      this.timeout = positive(timeout, "timeout");
+      return this;
+    }
+
+    /** Time between two reads while awaiting; default 200 ms. */
+    public Builder pollInterval(Duration interval) {
+      this.pollInterval = positive(interval, "pollInterval");
+      return this;
+    }
+
+    /**
+     * How long no new document must arrive, once the condition holds, before {@code await}
+     * returns; default 300 ms. Spans of one trace arrive from several exporters, in batches.
+     */
+    public Builder quietPeriod(Duration quiet) {
+      this.quietPeriod = Objects.requireNonNull(quiet, "quietPeriod");
+      return this;
+    }
+
+    /** Documents per search request; default 5,000. */
+    public Builder pageSize(int pageSize) {
+      if (pageSize < 1 || pageSize > 10_000) {
+        throw new IllegalArgumentException("pageSize must be within 1..10000, was " + pageSize);
+      }
+      this.pageSize = pageSize;
+      return this;
+    }
+
+    public Traces build() {
+      return new Traces(this);
+    }
+
+    private static Duration positive(Duration d, String what) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive, was " + d);
+      }
+      return d;
+    }
+  }
+
+  /** A copy that waits at most {@code timeout}. */
+  public Traces atMost(Duration timeout) {
+    return new Builder(this).atMost(timeout).build();
+  }
+
+  /** A copy that reads every {@code interval} while awaiting. */
+  public Traces pollInterval(Duration interval) {
+    return new Builder(this).pollInterval(interval).build();
+  }
+
+  /** A copy that requires {@code quiet} without new documents before returning. */
+  public Traces quietPeriod(Duration quiet) {
+    return new Builder(this).quietPeriod(quiet).build();
+  }
+
+  /**
+   * Every document of the trace now (after a refresh, so what was indexed is visible); an empty
+   * trace if there is none.
+   */
+  public Trace read(String traceId) {
+    Objects.requireNonNull(traceId, "traceId");
+    try {
+      return Trace.fromSources(traceId, source.documents(traceId));
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading trace " + traceId, e);
+    }
+  }
+
+  /**
+   * The ids of the traces in which these services' entry spans (APM transactions, OTel-native
+   * server and consumer spans) started between {@code from} and {@code to}, oldest first, at most
+   * 50; empty for a reader without Elasticsearch.
+   */
+  public Set<String> traceIdsOf(Collection<String> services, Instant from, Instant to) {
+    Set<String> ids = new LinkedHashSet<>();
+    if (client == null || services.isEmpty()) {
+      return ids;
+    }
+    List<FieldValue> names = services.stream().map(FieldValue::of).toList();
+    try {
+      client.indices().refresh(r -> r.index(spanIndices).ignoreUnavailable(true).allowNoIndices(true));
+      SearchResponse<JsonNode> resp = client.search(s -> s.index(spanIndices).ignoreUnavailable(true)
+          .allowNoIndices(true).size(50)
+          .query(q -> q.bool(b -> b
+              .should(apm -> apm.bool(a -> a
+                  .filter(f -> f.terms(t -> t.field("service.name").terms(v -> v.value(names))))
+                  .filter(f -> f.term(t -> t.field("processor.event").value("transaction")))))
+              .should(otel -> otel.bool(o -> o
+                  .filter(f -> f.terms(t -> t.field("resource.attributes.service.name").terms(v -> v.value(names))))
+                  .filter(f -> f.terms(t -> t.field("kind").terms(v -> v.value(List.of(
+                      FieldValue.of("Server"), FieldValue.of("Consumer"))))))))
+              .minimumShouldMatch("1")
+              .filter(f -> f.range(r -> r.untyped(u -> u.field("@timestamp")
+                  .gte(JsonData.of(from.toString())).lte(JsonData.of(to.toString())))))))
+          .sort(so -> so.field(fs -> fs.field("@timestamp"))), JsonNode.class);
+      for (Hit<JsonNode> h : resp.hits().hits()) {
+        JsonNode src = h.source();
+        JsonNode id = src == null ? null : src.path("trace").path("id").isTextual() ? src.path("trace").path("id")
+            : src.path("trace_id");
+        if (id != null && id.isTextual()) {
+          ids.add(id.asText());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("searching traces of " + services, e);
+    }
+    return ids;
+  }
+
+  private List<JsonNode> fromElasticsearch(String traceId) throws IOException {
+    List<String> indices = new ArrayList<>(spanIndices);
+    indices.addAll(errorIndices);
+    client.indices().refresh(r -> r.index(indices).ignoreUnavailable(true).allowNoIndices(true));
+    return fetch(indices, traceId);
+  }
+
+  private List<JsonNode> fetch(List<String> indices, String traceId) throws IOException {
+    // With a Jackson mapper (the usual one) _source arrives as a tree directly; otherwise through text.
+    if (client._jsonpMapper() instanceof JacksonJsonpMapper) {
+      return fetch(indices, traceId, JsonNode.class, node -> node);
+    }
+    return fetch(indices, traceId, JsonData.class, Traces::toJackson);
+  }
+
+  private <T> List<JsonNode> fetch(List<String> indices, String traceId, Class<T> type,
+      java.util.function.Function<T, JsonNode> toTree) throws IOException {
+    String pit;
+    try {
+      pit = client.openPointInTime(p -> p.index(indices).keepAlive(Time.of(t -> t.time("1m")))
+          .ignoreUnavailable(true)).id();
+    } catch (ElasticsearchException e) {
+      if ("index_not_found_exception".equals(e.error().type())) {
+        return List.of();
+      }
+      throw e;
+    }
+    List<JsonNode> sources = new ArrayList<>();
+    try {
+      List<FieldValue> after = null;
+      while (true) {
+        List<FieldValue> searchAfter = after;
+        String pitId = pit;
+        SearchResponse<T> page = client.search(s -> {
+          s.pit(p -> p.id(pitId).keepAlive(Time.of(t -> t.time("1m"))))
+              .size(pageSize)
+              .trackTotalHits(t -> t.enabled(false))
+              .query(q -> q.bool(b -> b
+                  .should(sh -> sh.term(t -> t.field("trace.id").value(traceId)))
+                  .should(sh -> sh.term(t -> t.field("trace_id").value(traceId)))
+                  .minimumShouldMatch("1")))
+              // _shard_doc is the cheapest total order a point in time offers for search_after.
+              .sort(so -> so.field(f -> f.field("_shard_doc")));
+          if (searchAfter != null) {
+            s.searchAfter(searchAfter);
+          }
+          return s;
+        }, type);
+        if (page.pitId() != null) {
+          pit = page.pitId();
+        }
+        List<Hit<T>> hits = page.hits().hits();
+        for (Hit<T> hit : hits) {
+          if (hit.source() != null) {
+            sources.add(toTree.apply(hit.source()));
+          }
+        }
+        if (hits.size() < pageSize) {
+          return sources;
+        }
+        after = hits.get(hits.size() - 1).sort();
+      }
+    } finally {
+      String pitId = pit;
+      client.closePointInTime(c -> c.id(pitId));
+    }
+  }
+
+  private static JsonNode toJackson(JsonData data) {
+    try {
+      return JSON.readTree(data.toJson().toString());
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Reads the trace until {@code condition} holds and no new document arrived for the quiet
+   * period, and returns it.
+   *
+   * @throws AssertionError on timeout, naming what was awaited, with the last state's waterfall
+   */
+  public Trace await(String traceId, Predicate<? super Trace> condition) {
+    Objects.requireNonNull(condition, "condition");
+    String what = TraceConditions.describe(condition);
+    Poll poll = new Poll(traceId, condition);
+    try {
+      return Awaitility.await("trace " + traceId + " to " + what)
+          .atMost(timeout)
+          .pollDelay(Duration.ZERO)
+          .pollInterval(pollInterval)
+          .pollInSameThread()
+          .until(poll::next, Objects::nonNull);
+    } catch (ConditionTimeoutException e) {
+      AssertionError failure = new AssertionError(poll.timeoutMessage(what), e);
+      if (poll.lastError.get() != null) {
+        failure.addSuppressed(poll.lastError.get());
+      }
+      throw failure;
+    }
+  }
+
+  /** Waits until {@code trace} (at least one document) has arrived and stays quiet. */
+  public Trace await(String traceId) {
+    return await(traceId, TraceConditions.hasAtLeastSpans(1));
+  }
+
+  /**
+   * Reads the trace until {@code assertion} passes on it and no new document arrived for the quiet
+   * period. On timeout the assertion runs once more on the last state, so the failure is its own.
+   *
+   * <pre>{@code
+   * traces.awaitSatisfying(traceId, trace -> assertThat(trace).hasPath("client", "producer", "consumer"));
+   * }</pre>
+   */
+  public Trace awaitSatisfying(String traceId, Consumer<? super Trace> assertion) {
+    Objects.requireNonNull(assertion, "assertion");
+    Predicate<Trace> passes = TraceConditions.named("satisfy the given assertions", t -> {
+      try {
+        assertion.accept(t);
+        return true;
+      } catch (AssertionError e) {
+        return false;
+      }
+    });
+    try {
+      return await(traceId, passes);
+    } catch (AssertionError timeout) {
+      Trace last = read(traceId);
+      try {
+        assertion.accept(last);
+      } catch (AssertionError real) {
+        AssertionError failure = new AssertionError(
+            "Trace " + traceId + " did not satisfy the assertions within " + Waterfall.duration(timeout())
+                + ":\n" + real.getMessage(), real);
+        throw failure;
+      }
+      return last;
+    }
+  }
+
+  Duration timeout() {
+    return timeout;
+  }
+
+  /** One await's state: the last read, and since when it has not changed. */
+  private final class Poll {
+    private final String traceId;
+    private final Predicate<? super Trace> condition;
+    private final AtomicReference<Trace> last = new AtomicReference<>();
+    private final AtomicReference<RuntimeException> lastError = new AtomicReference<>();
+    private final AtomicInteger polls = new AtomicInteger();
+    private boolean held;
+    private int stableCount = -1;
+    private long stableSince;
+
+    Poll(String traceId, Predicate<? super Trace> condition) {
+      this.traceId = traceId;
+      this.condition = condition;
+    }
+
+    Trace next() {
+      polls.incrementAndGet();
+      Trace trace;
+      try {
+        trace = read(traceId);
+      } catch (RuntimeException e) {
+        lastError.set(e);
+        return null;
+      }
+      last.set(trace);
+      held = condition.test(trace);
+      int count = trace.size() + trace.errors().size();
+      long now = System.nanoTime();
+      if (!held) {
+        stableCount = -1;
+        return null;
+      }
+      if (count != stableCount) {
+        stableCount = count;
+        stableSince = now;
+      }
+      return now - stableSince >= quietPeriod.toNanos() ? trace : null;
+    }
+
+    String timeoutMessage(String what) {
+      Trace trace = last.get();
+      StringBuilder sb = new StringBuilder("Timed out after ").append(Waterfall.duration(timeout))
+          .append(" waiting for trace ").append(traceId).append(" to ").append(what);
+      if (held) {
+        sb.append(": the condition held, but documents were still arriving (quiet period ")
+            .append(Waterfall.duration(quietPeriod)).append(")");
+      }
+      sb.append(" (").append(polls.get()).append(polls.get() == 1 ? " read" : " reads");
+      if (lastError.get() != null) {
+        sb.append(", last read failed: ").append(lastError.get());
+      }
+      sb.append(").\nLast state:\n");
+      sb.append(trace == null ? "(no successful read)\n" : trace.waterfall());
+      return sb.toString();
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package io.traceharness.trace;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** JSON fixtures of this package: a 5-span APM trace plus an orphan, and an OTel-native trace. */
+public final class TraceFixtures {
+  static final String APM_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+  static final String OTEL_TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
+
+  private TraceFixtures() {}
+
+  static List<String> lines(String resource) {
+    try (InputStream in = TraceFixtures.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("missing fixture " + resource);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static Trace apmTrace() {
+    return Trace.parse(APM_TRACE_ID, lines("apm-trace.ndjson"));
+  }
+
+  static Trace otelTrace() {
+    return Trace.parse(OTEL_TRACE_ID, lines("otel-trace.ndjson"));
+  }
+
+  /** A minimal APM-form document; times in ms from 2026-01-01T00:00:00Z. */
+  static String doc(String event, String id, String parent, String service, String name,
+      double startMs, double durationMs) {
+    long us = 1767225600000000L + Math.round(startMs * 1000);
+    String prefix = event.equals("transaction") ? "transaction" : "span";
+    return "{\"processor\":{\"event\":\"" + event + "\"},\"trace\":{\"id\":\"t1\"},"
+        + "\"span\":{\"id\":\"" + id + "\"" + (event.equals("span") ? ",\"name\":\"" + name + "\",\"type\":\"app\",\"duration\":{\"us\":" + Math.round(durationMs * 1000) + "}" : "") + "},"
+        + (event.equals("transaction") ? "\"transaction\":{\"id\":\"" + id + "\",\"name\":\"" + name + "\",\"type\":\"request\",\"duration\":{\"us\":" + Math.round(durationMs * 1000) + "}}," : "")
+        + (parent == null ? "" : "\"parent\":{\"id\":\"" + parent + "\"},")
+        + "\"service\":{\"name\":\"" + service + "\"},\"timestamp\":{\"us\":" + us + "}}";
+  }
+}

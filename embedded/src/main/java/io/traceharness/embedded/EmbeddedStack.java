@@ -1,0 +1,439 @@
+package io.traceharness.embedded;
+
+import io.traceharness.apigateway.EmbeddedApiGateway;
+import io.traceharness.apigateway.FunctionInvoker;
+import io.traceharness.apigateway.GatewayRequest;
+import io.traceharness.apm.EmbeddedApmServer;
+import io.traceharness.collector.EmbeddedCollector;
+import io.traceharness.diagnosis.Evidence;
+import io.traceharness.elasticsearch.EmbeddedElasticsearch;
+import io.traceharness.lambda.DeployedFunction;
+import io.traceharness.lambda.FunctionConfig;
+import io.traceharness.lambda.InvokeOptions;
+import io.traceharness.lambda.LambdaEmulator;
+import io.traceharness.lambda.SandboxContext;
+import io.traceharness.lambda.SandboxHook;
+import io.traceharness.layers.OtelLayers;
+import io.traceharness.stack.ComponentLog;
+import io.traceharness.stack.Deployment;
+import io.traceharness.stack.Endpoints;
+import io.traceharness.stack.FunctionSpec;
+import io.traceharness.stack.TracingStack;
+import io.traceharness.support.WorkDirs;
+import io.traceharness.trace.Traces;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+
+/**
+ * The embedded backend: a real Elasticsearch node, and in this JVM the APM Server, the collector,
+ * the Lambda service (running real runtime processes) and API Gateway.
+ *
+ * <p>A function deployed with its spec's {@code otelLayer()} gets the runtime's OpenTelemetry layer
+ * (published through the Lambda API) and {@code AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-handler} unless
+ * it sets the wrapper itself. When its environment names a collector configuration
+ * ({@code OPENTELEMETRY_COLLECTOR_CONFIG_URI} or {@code _FILE}, as the ADOT layer reads it), the
+ * layer's collector is started from that file with the function's environment, before the runtime,
+ * and the function exports to it; otherwise the function exports to the stack's own collector,
+ * which forwards to APM Server.
+ *
+ * <pre>{@code
+ * try (EmbeddedStack stack = EmbeddedStack.builder().build().start()) {
+ *   Deployment f = stack.deploy(FunctionSpec.nodejs("consumer", "handler.producer")
+ *       .code(zip).otelLayer().http("GET", "/ping").build());
+ *   ...
+ * }
+ * }</pre>
+ */
+public final class EmbeddedStack implements TracingStack {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStack.class);
+
+  private final String region;
+  private final String secretToken;
+  private final Map<String, Duration> clockSkew;
+  private EmbeddedElasticsearch elasticsearch;
+  private EmbeddedApmServer apm;
+  private EmbeddedCollector collector;
+  private LambdaEmulator lambda;
+  private EmbeddedApiGateway gateway;
+  private Traces traces;
+  private final Map<String, LayerCollector> layerCollectors = new ConcurrentHashMap<>();
+  private final Map<OtelLayers.Kind, String> publishedLayers = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  /** The collector of one execution environment of a function. */
+  private record LayerCollector(String function, String instanceId, EmbeddedCollector collector) {
+  }
+
+  private EmbeddedStack(Builder b) {
+    this.region = b.region;
+    this.secretToken = b.secretToken != null ? b.secretToken : randomToken();
+    this.clockSkew = new ConcurrentHashMap<>(b.clockSkew);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts Elasticsearch, APM Server, the collector, the Lambda service and API Gateway, in that order. */
+  public synchronized EmbeddedStack start() {
+    long t0 = System.nanoTime();
+    try {
+      elasticsearch = EmbeddedElasticsearch.builder().build();
+      elasticsearch.start();
+      apm = EmbeddedApmServer.builder().elasticsearch(elasticsearch.url()).secretToken(secretToken).build().start();
+      collector = EmbeddedCollector.builder().name("collector").config(stackCollectorConfig())
+          .environment(Map.of("APM_SERVER_URL", apm.url().toString(), "APM_SERVER_TOKEN", secretToken))
+          .freePorts(true).build().start();
+      lambda = LambdaEmulator.builder().region(region).sandboxHook(new LayerCollectors()).start();
+      gateway = EmbeddedApiGateway.builder().stage("dev").invoker(new LambdaInvoker()).build().start();
+      traces = Traces.reader(elasticsearch.client());
+    } catch (RuntimeException | Error e) {
+      close();
+      throw e;
+    }
+    LOG.info("Embedded tracing stack ready in {} s: Elasticsearch {}, APM Server {}, OTLP {}, Lambda {}, API Gateway {}",
+        String.format("%.1f", (System.nanoTime() - t0) / 1e9), elasticsearch.url(), apm.url(),
+        collector.otlpHttpEndpoint(), lambda.endpoint(), gateway.baseUrl());
+    return this;
+  }
+
+  @Override
+  public String backend() {
+    return "embedded";
+  }
+
+  @Override
+  public Endpoints endpoints() {
+    return new Endpoints(elasticsearch.url(), apm.url(), secretToken, collector.otlpHttpEndpoint(),
+        collector.otlpGrpcEndpoint(), lambda.endpoint(), URI.create(gateway.baseUrl()), region);
+  }
+
+  @Override
+  public Deployment deploy(FunctionSpec spec) {
+    FunctionSpec effective = spec;
+    if (spec.otelLayer()) {
+      FunctionSpec.Builder b = spec.toBuilder().otelLayer(false).layer(otelLayerArn(spec.runtime()));
+      if (!spec.env().containsKey("AWS_LAMBDA_EXEC_WRAPPER")) {
+        b.env("AWS_LAMBDA_EXEC_WRAPPER", "/opt/otel-handler");
+      }
+      effective = b.build();
+    }
+    DeployedFunction deployed = lambda.deploy(effective);
+    Map<FunctionSpec.HttpRoute, URI> urls = new LinkedHashMap<>();
+    for (FunctionSpec.HttpRoute route : spec.routes()) {
+      urls.put(route, URI.create(gateway.route(route.method(), route.path(), spec.name())));
+    }
+    return new Deployment(deployed.name(), deployed.arn(), spec, urls);
+  }
+
+  @Override
+  public Traces traces() {
+    return traces;
+  }
+
+  @Override
+  public LambdaClient lambdaClient() {
+    return lambda.client();
+  }
+
+  @Override
+  public void collectEvidence(Evidence.Builder evidence) {
+    for (GatewayRequest r : gateway.requests()) {
+      if (r.function() != null) {
+        evidence.gatewayRequest(new Evidence.GatewayRequest(r.time(), r.method(), r.path(), r.function(),
+            r.traceparent(), r.xAmznTraceId(), r.status()));
+      }
+    }
+    lambda.invocations().forEach(i -> evidence.invocation(
+        new Evidence.Invocation(i.start(), i.function(), i.requestId(), i.traceHeader(), i.errorType())));
+    for (LayerCollector lc : layerCollectors.values()) {
+      lc.collector().exportFailures().forEach(f -> evidence.exportFailure(
+          new Evidence.ExportFailure(f.time(), lc.function(), f.exporter() + " → " + f.destination(), f.error())));
+    }
+    collector.exportFailures().forEach(f -> evidence.exportFailure(
+        new Evidence.ExportFailure(f.time(), null, f.exporter() + " → " + f.destination(), f.error())));
+    Set<String> functionNames = new LinkedHashSet<>();
+    lambda.invocations().forEach(i -> functionNames.add(i.function()));
+    for (String name : functionNames) {
+      lambda.function(name).ifPresent(cfg -> evidence.function(facts(cfg)));
+    }
+  }
+
+  @Override
+  public List<ComponentLog> logs() {
+    List<ComponentLog> logs = new ArrayList<>();
+    if (elasticsearch != null) {
+      logs.add(new ComponentLog("elasticsearch", elasticsearch.logFile()));
+    }
+    if (apm != null) {
+      logs.add(apm.log());
+    }
+    if (collector != null) {
+      logs.add(new ComponentLog("collector", collector.logFile()));
+    }
+    layerCollectors.values().forEach(lc -> logs.add(new ComponentLog("collector of " + lc.function(), lc.collector().logFile())));
+    if (gateway != null) {
+      logs.add(new ComponentLog("api-gateway", gateway.logFile()));
+    }
+    if (lambda != null) {
+      Set<String> names = new LinkedHashSet<>();
+      lambda.invocations().forEach(i -> names.add(i.function()));
+      names.forEach(n -> logs.add(new ComponentLog("lambda " + n, lambda.logFile(n))));
+    }
+    return logs;
+  }
+
+  /** The Lambda emulator, for what the AWS API does not show (invocations, instance counts). */
+  public LambdaEmulator lambda() {
+    return lambda;
+  }
+
+  /** API Gateway, for the requests it saw. */
+  public EmbeddedApiGateway apiGateway() {
+    return gateway;
+  }
+
+  public EmbeddedApmServer apmServer() {
+    return apm;
+  }
+
+  public EmbeddedElasticsearch elasticsearch() {
+    return elasticsearch;
+  }
+
+  public EmbeddedCollector collector() {
+    return collector;
+  }
+
+  /**
+   * Shifts the timestamps of everything the function's layer collector forwards by {@code skew},
+   * as if that sandbox's clock ran ahead (positive) or behind; applies to collectors started after
+   * this call, so set it before the function's first invocation.
+   */
+  public EmbeddedStack clockSkew(String function, Duration skew) {
+    clockSkew.put(function, skew);
+    return this;
+  }
+
+  /** The layer collector started for a function, if its environment configured one. */
+  public Optional<EmbeddedCollector> layerCollector(String function) {
+    return layerCollectors.values().stream().filter(lc -> lc.function().equals(function))
+        .map(LayerCollector::collector).reduce((a, b) -> b);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    // functions first, so their last spans still reach APM Server; Elasticsearch last
+    closeQuietly(gateway);
+    closeQuietly(lambda);
+    layerCollectors.values().forEach(lc -> closeQuietly(lc.collector()));
+    closeQuietly(collector);
+    closeQuietly(apm);
+    closeQuietly(elasticsearch);
+  }
+
+  /**
+   * The layer's collector, as the ADOT extension runs it: one per execution environment, started
+   * before the runtime and stopped when the environment ends. Stopped collectors stay listed, so
+   * their export failures still explain a trace afterwards.
+   */
+  private final class LayerCollectors implements SandboxHook {
+    @Override
+    public Map<String, String> beforeStart(SandboxContext ctx) {
+      Map<String, String> env = ctx.environment();
+      Path config = collectorConfigOf(env);
+      EmbeddedCollector target = collector;
+      if (config != null) {
+        LayerCollector lc = new LayerCollector(ctx.functionName(), ctx.instanceId(),
+            EmbeddedCollector.builder().name("collector-" + ctx.instanceId()).config(config).environment(env)
+                .freePorts(true).clockSkew(clockSkew.getOrDefault(ctx.functionName(), Duration.ZERO)).build().start());
+        layerCollectors.put(ctx.instanceId(), lc);
+        target = lc.collector();
+      } else if (clockSkew.containsKey(ctx.functionName())) {
+        throw new IllegalStateException("clock skew for " + ctx.functionName()
+            + " needs a layer collector: set OPENTELEMETRY_COLLECTOR_CONFIG_FILE in its environment");
+      }
+      // the layer would send to the collector on localhost; point it at the one that runs here
+      return Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", target.otlpHttpEndpoint().toString());
+    }
+
+    @Override
+    public void afterStop(SandboxContext ctx) {
+      LayerCollector lc = layerCollectors.get(ctx.instanceId());
+      if (lc != null) {
+        closeQuietly(lc.collector());
+      }
+    }
+  }
+
+  /** The collector configuration named by the function's environment, as the ADOT layer reads it. */
+  private static Path collectorConfigOf(Map<String, String> env) {
+    String uri = env.get("OPENTELEMETRY_COLLECTOR_CONFIG_URI");
+    String file = env.get("OPENTELEMETRY_COLLECTOR_CONFIG_FILE");
+    String value = uri != null && !uri.isBlank() ? uri : file;
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    String path = value.startsWith("file:") ? URI.create(value).getPath() : value;
+    if (value.contains("://") && !value.startsWith("file:")) {
+      throw new IllegalArgumentException("collector configuration " + value
+          + ": only files of the function package or layers can be read here (file: URIs or paths)");
+    }
+    Path p = Path.of(path);
+    if (!Files.isRegularFile(p)) {
+      throw new IllegalArgumentException("collector configuration " + value + " does not exist in the function's package"
+          + " (resolved to " + p + ")");
+    }
+    return p;
+  }
+
+  private String otelLayerArn(String runtime) {
+    OtelLayers.Kind kind = OtelLayers.kindFor(runtime);
+    return publishedLayers.computeIfAbsent(kind, k -> {
+      try {
+        byte[] zip = Files.readAllBytes(OtelLayers.zip(k));
+        return lambda.client().publishLayerVersion(b -> b.layerName("traceharness-otel-" + k.id())
+            .description("OpenTelemetry layer (" + k.id() + ")").compatibleRuntimesWithStrings(runtime)
+            .content(c -> c.zipFile(SdkBytes.fromByteArray(zip)))).layerVersionArn();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+  }
+
+  private Evidence.FunctionFacts facts(FunctionConfig cfg) {
+    Map<String, String> env = cfg.environment();
+    String service = env.getOrDefault("OTEL_SERVICE_NAME", cfg.name());
+    String propagators = env.getOrDefault("OTEL_PROPAGATORS", "tracecontext,baggage,xray-lambda (layer default)");
+    boolean layer = !cfg.layers().isEmpty() || env.containsKey("AWS_LAMBDA_EXEC_WRAPPER");
+    return new Evidence.FunctionFacts(cfg.name(), service, cfg.activeTracing(), propagators, layer);
+  }
+
+  private String stackCollectorConfig() {
+    return """
+        receivers:
+          otlp:
+            protocols:
+              grpc:
+                endpoint: 127.0.0.1:4317
+              http:
+                endpoint: 127.0.0.1:4318
+        processors:
+          batch:
+            timeout: 200ms
+        exporters:
+          otlp/elastic:
+            endpoint: ${env:APM_SERVER_URL}
+            tls:
+              insecure: true
+            headers:
+              Authorization: "Bearer ${env:APM_SERVER_TOKEN}"
+        service:
+          pipelines:
+            traces:
+              receivers: [otlp]
+              processors: [batch]
+              exporters: [otlp/elastic]
+            metrics:
+              receivers: [otlp]
+              processors: [batch]
+              exporters: [otlp/elastic]
+            logs:
+              receivers: [otlp]
+              processors: [batch]
+              exporters: [otlp/elastic]
+        """;
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.warn("stopping {} failed: {}", c.getClass().getSimpleName(), e.toString());
+    }
+  }
+
+  private static String randomToken() {
+    byte[] b = new byte[12];
+    new SecureRandom().nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  /** API Gateway's view of the Lambda service: invoke with the X-Ray header Lambda hands the runtime. */
+  private final class LambdaInvoker implements FunctionInvoker {
+    @Override
+    public FunctionInvoker.InvokeResult invoke(String functionName, byte[] payload, String xrayTraceHeader) {
+      io.traceharness.lambda.InvokeResult r = lambda.invoke(functionName, payload, InvokeOptions.builder().traceHeader(xrayTraceHeader).build());
+      if (r.serviceError() != null) {
+        return FunctionInvoker.InvokeResult.error("Unhandled", r.payload());
+      }
+      return r.isFunctionError() ? FunctionInvoker.InvokeResult.error(r.functionError(), r.payload())
+          : FunctionInvoker.InvokeResult.success(r.payload());
+    }
+
+    @Override
+    public boolean activeTracing(String functionName) {
+      return lambda.function(functionName).map(FunctionConfig::activeTracing).orElse(false);
+    }
+  }
+
+  public static final class Builder {
+    private String region = "us-east-1";
+    private String secretToken;
+    private final Map<String, Duration> clockSkew = new LinkedHashMap<>();
+
+    private Builder() {
+    }
+
+    public Builder region(String region) {
+      this.region = region;
+      return this;
+    }
+
+    /** APM Server's secret token; random by default. */
+    public Builder secretToken(String token) {
+      this.secretToken = token;
+      return this;
+    }
+
+    /**
+     * Shifts the timestamps of everything a function's layer collector forwards by {@code skew}, as
+     * if that sandbox's clock ran ahead (positive) or behind: the post's screenshot of a child drawn
+     * outside its parent.
+     */
+    public Builder clockSkew(String function, Duration skew) {
+      clockSkew.put(function, skew);
+      return this;
+    }
+
+    public EmbeddedStack build() {
+      return new EmbeddedStack(this);
+    }
+  }
+}

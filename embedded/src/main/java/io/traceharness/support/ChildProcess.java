@@ -1,0 +1,272 @@
+package io.traceharness.support;
+
+import io.traceharness.stack.ComponentLog;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A child process (Elasticsearch node, Lambda runtime, agent client) that can never outlive the
+ * JVM that started it.
+ *
+ * <p>The command runs under a small shell watchdog in its own process group: the watchdog polls
+ * the JVM's pid and, once the JVM is gone (even after {@code kill -9}), terminates the whole group.
+ * A normal {@link #close()} (and the JVM shutdown hook) terminates the group too, so grandchildren
+ * such as the Elasticsearch server JVM forked by its CLI launcher go with it.
+ *
+ * <pre>{@code
+ * try (ChildProcess es = ChildProcess.builder("elasticsearch")
+ *     .command(List.of("bin/elasticsearch"))
+ *     .directory(home)
+ *     .logFile(workDir.resolve("elasticsearch.log"))
+ *     .start()) {
+ *   ...
+ * }
+ * }</pre>
+ */
+public final class ChildProcess implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChildProcess.class);
+  private static final Set<ChildProcess> RUNNING = ConcurrentHashMap.newKeySet();
+  private static final boolean HAS_SETSID = Files.isExecutable(Path.of("/usr/bin/setsid"))
+      || Files.isExecutable(Path.of("/bin/setsid"));
+  private static volatile Path watchdogScript;
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      for (ChildProcess p : List.copyOf(RUNNING)) {
+        p.stop(Duration.ofSeconds(3));
+      }
+    }, "traceharness-child-reaper"));
+  }
+
+  private final String name;
+  private final Process process;
+  private final Path logFile;
+  private final boolean ownGroup;
+
+  private ChildProcess(String name, Process process, Path logFile, boolean ownGroup) {
+    this.name = name;
+    this.process = process;
+    this.logFile = logFile;
+    this.ownGroup = ownGroup;
+  }
+
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Pid of the watchdog, which is also the process group id of everything this child starts. */
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  public Path logFile() {
+    return logFile;
+  }
+
+  /** Exit code once the process has ended, or -1 while it runs. */
+  public int exitCode() {
+    return process.isAlive() ? -1 : process.exitValue();
+  }
+
+  public boolean waitFor(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The last {@code maxLines} lines of the log file (at most 64 KiB are read). */
+  public String logTail(int maxLines) {
+    return tail(logFile, maxLines);
+  }
+
+  /** Terminates the whole process group: SIGTERM, then SIGKILL after {@code grace}. */
+  public void stop(Duration grace) {
+    RUNNING.remove(this);
+    if (!process.isAlive() && process.descendants().findAny().isEmpty()) {
+      return;
+    }
+    signal("TERM");
+    try {
+      if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        signal("KILL");
+        process.waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      signal("KILL");
+    }
+    // a descendant that ignored TERM while the leader exited
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+  }
+
+  @Override
+  public void close() {
+    stop(Duration.ofSeconds(10));
+  }
+
+  private void signal(String sig) {
+    if (ownGroup) {
+      try {
+        new ProcessBuilder("kill", "-" + sig, "--", "-" + process.pid())
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start().waitFor(5, TimeUnit.SECONDS);
+        return;
+      } catch (IOException e) {
+        LOG.debug("kill -{} of group {} failed, signalling descendants", sig, process.pid(), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+    all.add(process.toHandle());
+    for (ProcessHandle h : all) {
+      if ("KILL".equals(sig)) {
+        h.destroyForcibly();
+      } else {
+        h.destroy();
+      }
+    }
+  }
+
+  /** The last {@code maxLines} lines of a text file, or an empty string when it does not exist. */
+  public static String tail(Path file, int maxLines) {
+    return ComponentLog.tail(file, maxLines);
+  }
+
+  private static Path watchdog() throws IOException {
+    Path script = watchdogScript;
+    if (script == null) {
+      synchronized (ChildProcess.class) {
+        script = watchdogScript;
+        if (script == null) {
+          Path dir = WorkDirs.root().resolve("bin");
+          Files.createDirectories(dir);
+          script = dir.resolve("watchdog.sh");
+          try (var in = ChildProcess.class.getResourceAsStream("watchdog.sh")) {
+            Files.copy(Objects.requireNonNull(in, "watchdog.sh resource"), script,
+                StandardCopyOption.REPLACE_EXISTING);
+          }
+          script.toFile().setExecutable(true, false);
+          script.toFile().setReadable(true, false);
+          watchdogScript = script;
+        }
+      }
+    }
+    return script;
+  }
+
+  public static final class Builder {
+    private final String name;
+    private final List<String> command = new ArrayList<>();
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private boolean clearEnv;
+    private Path directory;
+    private Path logFile;
+    private boolean appendLog;
+
+    private Builder(String name) {
+      this.name = name;
+    }
+
+    public Builder command(List<String> command) {
+      this.command.clear();
+      this.command.addAll(command);
+      return this;
+    }
+
+    public Builder directory(Path directory) {
+      this.directory = directory;
+      return this;
+    }
+
+    /** Adds to (or, after {@link #clearEnvironment()}, builds from scratch) the environment. */
+    public Builder env(String key, String value) {
+      env.put(key, value);
+      return this;
+    }
+
+    public Builder env(Map<String, String> values) {
+      env.putAll(values);
+      return this;
+    }
+
+    /** Start from an empty environment (Lambda sets every variable itself) instead of the JVM's. */
+    public Builder clearEnvironment() {
+      this.clearEnv = true;
+      return this;
+    }
+
+    /** stdout and stderr go to this file (created with its directories); default under the work dir. */
+    public Builder logFile(Path logFile) {
+      this.logFile = logFile;
+      return this;
+    }
+
+    public Builder appendLog(boolean append) {
+      this.appendLog = append;
+      return this;
+    }
+
+    public ChildProcess start() {
+      if (command.isEmpty()) {
+        throw new IllegalStateException("no command for " + name);
+      }
+      try {
+        Path log = logFile != null ? logFile : WorkDirs.root().resolve("logs").resolve(name + ".log");
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        List<String> cmd = new ArrayList<>();
+        if (HAS_SETSID) {
+          cmd.add("setsid");
+        }
+        cmd.add("/bin/sh");
+        cmd.add(watchdog().toString());
+        cmd.add(Long.toString(ProcessHandle.current().pid()));
+        cmd.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+            .redirectOutput(appendLog ? ProcessBuilder.Redirect.appendTo(log.toFile())
+                : ProcessBuilder.Redirect.to(log.toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (directory != null) {
+          pb.directory(directory.toFile());
+        }
+        if (clearEnv) {
+          pb.environment().clear();
+          pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        }
+        pb.environment().putAll(env);
+        ChildProcess child = new ChildProcess(name, pb.start(), log, HAS_SETSID);
+        RUNNING.add(child);
+        return child;
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not start " + name + " " + command, e);
+      }
+    }
+  }
+}
