@@ -27,6 +27,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -62,8 +63,9 @@ import org.slf4j.LoggerFactory;
  * <p>The distribution is resolved through Maven and unpacked once into {@link WorkDirs#cache()};
  * each node keeps its config, data, logs and tmp under its own work dir. When the JVM runs as root
  * the node runs as the unprivileged user {@code traceharness} (created if missing), because
- * Elasticsearch refuses to run as root. The node dies with the JVM, even when the JVM is killed
- * with SIGKILL.
+ * Elasticsearch refuses to run as root; if that user cannot enter the work dir (a checkout under
+ * {@code /root}), the node's files move to a directory only it and root can read, under the cache.
+ * The node dies with the JVM, even when the JVM is killed with SIGKILL.
  */
 public final class EmbeddedElasticsearch implements AutoCloseable {
 
@@ -87,6 +89,8 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
       .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
 
   private NodeConfig node;
+  /** Set when the node user cannot enter the work dir: the directory in the way. */
+  private Path closedDir;
   private String clusterName;
   private FileChannel workDirLock;
   private ChildProcess process;
@@ -134,7 +138,8 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     NodeUser user = Users.isRoot() ? NodeUser.ensure() : null;
     if (user != null) {
       NodeUser.checkReachable(esHome.resolve("bin"));
-      NodeUser.checkReachable(node.config());
+      // the node directory itself is handed to the user below; only the way to it must be open
+      NodeUser.checkReachable(node.workDir());
     }
     for (int attempt = 1; ; attempt++) {
       if (httpPort == 0 || attempt > 1) {
@@ -183,8 +188,10 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
       client = new ElasticsearchClient(new RestClientTransport(restClient, new JacksonJsonpMapper(mapper)));
     }
     IndexTemplates.install(client);
-    LOG.info("Elasticsearch {} ready at {} in {} s (log: {})", version, url,
-        String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9), node.consoleLog());
+    LOG.info("Elasticsearch {} ready at {} in {} s (log: {}{})", version, url,
+        String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9), node.consoleLog(),
+        closedDir == null ? "" : "; node directory " + node.workDir() + ", as user " + NodeUser.NAME
+            + " cannot enter " + closedDir);
   }
 
   /**
@@ -267,7 +274,11 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     return ChildProcess.tail(logFile(), lines);
   }
 
-  /** Where the node keeps config, data and logs. */
+  /**
+   * Where the node keeps config, data and logs: the work dir, or, when the JVM runs as root and the
+   * node's user cannot enter the work dir, a directory of its own under {@link WorkDirs#cache()}
+   * (the work dir then holds a symlink to it).
+   */
   public synchronized Path workDir() {
     return node != null ? node.workDir() : configuredWorkDir != null ? configuredWorkDir : WorkDirs.root();
   }
@@ -281,6 +292,7 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
   /**
    * A default work dir is numbered, locked for the life of this instance (another JVM or instance
    * takes the next number) and wiped before the first start, so each run begins with an empty store.
+   * Its stand-in under the cache, if the node user needs one, is numbered and wiped alike.
    */
   private void initWorkDir() {
     Path dir = configuredWorkDir;
@@ -307,14 +319,38 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
       } catch (IOException e) {
         throw new UncheckedIOException("could not claim a work dir under " + WorkDirs.root(), e);
       }
-      if (Files.exists(dir)) {
+      if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
         Distribution.deleteQuietly(dir);
       }
     }
-    node = new NodeConfig(dir);
+    Path home = Users.isRoot() ? NodeUser.placement(dir, WorkDirs.cache()) : dir;
+    if (!home.equals(dir)) {
+      closedDir = NodeUser.closedDirAbove(dir).orElseThrow();
+      if (configuredWorkDir == null && Files.exists(home, LinkOption.NOFOLLOW_LINKS)) {
+        Distribution.deleteQuietly(home);
+      }
+      NodeUser.createStandIn(home, WorkDirs.cache());
+      linkTo(dir, home);
+    }
+    node = new NodeConfig(home);
     // stable for a work dir, so a restart finds its own cluster; distinct between work dirs, so a
     // health check never mistakes another node that grabbed our port for ours
     clusterName = "traceharness-" + Integer.toHexString(dir.toString().hashCode());
+  }
+
+  /** Root, who can enter the work dir, still finds the node's files where it looks for them. */
+  private static void linkTo(Path from, Path to) {
+    try {
+      if (Files.isSymbolicLink(from)) {
+        Files.delete(from);
+      }
+      if (!Files.exists(from, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectories(from.getParent());
+        Files.createSymbolicLink(from, to);
+      }
+    } catch (IOException e) {
+      LOG.debug("could not link {} to {}", from, to, e);
+    }
   }
 
   private void pickPorts() {

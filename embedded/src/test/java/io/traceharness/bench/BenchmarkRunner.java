@@ -1,5 +1,6 @@
 package io.traceharness.bench;
 
+import io.traceharness.support.ParentWatch;
 import java.io.IOException;
 import java.net.JarURLConnection;
 import java.net.URISyntaxException;
@@ -31,6 +32,8 @@ public final class BenchmarkRunner {
     if (args.length > 0 && !args[0].equals("bench")) {
       return;
     }
+    // exec:exec runs this in a JVM of its own, which SIGKILL of Maven would otherwise leave running
+    ParentWatch.exitWhenParentDies();
     System.exit(run(new ArrayList<>(discover())));
   }
 
@@ -52,17 +55,44 @@ public final class BenchmarkRunner {
           .forEach(k -> cmd.add(1, "-D" + k + "=" + System.getProperty(k)));
       cmd.add(cls);
       Process p = new ProcessBuilder(cmd).inheritIO().start();
-      if (!p.waitFor(10, TimeUnit.MINUTES)) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        System.out.println(cls + " did not finish in 10 minutes");
-        failures++;
-      } else if (p.exitValue() != 0) {
-        System.out.println(cls + " exited " + p.exitValue());
-        failures++;
+      // not a ChildProcess, whose output would go to a file: SIGTERM lets its own hooks stop its stack
+      Thread stop = new Thread(() -> stop(p), "benchmark-stop");
+      Runtime.getRuntime().addShutdownHook(stop);
+      try {
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+          p.descendants().forEach(ProcessHandle::destroyForcibly);
+          p.destroyForcibly();
+          System.out.println(cls + " did not finish in 10 minutes");
+          failures++;
+        } else if (p.exitValue() != 0) {
+          System.out.println(cls + " exited " + p.exitValue());
+          failures++;
+        }
+      } finally {
+        removeHook(stop);
       }
     }
     return failures == 0 ? 0 : 1;
+  }
+
+  private static void stop(Process p) {
+    p.destroy();
+    try {
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.destroyForcibly();
+    }
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // the JVM is exiting and the hook is running: it stops the benchmark
+    }
   }
 
   private static TreeSet<String> discover() throws IOException {

@@ -7,6 +7,7 @@ import io.traceharness.diagnosis.Diagnosis;
 import io.traceharness.report.TraceReport;
 import io.traceharness.embedded.EmbeddedStack;
 import io.traceharness.stack.Endpoints;
+import io.traceharness.support.ParentWatch;
 import io.traceharness.support.WorkDirs;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,6 +25,8 @@ public final class Main {
   }
 
   public static void main(String[] args) throws Exception {
+    // exec:exec runs this in a JVM of its own, which SIGKILL of Maven would otherwise leave running
+    ParentWatch.exitWhenParentDies();
     String what = args.length > 0 ? args[0] : "demo";
     int code = switch (what) {
       case "demo" -> demo();
