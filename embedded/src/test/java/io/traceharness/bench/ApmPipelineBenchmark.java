@@ -49,7 +49,7 @@ public final class ApmPipelineBenchmark {
   public static void main(String[] args) throws Exception {
     try (EmbeddedElasticsearch es = EmbeddedElasticsearch.builder().build()) {
       es.start();
-      try (EmbeddedApmServer apm = EmbeddedApmServer.builder().elasticsearch(es.url()).build().start()) {
+      try (EmbeddedApmServer apm = EmbeddedApmServer.builder().elasticsearch(es.endpoint()).build().start()) {
         ElasticsearchClient client = es.client();
         throughput(apm, client, 1_000);
         String run = UUID.randomUUID().toString();
