@@ -117,7 +117,9 @@ class ContainerClassesTest {
 
   @Test
   void elasticsearchAsTheStackConfiguresIt() {
-    var elasticsearch = ContainerStack.builder().collectorConfig(Path.of("collector.yaml")).build().elasticsearch();
+    // no LocalStack token: the default reads the developer's LOCALSTACK_AUTH_TOKEN
+    var elasticsearch = ContainerStack.builder().collectorConfig(Path.of("collector.yaml")).localStackAuthToken(null)
+        .build().elasticsearch();
 
     assertThat(Inspect.image(elasticsearch))
         .isEqualTo("docker.elastic.co/elasticsearch/elasticsearch:" + ContainerImages.ELASTIC_VERSION);

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.assertj.core.api.AbstractAssert;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * Assertions on one transaction or span of a trace and on its parent and children; obtain it from
@@ -25,15 +26,29 @@ import org.assertj.core.api.AbstractAssert;
  */
 public final class SpanNodeAssert extends AbstractAssert<SpanNodeAssert, SpanNode> {
 
+  /** Assertions begun on this instance; how far a candidate got when it failed. */
+  private int begun;
+
   SpanNodeAssert(SpanNode actual) {
     super(actual, SpanNodeAssert.class);
+  }
+
+  /** Every assertion of this class starts here, which counts it. */
+  @Override
+  public SpanNodeAssert isNotNull() {
+    begun++;
+    return super.isNotNull();
+  }
+
+  int begun() {
+    return begun;
   }
 
   /** The span's {@code service.name} is {@code service}. */
   public SpanNodeAssert hasService(String service) {
     isNotNull();
     if (!actual.service().equals(service)) {
-      fail("to have service <" + service + "> but was <" + actual.service() + ">");
+      failComparing("to have service <" + service + "> but was <" + actual.service() + ">", service, actual.service());
     }
     return this;
   }
@@ -42,7 +57,7 @@ public final class SpanNodeAssert extends AbstractAssert<SpanNodeAssert, SpanNod
   public SpanNodeAssert hasName(String name) {
     isNotNull();
     if (!actual.name().equals(name)) {
-      fail("to have name <" + name + "> but was <" + actual.name() + ">");
+      failComparing("to have name <" + name + "> but was <" + actual.name() + ">", name, actual.name());
     }
     return this;
   }
@@ -51,7 +66,7 @@ public final class SpanNodeAssert extends AbstractAssert<SpanNodeAssert, SpanNod
   public SpanNodeAssert hasSpanId(String spanId) {
     isNotNull();
     if (!actual.spanId().equals(spanId)) {
-      fail("to have span id <" + spanId + "> but was <" + actual.spanId() + ">");
+      failComparing("to have span id <" + spanId + "> but was <" + actual.spanId() + ">", spanId, actual.spanId());
     }
     return this;
   }
@@ -60,7 +75,7 @@ public final class SpanNodeAssert extends AbstractAssert<SpanNodeAssert, SpanNod
   public SpanNodeAssert isTransaction() {
     isNotNull();
     if (!actual.isTransaction()) {
-      fail("to be a transaction but was a span");
+      failComparing("to be a transaction but was a span", "transaction", "span");
     }
     return this;
   }
@@ -69,7 +84,7 @@ public final class SpanNodeAssert extends AbstractAssert<SpanNodeAssert, SpanNod
   public SpanNodeAssert isSpan() {
     isNotNull();
     if (!actual.isSpan()) {
-      fail("to be a span but was a transaction");
+      failComparing("to be a span but was a transaction", "span", "transaction");
     }
     return this;
   }
@@ -78,7 +93,8 @@ public final class SpanNodeAssert extends AbstractAssert<SpanNodeAssert, SpanNod
   public SpanNodeAssert hasType(String type) {
     isNotNull();
     if (!actual.type().equals(Optional.of(type))) {
-      fail("to have type <" + type + "> but was <" + actual.type().orElse("none") + ">");
+      failComparing("to have type <" + type + "> but was <" + actual.type().orElse("none") + ">", type,
+          actual.type().orElse(null));
     }
     return this;
   }
@@ -87,7 +103,8 @@ public final class SpanNodeAssert extends AbstractAssert<SpanNodeAssert, SpanNod
   public SpanNodeAssert hasSubtype(String subtype) {
     isNotNull();
     if (!actual.subtype().equals(Optional.of(subtype))) {
-      fail("to have subtype <" + subtype + "> but was <" + actual.subtype().orElse("none") + ">");
+      failComparing("to have subtype <" + subtype + "> but was <" + actual.subtype().orElse("none") + ">", subtype,
+          actual.subtype().orElse(null));
     }
     return this;
   }
@@ -99,9 +116,10 @@ public final class SpanNodeAssert extends AbstractAssert<SpanNodeAssert, SpanNod
   public SpanNodeAssert hasKind(SpanKind kind) {
     isNotNull();
     if (!actual.kind().equals(Optional.of(kind))) {
-      fail("to have kind <" + kind + "> but "
+      failComparing("to have kind <" + kind + "> but "
           + actual.kind().map(k -> "was <" + k + ">").orElse("its document carries no kind (APM Server keeps no"
-              + " span.kind for OTLP spans: assert isTransaction() or hasType() instead)"));
+              + " span.kind for OTLP spans: assert isTransaction() or hasType() instead)"),
+          kind, actual.kind().orElse(null));
     }
     return this;
   }
@@ -110,7 +128,7 @@ public final class SpanNodeAssert extends AbstractAssert<SpanNodeAssert, SpanNod
   public SpanNodeAssert hasOutcome(SpanNode.Outcome outcome) {
     isNotNull();
     if (actual.outcome() != outcome) {
-      fail("to have outcome <" + outcome + "> but was <" + actual.outcome() + ">");
+      failComparing("to have outcome <" + outcome + "> but was <" + actual.outcome() + ">", outcome, actual.outcome());
     }
     return this;
   }
@@ -119,7 +137,8 @@ public final class SpanNodeAssert extends AbstractAssert<SpanNodeAssert, SpanNod
   public SpanNodeAssert hasResult(String result) {
     isNotNull();
     if (!actual.result().equals(Optional.of(result))) {
-      fail("to have result <" + result + "> but was <" + actual.result().orElse("none") + ">");
+      failComparing("to have result <" + result + "> but was <" + actual.result().orElse("none") + ">", result,
+          actual.result().orElse(null));
     }
     return this;
   }
@@ -128,9 +147,9 @@ public final class SpanNodeAssert extends AbstractAssert<SpanNodeAssert, SpanNod
   public SpanNodeAssert hasLabel(String key, String value) {
     isNotNull();
     if (!Objects.equals(actual.labels().get(key), value)) {
-      fail("to have label <" + key + "=" + value + "> but "
+      failComparing("to have label <" + key + "=" + value + "> but "
           + (actual.labels().containsKey(key) ? "was <" + actual.labels().get(key) + ">"
-              : "had no such label; labels were " + actual.labels()));
+              : "had no such label; labels were " + actual.labels()), value, actual.labels().get(key));
     }
     return this;
   }
@@ -149,7 +168,7 @@ public final class SpanNodeAssert extends AbstractAssert<SpanNodeAssert, SpanNod
   public SpanNodeAssert isRoot() {
     isNotNull();
     if (actual.parentId().isPresent()) {
-      fail("to be a root but had parent " + parentDescription());
+      failComparing("to be a root but had parent " + parentDescription(), null, actual.parentId().get());
     }
     return this;
   }
@@ -158,8 +177,8 @@ public final class SpanNodeAssert extends AbstractAssert<SpanNodeAssert, SpanNod
   public SpanNodeAssert hasParentId(String parentId) {
     isNotNull();
     if (!actual.parentId().equals(Optional.of(parentId))) {
-      fail("to have parent " + parentId + " but " + (actual.parentId().isEmpty() ? "it is a root"
-          : "was " + parentDescription()));
+      failComparing("to have parent " + parentId + " but " + (actual.parentId().isEmpty() ? "it is a root"
+          : "was " + parentDescription()), parentId, actual.parentId().orElse(null));
     }
     return this;
   }
@@ -174,8 +193,8 @@ public final class SpanNodeAssert extends AbstractAssert<SpanNodeAssert, SpanNod
     }
     AssertionError e = Failures.check(assertion, parent.get());
     if (e != null) {
-      fail("to have a parent satisfying the given assertions but its parent "
-          + parent.get().describe() + " did not: " + Failures.headline(e));
+      failAt(actual, "to have a parent satisfying the given assertions but its parent "
+          + parent.get().describe() + " did not: " + Failures.headline(e), e);
     }
     return this;
   }
@@ -184,8 +203,9 @@ public final class SpanNodeAssert extends AbstractAssert<SpanNodeAssert, SpanNod
   public SpanNodeAssert hasChildCount(int count) {
     isNotNull();
     if (actual.children().size() != count) {
-      fail("to have " + children(count) + " but had " + actual.children().size()
-          + (actual.children().isEmpty() ? "" : ": " + Failures.names(actual.children())));
+      failComparing("to have " + children(count) + " but had " + actual.children().size()
+          + (actual.children().isEmpty() ? "" : ": " + Failures.names(actual.children())), count,
+          actual.children().size());
     }
     return this;
   }
@@ -221,13 +241,15 @@ public final class SpanNodeAssert extends AbstractAssert<SpanNodeAssert, SpanNod
   public SpanNodeAssert hasDescendantSatisfying(Consumer<SpanNodeAssert> assertion) {
     isNotNull();
     List<SpanNode> descendants = actual.subtree().subList(1, actual.subtree().size());
-    for (SpanNode d : descendants) {
-      if (Failures.check(assertion, d) == null) {
-        return this;
-      }
+    if (descendants.isEmpty()) {
+      fail("to have a descendant satisfying the given assertions but none of its 0 descendants did");
     }
-    fail("to have a descendant satisfying the given assertions but none of its "
-        + descendants.size() + " descendants did");
+    Failures.Attempt nearest = Failures.nearest(assertion, descendants);
+    if (nearest == null) {
+      return this;
+    }
+    failAt(nearest.node(), "to have a descendant satisfying the given assertions but none of its "
+        + descendants.size() + " descendants did" + nearest.describe(), nearest.failure());
     return this;
   }
 
@@ -241,7 +263,7 @@ public final class SpanNodeAssert extends AbstractAssert<SpanNodeAssert, SpanNod
       if (e != null) {
         SpanNode child = actual.children().get(i);
         failAt(child, "to have children satisfying the given assertions in order but child "
-            + (i + 1) + " did not: " + Failures.headline(e));
+            + (i + 1) + " did not: " + Failures.headline(e), e);
       }
     }
     return this;
@@ -322,11 +344,25 @@ public final class SpanNodeAssert extends AbstractAssert<SpanNodeAssert, SpanNod
   }
 
   private void fail(String expectation) {
-    failAt(actual, expectation);
+    failAt(actual, expectation, null);
   }
 
-  private void failAt(SpanNode marked, String expectation) {
+  /** Fails in AssertJ's actual/expected form, so that IDEs offer a diff of the two values. */
+  private void failComparing(String expectation, Object expected, Object actualValue) {
+    failWithActualExpectedAndMessage(actualValue, expected, "%s", message(actual, expectation));
+  }
+
+  /** Fails; when {@code cause} compared two values, so does this failure. */
+  private void failAt(SpanNode marked, String expectation, AssertionError cause) {
+    if (cause instanceof AssertionFailedError f && f.isExpectedDefined() && f.isActualDefined()) {
+      failWithActualExpectedAndMessage(f.getActual().getValue(), f.getExpected().getValue(), "%s",
+          message(marked, expectation));
+    }
+    failWithMessage("%s", message(marked, expectation));
+  }
+
+  private String message(SpanNode marked, String expectation) {
     String waterfall = actual.trace() == null ? "" : "\n\n" + actual.trace().waterfall(marked);
-    failWithMessage("%s", "Expected span " + actual.describe() + " " + expectation + waterfall);
+    return "Expected span " + actual.describe() + " " + expectation + waterfall;
   }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.assertj.core.api.AbstractAssert;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * Assertions on a whole trace; obtain it from {@link TraceAssertions#assertThat(Trace)}.
@@ -30,7 +31,7 @@ public final class TraceAssert extends AbstractAssert<TraceAssert, Trace> {
   public TraceAssert hasTraceId(String traceId) {
     isNotNull();
     if (!actual.traceId().equals(traceId)) {
-      fail(null, "to have trace id <" + traceId + "> but was <" + actual.traceId() + ">");
+      failComparing("to have trace id <" + traceId + "> but was <" + actual.traceId() + ">", traceId, actual.traceId());
     }
     return this;
   }
@@ -116,8 +117,8 @@ public final class TraceAssert extends AbstractAssert<TraceAssert, Trace> {
       if (!extra.isEmpty()) {
         problems.add("unexpected " + extra);
       }
-      fail(null, "to have exactly services " + wanted + " but services were " + actual.services()
-          + " (" + String.join(", ", problems) + ")");
+      failComparing("to have exactly services " + wanted + " but services were " + actual.services()
+          + " (" + String.join(", ", problems) + ")", wanted, actual.services());
     }
     return this;
   }
@@ -126,7 +127,7 @@ public final class TraceAssert extends AbstractAssert<TraceAssert, Trace> {
   public TraceAssert hasSpanCount(int count) {
     isNotNull();
     if (actual.size() != count) {
-      fail(null, "to have " + count + " spans but had " + actual.size());
+      failComparing("to have " + count + " spans but had " + actual.size(), count, actual.size());
     }
     return this;
   }
@@ -153,13 +154,20 @@ public final class TraceAssert extends AbstractAssert<TraceAssert, Trace> {
   /** Some transaction or span of the trace satisfies {@code assertion}. */
   public TraceAssert hasSpanSatisfying(Consumer<SpanNodeAssert> assertion) {
     isNotNull();
-    for (SpanNode s : actual.spans()) {
-      if (Failures.check(assertion, s) == null) {
-        return this;
-      }
+    if (actual.spans().isEmpty()) {
+      fail(null, "to have a span satisfying the given assertions but none of its 0 spans did");
     }
-    fail(null, "to have a span satisfying the given assertions but none of its " + actual.size()
-        + " spans did");
+    Failures.Attempt nearest = Failures.nearest(assertion, actual.spans());
+    if (nearest == null) {
+      return this;
+    }
+    String expectation = "to have a span satisfying the given assertions but none of its " + actual.size()
+        + " spans did" + nearest.describe();
+    if (nearest.failure() instanceof AssertionFailedError f && f.isExpectedDefined() && f.isActualDefined()) {
+      failWithActualExpectedAndMessage(f.getActual().getValue(), f.getExpected().getValue(), "%s",
+          message(nearest.node(), expectation));
+    }
+    fail(nearest.node(), expectation);
     return this;
   }
 
@@ -228,7 +236,15 @@ public final class TraceAssert extends AbstractAssert<TraceAssert, Trace> {
   }
 
   private void fail(SpanNode marked, String expectation) {
-    failWithMessage("%s", "Expected trace " + actual.traceId() + " " + expectation + "\n\n"
-        + actual.waterfall(marked));
+    failWithMessage("%s", message(marked, expectation));
+  }
+
+  /** Fails in AssertJ's actual/expected form, so that IDEs offer a diff of the two values. */
+  private void failComparing(String expectation, Object expected, Object actualValue) {
+    failWithActualExpectedAndMessage(actualValue, expected, "%s", message(null, expectation));
+  }
+
+  private String message(SpanNode marked, String expectation) {
+    return "Expected trace " + actual.traceId() + " " + expectation + "\n\n" + actual.waterfall(marked);
   }
 }

@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -60,8 +61,38 @@ public final class Diagnosis {
     FUNCTION_ERROR
   }
 
-  /** One explained break, with the ids it involves. */
-  public record Finding(Kind kind, String message, List<String> ids) {
+  /**
+   * One explained break and what it involves, each by name; a field the kind does not involve is
+   * null (for {@code cycle}: empty).
+   *
+   * @param service the service the break concerns: the new or extra root's, the orphan's, the
+   *     skewed child's, the duplicate's, the expected service that is missing or moved; null for
+   *     {@link Kind#CYCLE} and {@link Kind#FUNCTION_ERROR}
+   * @param function the Lambda function seen taking part: the one invoked ({@link Kind#FUNCTION_ERROR},
+   *     {@link Kind#MISSING_SERVICE} when it ran), the one whose layer collector failed
+   *     ({@link Kind#EXPORT_FAILED}, null when the stack's own collector failed), the one a bare or
+   *     carrying request went to ({@link Kind#NO_TRACEPARENT}, {@link Kind#CONTEXT_LOST},
+   *     {@link Kind#XRAY_REPLACED_CONTEXT}); otherwise null
+   * @param spanId the span the break is about: the root, the orphan, the child drawn outside its
+   *     parent, the duplicated id, the first span of a cycle, or the missing service's transaction
+   *     in the other trace; null for {@link Kind#EXPORT_FAILED}, {@link Kind#MISSING_SERVICE},
+   *     {@link Kind#FUNCTION_ERROR}
+   * @param parentId the orphan's missing parent ({@link Kind#ORPHAN}) or the skewed child's parent
+   *     ({@link Kind#CLOCK_SKEW}); otherwise null
+   * @param otherTraceId the trace the missing service's transaction ended up in
+   *     ({@link Kind#XRAY_REPLACED_CONTEXT}, {@link Kind#CONTEXT_LOST}, and {@link Kind#NO_TRACEPARENT}
+   *     when the new root is in a trace of its own); otherwise null
+   * @param requestId the Lambda request id of the invocation ({@link Kind#FUNCTION_ERROR}, and
+   *     {@link Kind#MISSING_SERVICE} or {@link Kind#EXPORT_FAILED} when the function ran); otherwise null
+   * @param cycle the span ids of a {@link Kind#CYCLE}, in the order the links go; otherwise empty
+   */
+  public record Finding(Kind kind, String message, String service, String function, String spanId,
+      String parentId, String otherTraceId, String requestId, List<String> cycle) {
+
+    public Finding {
+      cycle = List.copyOf(cycle);
+    }
+
     @Override
     public String toString() {
       return kind + ": " + message;
@@ -224,11 +255,14 @@ public final class Diagnosis {
                   + " child (an invocation span ended when a callback-style handler returned, or async work outlived it)"
               : "; the clocks of " + c.child().service() + " and " + c.parent().service() + " disagree";
           findings.add(new Finding(Kind.CLOCK_SKEW, c.description() + cause + " (the structure is intact)",
-              List.of(c.child().spanId(), c.parent().spanId())));
+              c.child().service(), null, c.child().spanId(), c.parent().spanId(), null, null, List.of()));
         } else if (a instanceof Anomaly.DuplicateId d) {
-          findings.add(new Finding(Kind.DUPLICATE_ID, d.description(), List.of(d.spanId())));
+          findings.add(new Finding(Kind.DUPLICATE_ID, d.description(), trace.span(d.spanId()).map(SpanNode::service)
+              .orElse(null), null, d.spanId(), null, null, null, List.of()));
         } else if (a instanceof Anomaly.Cycle c) {
-          findings.add(new Finding(Kind.CYCLE, c.description(), c.spans().stream().map(SpanNode::spanId).toList()));
+          List<String> cycle = c.spans().stream().map(SpanNode::spanId).toList();
+          findings.add(new Finding(Kind.CYCLE, c.description(), null, null, cycle.isEmpty() ? null : cycle.get(0), null,
+              null, null, cycle));
         }
       }
     }
@@ -242,10 +276,11 @@ public final class Diagnosis {
         findings.add(new Finding(Kind.NO_TRACEPARENT, root.describe() + " is a new root: " + r.method() + " " + r.path()
             + " reached API Gateway without a traceparent header at " + r.at()
             + ", so " + root.service() + " started a trace of its own; the caller did not propagate trace context",
-            List.of(root.spanId())));
+            root.service(), r.function(), root.spanId(), null, null, null, List.of()));
       } else {
         findings.add(new Finding(Kind.EXTRA_ROOT, root.describe() + " is a second root: it has no parent.id, so its"
-            + " caller passed no trace context (or the span was started without one)", List.of(root.spanId())));
+            + " caller passed no trace context (or the span was started without one)", root.service(), null,
+            root.spanId(), null, null, null, List.of()));
       }
     }
 
@@ -265,7 +300,8 @@ public final class Diagnosis {
         Evidence.ExportFailure f = failures.get(failures.size() - 1);
         why.append("; ").append(describeFailure(f, failures.size()));
       }
-      findings.add(new Finding(Kind.ORPHAN, why.toString(), List.of(o.span().spanId(), parent)));
+      findings.add(new Finding(Kind.ORPHAN, why.toString(), o.span().service(), null, o.span().spanId(), parent, null,
+          null, List.of()));
     }
 
     private void missingServices() {
@@ -286,7 +322,8 @@ public final class Diagnosis {
           String earlier = explainedTraces.get(other.traceId());
           if (earlier != null) {
             findings.add(new Finding(Kind.CONTEXT_LOST, service + "'s transaction " + tx.describe() + " followed "
-                + earlier + " into trace " + other.traceId(), List.of(tx.spanId(), other.traceId())));
+                + earlier + " into trace " + other.traceId(), service, null, tx.spanId(), null, other.traceId(), null,
+                List.of()));
             continue;
           }
           explainedTraces.put(other.traceId(), service);
@@ -322,20 +359,23 @@ public final class Diagnosis {
             m.append(", so the X-Ray header (").append(xrayHeader)
                 .append(") supplied the parent and won over W3C trace context; the trace splits in two."
                     + " Turn Active tracing off, or set OTEL_PROPAGATORS=tracecontext");
-            findings.add(new Finding(Kind.XRAY_REPLACED_CONTEXT, m.toString(), List.of(tx.spanId(), other.traceId())));
+            findings.add(new Finding(Kind.XRAY_REPLACED_CONTEXT, m.toString(), service, function, tx.spanId(), null,
+                other.traceId(), null, List.of()));
           } else if (bare.isPresent()) {
             Evidence.GatewayRequest r = bare.get();
             findings.add(new Finding(Kind.NO_TRACEPARENT, service + " started a new trace " + other.traceId()
                 + " with root " + tx.describe() + ": " + r.method() + " " + r.path()
                 + " reached API Gateway without a traceparent header at " + r.at()
-                + "; the caller did not propagate trace context", List.of(tx.spanId(), other.traceId())));
+                + "; the caller did not propagate trace context", service, r.function(), tx.spanId(), null,
+                other.traceId(), null, List.of()));
           } else {
             findings.add(new Finding(Kind.CONTEXT_LOST, service + "'s transaction " + tx.describe() + " is in trace "
                 + other.traceId() + ", not " + trace.traceId()
                 + (withOurContext.isPresent() ? " although " + withOurContext.get().method() + " "
                 + withOurContext.get().path() + " carried traceparent " + withOurContext.get().traceparent()
                 + ": the function's propagators did not extract it" : ""),
-                List.of(tx.spanId(), other.traceId())));
+                service, withOurContext.map(Evidence.GatewayRequest::function).orElse(null), tx.spanId(), null,
+                other.traceId(), null, List.of()));
           }
           continue;
         }
@@ -344,15 +384,17 @@ public final class Diagnosis {
           Evidence.ExportFailure last = failures.get(failures.size() - 1);
           String ran = invocations.isEmpty() ? "" : " although it ran (request id " + invocations.get(0).requestId() + ")";
           findings.add(new Finding(Kind.EXPORT_FAILED, "no span of " + service + " arrived" + ran + ": "
-              + describeFailure(last, failures.size()), List.of()));
+              + describeFailure(last, failures.size()), service, last.function(), null, null, null,
+              invocations.isEmpty() ? null : invocations.get(0).requestId(), List.of()));
         } else if (!invocations.isEmpty()) {
           Evidence.FunctionFacts facts = ev.functions.get(function);
           String layer = facts != null && !facts.otelLayer() ? "; it has no OpenTelemetry layer" : "";
           findings.add(new Finding(Kind.MISSING_SERVICE, service + " ran (request id " + invocations.get(0).requestId()
-              + ") but none of its spans reached Elasticsearch" + layer, List.of(invocations.get(0).requestId())));
+              + ") but none of its spans reached Elasticsearch" + layer, service, function, null, null, null,
+              invocations.get(0).requestId(), List.of()));
         } else {
           findings.add(new Finding(Kind.MISSING_SERVICE, service + " has no span in trace " + trace.traceId()
-              + " and was not invoked in the trace's time window", List.of()));
+              + " and was not invoked in the trace's time window", service, null, null, null, null, null, List.of()));
         }
       }
     }
@@ -361,7 +403,8 @@ public final class Diagnosis {
       for (Evidence.Invocation inv : ev.invocations) {
         if (inv.errorType() != null && inWindow(inv.start())) {
           findings.add(new Finding(Kind.FUNCTION_ERROR, inv.function() + " failed with " + inv.errorType()
-              + " (request id " + inv.requestId() + ")", List.of(inv.requestId())));
+              + " (request id " + inv.requestId() + ")", null, inv.function(), null, null, null, inv.requestId(),
+              List.of()));
         }
       }
     }
@@ -375,7 +418,7 @@ public final class Diagnosis {
       traces.add(trace.traceId());
       findings.stream().filter(f -> f.kind() == Kind.XRAY_REPLACED_CONTEXT || f.kind() == Kind.NO_TRACEPARENT
               || f.kind() == Kind.CONTEXT_LOST)
-          .forEach(f -> f.ids().stream().filter(id -> id.length() == 32).forEach(traces::add));
+          .map(Finding::otherTraceId).filter(Objects::nonNull).forEach(traces::add);
       int subtrees = Math.max(trace.topLevel().size(), 1) + traces.size() - 1;
       List<String> missing = ev.expectedServices.stream().filter(s -> !trace.services().contains(s)).toList();
       return "Trace " + trace.traceId() + " is broken: " + subtrees + " disconnected subtree" + (subtrees == 1 ? "" : "s")

@@ -9,6 +9,7 @@ import io.traceharness.trace.SpanNode;
 import io.traceharness.trace.Trace;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.opentest4j.AssertionFailedError;
 
 class SpanNodeAssertTest {
 
@@ -16,7 +17,8 @@ class SpanNodeAssertTest {
   private final SpanNode root = trace.span("1000000000000001").orElseThrow();
   private final SpanNode ping = trace.span("3000000000000001").orElseThrow();
   private final SpanNode orphan = trace.span("3000000000000009").orElseThrow();
-  private static final String PING = "Expected span [GET /ping] (service consumer, id 3000000000000001) ";
+  private static final String PING_NAME = "[GET /ping] (service consumer, id 3000000000000001)";
+  private static final String PING = "Expected span " + PING_NAME + " ";
 
   @Test
   void passingAssertionsChain() {
@@ -87,6 +89,51 @@ class SpanNodeAssertTest {
     assertFails(() -> assertThat(root).hasDescendantSatisfying(c -> c.hasService("billing")),
         "Expected span [client-top-level] (service java-client, id 1000000000000001) to have a descendant"
             + " satisfying the given assertions but none of its 4 descendants did");
+  }
+
+  @Test
+  void comparisonsFailWithExpectedAndActualSoIdesShowADiff() {
+    assertComparison(() -> assertThat(ping).hasService("producer"), "producer", "consumer",
+        PING + "to have service <producer> but was <consumer>\n\nTrace ");
+    assertComparison(() -> assertThat(ping).hasParentId("0a33000000000000"), "0a33000000000000", "2000000000000002",
+        PING + "to have parent 0a33000000000000 but was [GET] (service producer, id 2000000000000002)\n\nTrace ");
+    assertComparison(() -> assertThat(ping).hasOutcome(SpanNode.Outcome.FAILURE), SpanNode.Outcome.FAILURE,
+        SpanNode.Outcome.SUCCESS, PING + "to have outcome <FAILURE> but was <SUCCESS>");
+    assertComparison(() -> assertThat(ping).hasLabel("faas_trigger", "sqs"), "sqs", "http",
+        PING + "to have label <faas_trigger=sqs> but was <http>");
+    assertComparison(() -> assertThat(ping).hasSubtype("http"), "http", null,
+        PING + "to have subtype <http> but was <none>");
+    assertComparison(() -> assertThat(root).hasChildCount(2), 2, 1,
+        "Expected span [client-top-level] (service java-client, id 1000000000000001) to have 2 children but had 1");
+    // the parent's comparison survives being wrapped in the child's failure
+    assertComparison(() -> assertThat(ping).hasParentSatisfying(p -> p.hasName("POST")), "POST", "GET",
+        PING + "to have a parent satisfying the given assertions but its parent [GET] (service producer, id"
+            + " 2000000000000002) did not: Expected span [GET] (service producer, id 2000000000000002) to have"
+            + " name <POST> but was <GET>\n\nTrace ");
+  }
+
+  @Test
+  void hasDescendantSatisfyingReportsTheNearestDescendantWithItsFailure() {
+    assertComparison(() -> assertThat(root)
+            .hasDescendantSatisfying(d -> d.hasService("consumer").isTransaction().hasName("GET /pong")),
+        "GET /pong", "GET /ping",
+        "Expected span [client-top-level] (service java-client, id 1000000000000001) to have a descendant satisfying"
+            + " the given assertions but none of its 4 descendants did; the nearest was " + PING_NAME + ", which"
+            + " passed 2 assertions before: " + PING + "to have name <GET /pong> but was <GET /ping>\n\nTrace ");
+    assertThatThrownBy(() -> assertThat(root)
+            .hasDescendantSatisfying(d -> d.hasService("consumer").isTransaction().hasName("GET /pong")))
+        .hasMessageContaining("\n>          └─ GET /ping  consumer ");
+    assertFails(() -> assertThat(ping).hasDescendantSatisfying(d -> d.hasName("x")),
+        PING + "to have a descendant satisfying the given assertions but none of its 0 descendants did");
+  }
+
+  /** The failure compares {@code expected} with {@code actual} and its message starts with {@code message}. */
+  static void assertComparison(Runnable assertion, Object expected, Object actual, String message) {
+    assertThatThrownBy(assertion::run).isInstanceOfSatisfying(AssertionFailedError.class, e -> {
+      org.assertj.core.api.Assertions.assertThat(e.getMessage()).startsWith(message);
+      org.assertj.core.api.Assertions.assertThat(e.getExpected().getValue()).as("expected").isEqualTo(expected);
+      org.assertj.core.api.Assertions.assertThat(e.getActual().getValue()).as("actual").isEqualTo(actual);
+    });
   }
 
   @Test

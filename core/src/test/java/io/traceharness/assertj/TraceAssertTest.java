@@ -92,6 +92,35 @@ class TraceAssertTest {
   }
 
   @Test
+  void comparisonsFailWithExpectedAndActualSoIdesShowADiff() {
+    SpanNodeAssertTest.assertComparison(() -> assertThat(trace).hasTraceId("ffff"), "ffff", AssertFixtures.TRACE_ID,
+        "Expected trace " + AssertFixtures.TRACE_ID + " to have trace id <ffff> but was <" + AssertFixtures.TRACE_ID
+            + ">\n\n" + WATERFALL);
+    SpanNodeAssertTest.assertComparison(() -> assertThat(trace).hasSpanCount(5), 5, 6,
+        "Expected trace " + AssertFixtures.TRACE_ID + " to have 5 spans but had 6");
+    SpanNodeAssertTest.assertComparison(() -> assertThat(trace).hasServicesExactly("java-client", "producer"),
+        new java.util.LinkedHashSet<>(List.of("java-client", "producer")), trace.services(),
+        "Expected trace " + AssertFixtures.TRACE_ID + " to have exactly services [java-client, producer]");
+  }
+
+  @Test
+  void hasSpanSatisfyingReportsTheNearestSpanWithItsFailureAndMarksIt() {
+    SpanNodeAssertTest.assertComparison(
+        () -> assertThat(trace).hasSpanSatisfying(s -> s.hasService("consumer").isSpan().hasName("orphan")),
+        "orphan", "orphan-call",
+        "Expected trace " + AssertFixtures.TRACE_ID + " to have a span satisfying the given assertions but none of"
+            + " its 6 spans did; the nearest was [orphan-call] (service consumer, id 3000000000000009), which passed"
+            + " 2 assertions before: Expected span [orphan-call] (service consumer, id 3000000000000009) to have name"
+            + " <orphan> but was <orphan-call>\n\n"
+            + WATERFALL.replace("\n  orphan-call ", "\n> orphan-call "));
+    assertFails(() -> assertThat(trace).hasSpanSatisfying(s -> s.hasDurationBetween(Duration.ZERO, Duration.ZERO)),
+        "to have a span satisfying the given assertions but none of its 6 spans did; the nearest was"
+            + " [client-top-level] (service java-client, id 1000000000000001), which passed 0 assertions before:"
+            + " Expected span [client-top-level] (service java-client, id 1000000000000001) to last between 0.000 ms"
+            + " and 0.000 ms but lasted 120.000 ms");
+  }
+
+  @Test
   void hasSingleRootNamesEveryRoot() {
     Trace split = Trace.parse("t1", List.of(
         "{\"processor\":{\"event\":\"transaction\"},\"trace\":{\"id\":\"t1\"},\"transaction\":{\"id\":\"a\",\"name\":\"client\",\"duration\":{\"us\":1000}},\"service\":{\"name\":\"client\"},\"timestamp\":{\"us\":0}}",

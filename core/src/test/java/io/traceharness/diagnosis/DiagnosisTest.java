@@ -81,10 +81,19 @@ class DiagnosisTest {
           .contains("Active tracing is on and OTEL_PROPAGATORS=tracecontext,baggage,xray-lambda")
           .contains("X-Ray header (" + XRAY_HEADER + ")")
           .contains("set OTEL_PROPAGATORS=tracecontext");
-      assertThat(f.ids()).contains(XRAY_W3C);
+      assertThat(f.otherTraceId()).isEqualTo(XRAY_W3C);
+      assertThat(f.spanId()).isEqualTo("2000000000000001");
+      assertThat(f.service()).isEqualTo("producer");
+      assertThat(f.function()).isEqualTo("producer");
+      assertThat(f.parentId()).isNull();
+      assertThat(f.requestId()).isNull();
     });
-    assertThat(d.findings(Kind.CONTEXT_LOST)).singleElement()
-        .satisfies(f -> assertThat(f.message()).contains("consumer's transaction [GET /ping]").contains("followed producer"));
+    assertThat(d.findings(Kind.CONTEXT_LOST)).singleElement().satisfies(f -> {
+      assertThat(f.message()).contains("consumer's transaction [GET /ping]").contains("followed producer");
+      assertThat(f.otherTraceId()).isEqualTo(XRAY_W3C);
+      assertThat(f.spanId()).isEqualTo("3000000000000001");
+      assertThat(f.service()).isEqualTo("consumer");
+    });
     assertThat(d.lines().get(0)).startsWith("Trace " + T + " is broken: 2 disconnected subtrees, missing [producer, consumer]");
   }
 
@@ -97,10 +106,14 @@ class DiagnosisTest {
         .otherTrace(Trace.parse(other, functionDocs(other, null, 10_000)))
         .build());
 
-    assertThat(d.findings(Kind.NO_TRACEPARENT)).singleElement().satisfies(f -> assertThat(f.message())
-        .isEqualTo("producer started a new trace " + other + " with root [POST /produce] (service producer, id 2000000000000001): "
-            + "POST /dev/produce reached API Gateway without a traceparent header at " + AT
-            + "; the caller did not propagate trace context"));
+    assertThat(d.findings(Kind.NO_TRACEPARENT)).singleElement().satisfies(f -> {
+      assertThat(f.message()).isEqualTo("producer started a new trace " + other + " with root [POST /produce] (service"
+          + " producer, id 2000000000000001): POST /dev/produce reached API Gateway without a traceparent header at " + AT
+          + "; the caller did not propagate trace context");
+      assertThat(f.otherTraceId()).isEqualTo(other);
+      assertThat(f.spanId()).isEqualTo("2000000000000001");
+      assertThat(f.function()).isEqualTo("producer");
+    });
   }
 
   @Test
@@ -110,8 +123,12 @@ class DiagnosisTest {
     Diagnosis d = Diagnosis.of(evidence(Trace.parse(T, docs))
         .gatewayRequest(new Evidence.GatewayRequest(AT, "POST", "/dev/produce", "producer", "", null, 200)).build());
 
-    assertThat(d.findings(Kind.NO_TRACEPARENT)).singleElement()
-        .satisfies(f -> assertThat(f.message()).startsWith("[POST /produce] (service producer, id 2000000000000001) is a new root"));
+    assertThat(d.findings(Kind.NO_TRACEPARENT)).singleElement().satisfies(f -> {
+      assertThat(f.message()).startsWith("[POST /produce] (service producer, id 2000000000000001) is a new root");
+      assertThat(f.spanId()).isEqualTo("2000000000000001");
+      assertThat(f.service()).isEqualTo("producer");
+      assertThat(f.otherTraceId()).as("the root is inside the diagnosed trace").isNull();
+    });
   }
 
   @Test
@@ -123,11 +140,20 @@ class DiagnosisTest {
             "UNAVAILABLE: io exception: Connection refused: /127.0.0.1:1"))
         .build());
 
-    assertThat(d.findings(Kind.EXPORT_FAILED)).singleElement().satisfies(f -> assertThat(f.message())
-        .isEqualTo("no span of producer arrived although it ran (request id req-7): producer's layer collector could not "
-            + "export to otlp/elastic (1 failure; last: UNAVAILABLE: io exception: Connection refused: /127.0.0.1:1)"));
-    assertThat(d.findings(Kind.MISSING_SERVICE)).singleElement()
-        .satisfies(f -> assertThat(f.message()).contains("consumer has no span in trace " + T));
+    assertThat(d.findings(Kind.EXPORT_FAILED)).singleElement().satisfies(f -> {
+      assertThat(f.message()).isEqualTo("no span of producer arrived although it ran (request id req-7): producer's layer"
+          + " collector could not export to otlp/elastic (1 failure; last: UNAVAILABLE: io exception: Connection refused:"
+          + " /127.0.0.1:1)");
+      assertThat(f.service()).isEqualTo("producer");
+      assertThat(f.function()).isEqualTo("producer");
+      assertThat(f.requestId()).isEqualTo("req-7");
+      assertThat(f.spanId()).isNull();
+    });
+    assertThat(d.findings(Kind.MISSING_SERVICE)).singleElement().satisfies(f -> {
+      assertThat(f.message()).contains("consumer has no span in trace " + T);
+      assertThat(f.service()).isEqualTo("consumer");
+      assertThat(f.requestId()).isNull();
+    });
   }
 
   @Test
@@ -140,7 +166,9 @@ class DiagnosisTest {
 
     assertThat(d.findings(Kind.ORPHAN)).singleElement().satisfies(f -> {
       assertThat(f.message()).contains("its parent 2000000000000002 is the caller's span sent as traceparent to GET /dev/ping");
-      assertThat(f.ids()).containsExactly("3000000000000001", "2000000000000002");
+      assertThat(f.spanId()).isEqualTo("3000000000000001");
+      assertThat(f.parentId()).isEqualTo("2000000000000002");
+      assertThat(f.service()).isEqualTo("consumer");
     });
   }
 
@@ -152,8 +180,11 @@ class DiagnosisTest {
     Diagnosis d = Diagnosis.of(evidence(Trace.parse(T, docs)).build());
 
     assertThat(d.isClean()).isTrue();
-    assertThat(d.findings(Kind.CLOCK_SKEW)).isNotEmpty().first()
-        .satisfies(f -> assertThat(f.message()).contains("producer").contains("disagree"));
+    assertThat(d.findings(Kind.CLOCK_SKEW)).isNotEmpty().first().satisfies(f -> {
+      assertThat(f.message()).contains("producer").contains("disagree");
+      assertThat(f.spanId()).isEqualTo("2000000000000001");
+      assertThat(f.parentId()).isEqualTo("1000000000000002");
+    });
   }
 
   @Test
@@ -165,6 +196,22 @@ class DiagnosisTest {
 
     assertThat(d.findings(Kind.CLOCK_SKEW)).singleElement().satisfies(f -> assertThat(f.message())
         .contains("both come from producer, so no clock is to blame").doesNotContain("disagree"));
+  }
+
+  @Test
+  void aFailedInvocationNamesItsFunctionAndRequest() {
+    List<String> docs = clientDocs(T);
+    docs.addAll(functionDocs(T, "1000000000000002", 10_000));
+    Diagnosis d = Diagnosis.of(evidence(Trace.parse(T, docs))
+        .invocation(new Evidence.Invocation(AT, "consumer", "req-9", null, "Runtime.ExitError")).build());
+
+    assertThat(d.findings(Kind.FUNCTION_ERROR)).singleElement().satisfies(f -> {
+      assertThat(f).hasToString("FUNCTION_ERROR: consumer failed with Runtime.ExitError (request id req-9)");
+      assertThat(f.function()).isEqualTo("consumer");
+      assertThat(f.requestId()).isEqualTo("req-9");
+      assertThat(f.service()).isNull();
+      assertThat(f.cycle()).isEmpty();
+    });
   }
 
   @Test

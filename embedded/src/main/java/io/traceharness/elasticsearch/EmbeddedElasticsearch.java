@@ -51,8 +51,7 @@ import org.slf4j.LoggerFactory;
  * process on free loopback ports, with the APM data stream templates installed.
  *
  * <pre>{@code
- * try (EmbeddedElasticsearch es = EmbeddedElasticsearch.builder().heap("256m").build()) {
- *   es.start();
+ * try (EmbeddedElasticsearch es = EmbeddedElasticsearch.builder().heap("256m").build().start()) {
  *   es.client().search(s -> s.index("traces-apm*").query(q -> q.term(t -> t.field("trace.id").value(id))),
  *       Map.class);
  *   es.stop();   // an outage: the node is gone ...
@@ -124,11 +123,12 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
    * Does nothing when the node runs. After {@link #stop()} it starts again on the same ports and
    * data. A port another process took meanwhile makes it retry on fresh ports (3 attempts).
    *
+   * @return this node, started
    * @throws IllegalStateException when the node does not come up; the message carries its log tail
    */
-  public synchronized void start() {
+  public synchronized EmbeddedElasticsearch start() {
     if (isRunning()) {
-      return;
+      return this;
     }
     long t0 = System.nanoTime();
     if (node == null) {
@@ -192,6 +192,7 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
         String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9), node.consoleLog(),
         closedDir == null ? "" : "; node directory " + node.workDir() + ", as user " + NodeUser.NAME
             + " cannot enter " + closedDir);
+    return this;
   }
 
   /**
@@ -241,7 +242,7 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
   }
 
   /** {@code http://127.0.0.1:<port>}; known once the node has started. */
-  public synchronized URI url() {
+  public synchronized URI endpoint() {
     if (url == null) {
       throw new IllegalStateException("Elasticsearch has not been started yet: call start() first");
     }

@@ -99,7 +99,7 @@ public final class EmbeddedStack implements TracingStack {
     try {
       elasticsearch = EmbeddedElasticsearch.builder().build();
       elasticsearch.start();
-      apm = EmbeddedApmServer.builder().elasticsearch(elasticsearch.url()).secretToken(secretToken).build().start();
+      apm = EmbeddedApmServer.builder().elasticsearch(elasticsearch.endpoint()).secretToken(secretToken).build().start();
       collector = EmbeddedCollector.builder().name("collector").config(stackCollectorConfig())
           .environment(Map.of("APM_SERVER_URL", apm.url().toString(), "APM_SERVER_TOKEN", secretToken))
           .freePorts(true).build().start();
@@ -111,7 +111,7 @@ public final class EmbeddedStack implements TracingStack {
       throw e;
     }
     LOG.info("Embedded tracing stack ready in {} s: Elasticsearch {}, APM Server {}, OTLP {}, Lambda {}, API Gateway {}",
-        String.format("%.1f", (System.nanoTime() - t0) / 1e9), elasticsearch.url(), apm.url(),
+        String.format("%.1f", (System.nanoTime() - t0) / 1e9), elasticsearch.endpoint(), apm.url(),
         collector.otlpHttpEndpoint(), lambda.endpoint(), gateway.baseUrl());
     return this;
   }
@@ -123,7 +123,7 @@ public final class EmbeddedStack implements TracingStack {
 
   @Override
   public Endpoints endpoints() {
-    return new Endpoints(elasticsearch.url(), apm.url(), secretToken, collector.otlpHttpEndpoint(),
+    return new Endpoints(elasticsearch.endpoint(), apm.url(), secretToken, collector.otlpHttpEndpoint(),
         collector.otlpGrpcEndpoint(), lambda.endpoint(), URI.create(gateway.baseUrl()), region);
   }
 

@@ -62,7 +62,7 @@ class EmbeddedApmServerIT {
   static void start() {
     es = EmbeddedElasticsearch.builder().build();
     es.start();
-    apm = EmbeddedApmServer.builder().elasticsearch(es.url()).secretToken(TOKEN).build().start();
+    apm = EmbeddedApmServer.builder().elasticsearch(es.endpoint()).secretToken(TOKEN).build().start();
   }
 
   @AfterAll

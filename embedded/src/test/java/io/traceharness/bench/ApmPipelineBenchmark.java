@@ -1,5 +1,7 @@
 package io.traceharness.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch.core.BulkRequest;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
@@ -27,6 +29,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,7 +53,7 @@ public final class ApmPipelineBenchmark {
   public static void main(String[] args) throws Exception {
     try (EmbeddedElasticsearch es = EmbeddedElasticsearch.builder().build()) {
       es.start();
-      try (EmbeddedApmServer apm = EmbeddedApmServer.builder().elasticsearch(es.url()).build().start()) {
+      try (EmbeddedApmServer apm = EmbeddedApmServer.builder().elasticsearch(es.endpoint()).build().start()) {
         ElasticsearchClient client = es.client();
         throughput(apm, client, 1_000);
         String run = UUID.randomUUID().toString();
@@ -111,19 +115,12 @@ public final class ApmPipelineBenchmark {
   }
 
   private static void awaitCount(ElasticsearchClient client, String run, long expected, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        long n = client.count(c -> c.index(INDEX).query(q -> q.match(m -> m.field("labels.run").query(run)))).count();
-        if (n >= expected) {
-          return;
-        }
-      } catch (java.io.IOException | RuntimeException e) {
+    await(expected + " documents of run " + run + " to be searchable").atMost(timeout)
+        .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
         // a data stream just created answers 503 until its shard is allocated
-      }
-      Thread.sleep(20);
-    }
-    throw new IllegalStateException("only part of " + expected + " documents of run " + run + " became searchable");
+        .ignoreExceptions()
+        .until(() -> client.count(c -> c.index(INDEX).query(q -> q.match(m -> m.field("labels.run").query(run))))
+            .count(), n -> n >= expected);
   }
 
   private static List<ObjectNode> documentsOf(ElasticsearchClient client, String run) throws Exception {
@@ -162,31 +159,27 @@ public final class ApmPipelineBenchmark {
     Tracer tracer = provider.get("bench");
     Map<String, Long> pending = new ConcurrentHashMap<>();
     List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
-    Thread poller = new Thread(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        try {
-          if (!pending.isEmpty()) {
-            List<String> ids = new ArrayList<>(pending.keySet());
-            var hits = client.search(s -> s.index(INDEX).size(ids.size()).source(src -> src.filter(f -> f.includes("span.id")))
-                .query(q -> q.terms(t -> t.field("span.id").terms(v -> v.value(ids.stream()
-                    .map(co.elastic.clients.elasticsearch._types.FieldValue::of).toList())))), ObjectNode.class);
-            long now = System.nanoTime();
-            for (Hit<ObjectNode> h : hits.hits().hits()) {
-              Long start = pending.remove(h.source().path("span").path("id").asText());
-              if (start != null) {
-                latencies.add((now - start) / 1e6);
-              }
+    // one search every 25 ms finds the spans exported meanwhile: the resolution of the measurement
+    ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "latency-poller"));
+    poller.scheduleWithFixedDelay(() -> {
+      try {
+        if (!pending.isEmpty()) {
+          List<String> ids = new ArrayList<>(pending.keySet());
+          var hits = client.search(s -> s.index(INDEX).size(ids.size()).source(src -> src.filter(f -> f.includes("span.id")))
+              .query(q -> q.terms(t -> t.field("span.id").terms(v -> v.value(ids.stream()
+                  .map(co.elastic.clients.elasticsearch._types.FieldValue::of).toList())))), ObjectNode.class);
+          long now = System.nanoTime();
+          for (Hit<ObjectNode> h : hits.hits().hits()) {
+            Long start = pending.remove(h.source().path("span").path("id").asText());
+            if (start != null) {
+              latencies.add((now - start) / 1e6);
             }
           }
-          Thread.sleep(25);
-        } catch (InterruptedException e) {
-          return;
-        } catch (Exception e) {
-          // shard not yet allocated or a busy node: poll again
         }
+      } catch (Exception e) {
+        // shard not yet allocated or a busy node: the next round polls again
       }
-    }, "latency-poller");
-    poller.start();
+    }, 0, 25, TimeUnit.MILLISECONDS);
     List<Double> acknowledged = new ArrayList<>();
     for (int i = 0; i < LATENCY_SAMPLES; i++) {
       long indexedBefore = apm.stats().documentsIndexed();
@@ -195,20 +188,18 @@ public final class ApmPipelineBenchmark {
       pending.put(span.getSpanContext().getSpanId(), t0);
       span.end();
       // the part spent before Elasticsearch's refresh: until the bulk that carries the span is acknowledged
-      long ackDeadline = t0 + TimeUnit.SECONDS.toNanos(10);
-      while (apm.stats().documentsIndexed() <= indexedBefore && System.nanoTime() < ackDeadline) {
-        Thread.sleep(1);
-      }
+      await("the bulk that carries latency sample " + (i + 1)).atMost(Duration.ofSeconds(10))
+          .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).pollInSameThread()
+          .until(() -> apm.stats().documentsIndexed() > indexedBefore);
       acknowledged.add((System.nanoTime() - t0) / 1e6);
+      // pacing, not waiting for anything: samples this far apart do not share a bulk
       Thread.sleep(50);
     }
     Collections.sort(acknowledged);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!pending.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
-    poller.interrupt();
-    poller.join();
+    await("every latency sample to be searchable").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+        .until(pending::isEmpty);
+    poller.shutdownNow();
+    poller.awaitTermination(10, TimeUnit.SECONDS);
     provider.shutdown().join(10, TimeUnit.SECONDS);
     List<Double> sorted = new ArrayList<>(latencies);
     Collections.sort(sorted);

@@ -1,5 +1,7 @@
 package io.traceharness.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import io.traceharness.elasticsearch.EmbeddedElasticsearch;
 import io.traceharness.support.Ports;
 import io.traceharness.support.Users;
@@ -122,20 +124,20 @@ public final class ElasticsearchStartBenchmark {
       HttpRequest health = HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + http + "/_cluster/health?wait_for_status=yellow&timeout=1s"))
           .timeout(Duration.ofSeconds(5)).build();
-      while (true) {
-        if (!p.isAlive()) {
-          throw new IllegalStateException("bare node exited, see " + dir.resolve("console.log"));
-        }
-        try {
-          HttpResponse<String> r = HTTP.send(health, HttpResponse.BodyHandlers.ofString());
-          if (r.statusCode() == 200 && r.body().contains("\"" + cluster + "\"")) {
-            return (System.nanoTime() - t0) / 1e9;
-          }
-        } catch (IOException notYet) {
-          // not listening yet
-        }
-        Thread.sleep(100);
-      }
+      // the same timeout and poll interval as EmbeddedElasticsearch, so the two starts compare
+      await("bare node on port " + http + " to report yellow health").atMost(Duration.ofMinutes(3))
+          .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100)).until(() -> {
+            if (!p.isAlive()) {
+              throw new IllegalStateException("bare node exited, see " + dir.resolve("console.log"));
+            }
+            try {
+              HttpResponse<String> r = HTTP.send(health, HttpResponse.BodyHandlers.ofString());
+              return r.statusCode() == 200 && r.body().contains("\"" + cluster + "\"");
+            } catch (IOException notYet) {
+              return false;
+            }
+          });
+      return (System.nanoTime() - t0) / 1e9;
     } finally {
       killGroup(p);
       Runtime.getRuntime().removeShutdownHook(reaper);

@@ -40,7 +40,7 @@ class CollectorToApmServerIT {
   static void start() {
     es = EmbeddedElasticsearch.builder().heap("256m").build();
     es.start();
-    apm = EmbeddedApmServer.builder().elasticsearch(es.url()).secretToken(TOKEN).build().start();
+    apm = EmbeddedApmServer.builder().elasticsearch(es.endpoint()).secretToken(TOKEN).build().start();
   }
 
   @AfterAll
@@ -165,7 +165,7 @@ class CollectorToApmServerIT {
             .anySatisfy(f -> assertThat(f.error()).contains("connect: connection refused")
                 .contains("127.0.0.1:" + port));
       } finally {
-        apm = EmbeddedApmServer.builder().elasticsearch(es.url()).secretToken(TOKEN).port(port).build().start();
+        apm = EmbeddedApmServer.builder().elasticsearch(es.endpoint()).secretToken(TOKEN).port(port).build().start();
       }
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (collector.stats().pipeline("traces").exporter("otlp/elastic").sent() < 3 && System.nanoTime() < deadline) {
@@ -187,7 +187,7 @@ class CollectorToApmServerIT {
 
   private static JsonNode search(String traceId) throws IOException, InterruptedException {
     String body = "{\"size\":20,\"query\":{\"term\":{\"trace.id\":\"" + traceId + "\"}}}";
-    HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(URI.create(es.url() + "/traces-apm*/_search"))
+    HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(URI.create(es.endpoint() + "/traces-apm*/_search"))
         .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString());
     if (res.statusCode() != 200) {

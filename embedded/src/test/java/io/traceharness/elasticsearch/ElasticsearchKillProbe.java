@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A JVM that starts a node, prints {@code PIDS <server> <launcher> …} (every process of the node,
@@ -16,8 +17,7 @@ public final class ElasticsearchKillProbe {
   }
 
   public static void main(String[] args) throws InterruptedException {
-    EmbeddedElasticsearch es = EmbeddedElasticsearch.builder().heap("256m").workDir(Path.of(args[0])).build();
-    es.start();
+    EmbeddedElasticsearch es = EmbeddedElasticsearch.builder().heap("256m").workDir(Path.of(args[0])).build().start();
     List<Long> pids = new ArrayList<>();
     long self = ProcessHandle.current().pid();
     for (Optional<ProcessHandle> h = ProcessHandle.of(es.pid()); h.isPresent() && h.get().pid() != self;
@@ -26,6 +26,7 @@ public final class ElasticsearchKillProbe {
     }
     System.out.println("PIDS " + String.join(" ", pids.stream().map(String::valueOf).toList()));
     System.out.flush();
-    Thread.sleep(Long.MAX_VALUE);
+    // nothing counts it down: the JVM is killed while it waits
+    new CountDownLatch(1).await();
   }
 }

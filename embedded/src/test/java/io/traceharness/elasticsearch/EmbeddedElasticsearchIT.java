@@ -54,8 +54,8 @@ class EmbeddedElasticsearchIT {
   @Test
   void answersWithYellowOrGreenHealthAndHasTheApmTemplates() throws Exception {
     JsonNode health = get("/_cluster/health");
-    assertThat(health.path("status").asText()).as("cluster health of %s", es.url()).isIn("yellow", "green");
-    assertThat(es.url().toString()).startsWith("http://127.0.0.1:");
+    assertThat(health.path("status").asText()).as("cluster health of %s", es.endpoint()).isIn("yellow", "green");
+    assertThat(es.endpoint().toString()).startsWith("http://127.0.0.1:");
 
     JsonNode templates = get("/_index_template/*");
     assertThat(templates.path("index_templates").findValuesAsText("name"))
@@ -108,7 +108,7 @@ class EmbeddedElasticsearchIT {
     String traceId = UUID.randomUUID().toString().replace("-", "");
     es.client().index(i -> i.index("traces-apm-default").opType(co.elastic.clients.elasticsearch._types.OpType.Create)
         .document(transaction(traceId)).refresh(co.elastic.clients.elasticsearch._types.Refresh.True));
-    URI before = es.url();
+    URI before = es.endpoint();
     List<ProcessHandle> processes = processesOfNode(es.pid());
     assertThat(processes).as("server JVM and launcher").hasSizeGreaterThanOrEqualTo(2);
 
@@ -118,7 +118,7 @@ class EmbeddedElasticsearchIT {
     assertThat(processes).as("processes of the node after stop()").noneMatch(ProcessHandle::isAlive);
 
     es.start();
-    assertThat(es.url()).as("url after restart").isEqualTo(before);
+    assertThat(es.endpoint()).as("endpoint after restart").isEqualTo(before);
     assertThat(countByTraceId(traceId)).as("documents of trace %s after restart", traceId).isEqualTo(1);
 
     es.stop();
@@ -127,7 +127,7 @@ class EmbeddedElasticsearchIT {
       squatter.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), oldPort));
       es.start();
     }
-    assertThat(es.url().getPort()).as("http port after its old one was taken").isNotEqualTo(oldPort);
+    assertThat(es.endpoint().getPort()).as("http port after its old one was taken").isNotEqualTo(oldPort);
     assertThat(countByTraceId(traceId)).as("documents of trace %s after restart on another port", traceId)
         .isEqualTo(1);
   }
@@ -136,14 +136,14 @@ class EmbeddedElasticsearchIT {
   void aPortTheNodeCannotBindMakesItRetryOnOthers() throws Exception {
     Assumptions.assumeTrue(hasIpv6Loopback(), "needs ::1 to take a port only the node itself notices");
     es.start();
-    int port = es.url().getPort();
+    int port = es.endpoint().getPort();
     es.stop();
     // taken on ::1 only: the harness's own check (127.0.0.1) passes, the node's bind on [::1] fails
     try (ServerSocket squatter = new ServerSocket()) {
       squatter.bind(new InetSocketAddress(InetAddress.getByName("::1"), port));
       es.start();
     }
-    assertThat(es.url().getPort()).as("http port after a failed bind").isNotEqualTo(port);
+    assertThat(es.endpoint().getPort()).as("http port after a failed bind").isNotEqualTo(port);
     assertThat(es.logTail(2000)).contains("BindHttpException");
     assertThat(get("/_cluster/health").path("status").asText()).isIn("yellow", "green");
   }
@@ -250,7 +250,7 @@ class EmbeddedElasticsearchIT {
   }
 
   private static JsonNode get(String path) throws IOException, InterruptedException {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(es.url().resolve(path)).build(),
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(es.endpoint().resolve(path)).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as("GET %s: %s", path, r.body()).isEqualTo(200);
     return JSON.readTree(r.body());

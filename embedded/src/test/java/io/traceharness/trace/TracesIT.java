@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -136,14 +138,13 @@ class TracesIT {
     String traceId = newTraceId();
     Instant t0 = Instant.parse("2026-01-03T00:00:00Z");
     bulk("traces-apm-default", List.of(apmTransaction(traceId, "a000000000000001", null, "client", "root", t0, 100_000)));
-    CompletableFuture<Void> late = CompletableFuture.runAsync(() -> {
-      pause(1_000);
-      bulk("traces-apm-default", List.of(apmTransaction(traceId, "b000000000000001", "a000000000000001",
-          "producer", "POST /produce", t0.plusNanos(10_000_000), 50_000)));
-      pause(1_000);
-      bulk("traces-apm-default", List.of(apmSpan(traceId, "b000000000000002", "b000000000000001",
-          "producer", "GET", t0.plusNanos(20_000_000), 10_000)));
-    });
+    // the documents arrive one second apart, as from exporters that batch
+    Executor aSecondLater = CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS);
+    CompletableFuture<Void> late = CompletableFuture.runAsync(() -> bulk("traces-apm-default",
+            List.of(apmTransaction(traceId, "b000000000000001", "a000000000000001", "producer", "POST /produce",
+                t0.plusNanos(10_000_000), 50_000))), aSecondLater)
+        .thenRunAsync(() -> bulk("traces-apm-default", List.of(apmSpan(traceId, "b000000000000002",
+            "b000000000000001", "producer", "GET", t0.plusNanos(20_000_000), 10_000))), aSecondLater);
 
     long start = System.nanoTime();
     Trace trace = traces.atMost(Duration.ofSeconds(30)).await(traceId, allOf(hasAtLeastSpans(3), isComplete()));
@@ -229,14 +230,5 @@ class TracesIT {
 
   private static String newTraceId() {
     return UUID.randomUUID().toString().replace("-", "");
-  }
-
-  private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 }

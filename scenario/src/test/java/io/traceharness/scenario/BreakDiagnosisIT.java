@@ -33,9 +33,9 @@ class BreakDiagnosisIT {
     assertThat(d.findings(Kind.XRAY_REPLACED_CONTEXT)).as(d.toString()).singleElement().satisfies(f -> {
       assertThat(f.message()).contains("producer-xray's transaction").contains("Active tracing is on")
           .contains("X-Ray header (Root=1-").contains("OTEL_PROPAGATORS=tracecontext,xray");
+      assertThat(f.service()).isEqualTo("producer-xray");
       // the functions' subtree hangs under API Gateway's X-Ray segment, which never reaches Elastic
-      String otherTrace = f.ids().get(1);
-      assertThat(stack.traces().read(otherTrace)).hasServicesExactly("producer-xray", "consumer-xray");
+      assertThat(stack.traces().read(f.otherTraceId())).hasServicesExactly("producer-xray", "consumer-xray");
     });
     assertThat(d.lines().get(0)).contains("2 disconnected subtrees");
   }
@@ -50,8 +50,11 @@ class BreakDiagnosisIT {
     assertThat(r.trace()).hasServicesExactly("java-client");
     Diagnosis d = r.diagnose(stack);
     assertThat(d.findings(Kind.EXPORT_FAILED)).as(d.toString()).isNotEmpty().first()
-        .satisfies(f -> assertThat(f.message()).contains("no span of producer-noexport arrived")
-            .contains("layer collector could not export").contains(nowhere.substring("http://".length())));
+        .satisfies(f -> {
+          assertThat(f.message()).contains("no span of producer-noexport arrived")
+              .contains("layer collector could not export").contains(nowhere.substring("http://".length()));
+          assertThat(f.service()).isEqualTo("producer-noexport");
+        });
   }
 
   @Test
@@ -63,7 +66,7 @@ class BreakDiagnosisIT {
     Diagnosis d = r.diagnose(stack);
     assertThat(d.findings(Kind.NO_TRACEPARENT)).as(d.toString()).singleElement().satisfies(f -> {
       assertThat(f.message()).contains("producer-bare started a new trace").contains("without a traceparent header");
-      assertThat(stack.traces().read(f.ids().get(1))).hasSingleRoot()
+      assertThat(stack.traces().read(f.otherTraceId())).hasSingleRoot()
           .hasRootSatisfying(root -> root.hasService("producer-bare").isTransaction());
     });
   }
