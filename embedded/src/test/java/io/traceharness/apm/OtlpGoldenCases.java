@@ -162,7 +162,7 @@ final class OtlpGoldenCases {
 
   static Stream<Arguments> all() {
     return Stream.of(transactions(), httpServer(), httpClient(), db(), messaging(), rpc(), events(), resources(),
-        labels(), metricsAndLogs()).flatMap(s -> s);
+        labels(), repeatedAttributes(), metricsAndLogs()).flatMap(s -> s);
   }
 
   private static Stream<Arguments> transactions() {
@@ -439,6 +439,37 @@ final class OtlpGoldenCases {
         trace("labels-transaction-typed-conventions", span(SpanKind.SPAN_KIND_SERVER, false, "http.method", 1L,
             "net.peer.port", "80", "net.host.port", "81", "http.status_code", true, "rpc.grpc.status_code", 1.0,
             "type", 5L)));
+  }
+
+  /** When attributes repeat or conflict, which one wins depends on key, type and position. */
+  private static Stream<Arguments> repeatedAttributes() {
+    return Stream.of(
+        trace("repeated-transaction-attributes", span(SpanKind.SPAN_KIND_SERVER, false, "type", "x", "type", "",
+            "http.status_code", 500L, "http.status_code", "abc", "http.method", "GET", "http.method", "",
+            "rpc.grpc.status_code", 5L, "rpc.grpc.status_code", "x", "net.peer.port", 1L, "net.peer.port", 2L,
+            "session.id", "a", "session.id", "", "http.target", "/a", "http.target", "", "net.host.name", "h",
+            "net.host.name", "")),
+        trace("repeated-span-rpc-system", span(SpanKind.SPAN_KIND_CLIENT, true, "rpc.system", "dubbo",
+            "rpc.grpc.status_code", 0L)),
+        trace("repeated-span-rpc-system-last", span(SpanKind.SPAN_KIND_CLIENT, true, "rpc.grpc.status_code", "0",
+            "rpc.system", "dubbo")),
+        trace("repeated-span-db", span(SpanKind.SPAN_KIND_CLIENT, true, "db.statement", "a", "sql.query", "",
+            "db.system", "", "sql.query", "b", "db.name", "n", "db.name", "", "db.user", "u", "db.user", "")),
+        trace("repeated-span-http", span(SpanKind.SPAN_KIND_CLIENT, true, "http.url", "", "http.scheme", "",
+            "http.target", "/t", "http.status_code", 500L, "http.status_code", 200L, "peer.address", "pa",
+            "net.peer.name", "np", "net.peer.port", 1L, "peer.port", 2L)),
+        trace("repeated-span-empty-target", span(SpanKind.SPAN_KIND_CLIENT, true, "http.scheme", "",
+            "http.target", "/t", "peer.address", "pa")),
+        trace("repeated-span-messaging", span(SpanKind.SPAN_KIND_PRODUCER, true, "messaging.system", "kafka",
+            "messaging.destination", "q", "messaging.temp_destination", true, "messaging.temp_destination", false,
+            "messaging.operation", "", "messaging.system", "")),
+        trace("repeated-event-attributes", span(SpanKind.SPAN_KIND_SERVER, false)
+            .addEvents(event("exception", 1, "exception.message", 5L, "exception.escaped", "true",
+                "exception.type", "A", "exception.type", "B", "exception.stacktrace", ""))
+            .addEvents(event("exception", 2, "exception.type", "", "exception.escaped", true))),
+        trace("repeated-resource-attributes", resource("service.name", "a", "service.name", 5L, "a.b", "1", "a_b", "2",
+                "telemetry.sdk.language", "go", "telemetry.sdk.language", "", "host.name", "h", "host.name", ""),
+            span(SpanKind.SPAN_KIND_INTERNAL, false)));
   }
 
   private static Stream<Arguments> metricsAndLogs() {
