@@ -151,7 +151,7 @@ final class OtlpReceiver implements AutoCloseable {
     for (Pipeline p : pipelines.getOrDefault(signal, List.of())) {
       try {
         p.consume(request);
-      } catch (Consumer.ConsumeException e) {
+      } catch (SignalConsumer.ConsumeException e) {
         errors.add(e.getMessage());
         permanent &= e.permanent();
       } catch (RuntimeException e) {

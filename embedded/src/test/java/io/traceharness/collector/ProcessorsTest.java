@@ -22,7 +22,7 @@ class ProcessorsTest {
   Path tmp;
 
   private final List<Message> sink = new CopyOnWriteArrayList<>();
-  private final Consumer capture = sink::add;
+  private final SignalConsumer capture = sink::add;
 
   private static CollectorConfig.AttributeAction action(String key, CollectorConfig.ActionType type, String value,
       String from) {
@@ -59,7 +59,7 @@ class ProcessorsTest {
         List.of(action("deployment.environment", CollectorConfig.ActionType.UPSERT, "lambda", null)));
     var attributes = new CollectorConfig.AttributesSpec("attributes", false,
         List.of(action("faas.coldstart", CollectorConfig.ActionType.INSERT, "true", null)));
-    Consumer chain = new AttributesProcessor(resource, Signal.TRACES,
+    SignalConsumer chain = new AttributesProcessor(resource, Signal.TRACES,
         new AttributesProcessor(attributes, Signal.TRACES, capture));
 
     chain.consume(Otlp.traces("producer", Otlp.newTraceId(), 2));
