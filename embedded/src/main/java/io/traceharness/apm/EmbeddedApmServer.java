@@ -29,7 +29,6 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.traceharness.otlp.OtlpHandler;
 import io.traceharness.otlp.OtlpServices;
 import io.traceharness.otlp.OtlpSignal;
-import io.traceharness.stack.ComponentLog;
 import io.traceharness.support.Versions;
 import io.traceharness.support.WorkDirs;
 import java.io.IOException;
@@ -38,6 +37,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -65,9 +65,9 @@ import org.slf4j.LoggerFactory;
  * try (EmbeddedApmServer apm = EmbeddedApmServer.builder()
  *     .elasticsearch(URI.create("http://127.0.0.1:9200"))
  *     .secretToken("s3cr3t")
- *     .build()) {
- *   apm.start();
- *   // point agents at apm.url() (OTLP/gRPC uses the same port)
+ *     .build()
+ *     .start()) {
+ *   // point agents at apm.endpoint() (OTLP/gRPC uses the same port)
  *   apm.flush(Duration.ofSeconds(10));
  *   System.out.println(apm.stats());
  * }
@@ -114,7 +114,7 @@ public final class EmbeddedApmServer implements AutoCloseable {
     }
     long t0 = System.nanoTime();
     stopping.set(false);
-    log = new ApmLog(config.logFile != null ? config.logFile : WorkDirs.root().resolve("apm-server").resolve("apm-server.log"));
+    log = new ApmLog(defaultLogFile());
     ObjectNode observer = Docs.object();
     observer.put("hostname", hostname());
     observer.put("type", "apm-server");
@@ -146,7 +146,7 @@ public final class EmbeddedApmServer implements AutoCloseable {
     server.start().join();
     port = server.activeLocalPort();
     String ready = String.format(Locale.ROOT, "APM Server %s ready at %s (HTTP, intake v2, OTLP/HTTP and OTLP/gRPC) "
-        + "writing to %s in %d ms", version, url(), config.sink != null ? "a test sink" : config.elasticsearch,
+        + "writing to %s in %d ms", version, endpoint(), config.sink != null ? "a test sink" : config.elasticsearch,
         (System.nanoTime() - t0) / 1_000_000);
     LOG.info(ready);
     log.info(ready);
@@ -154,7 +154,7 @@ public final class EmbeddedApmServer implements AutoCloseable {
   }
 
   /** {@code http://127.0.0.1:<port>}; OTLP/gRPC is served on the same port. */
-  public URI url() {
+  public URI endpoint() {
     if (server == null) {
       throw new IllegalStateException("APM Server is not started");
     }
@@ -174,9 +174,12 @@ public final class EmbeddedApmServer implements AutoCloseable {
   }
 
   /** This server's log file (per-document indexing failures, retries, start and stop). */
-  public ComponentLog log() {
-    return new ComponentLog("apm-server", log != null ? log.file()
-        : config.logFile != null ? config.logFile : WorkDirs.root().resolve("apm-server").resolve("apm-server.log"));
+  public Path logFile() {
+    return log != null ? log.file() : defaultLogFile();
+  }
+
+  private Path defaultLogFile() {
+    return config.logFile != null ? config.logFile : WorkDirs.root().resolve("apm-server").resolve("apm-server.log");
   }
 
   /** Stops accepting (503 "server is shutting down"), drains what was accepted, closes the port. */
@@ -397,7 +400,7 @@ public final class EmbeddedApmServer implements AutoCloseable {
     private int maxEventSize = IntakeProcessor.DEFAULT_MAX_EVENT_SIZE;
     private long maxRequestBytes = 64L * 1024 * 1024;
     private String version = Versions.of("apm-server");
-    private java.nio.file.Path logFile;
+    private Path logFile;
     private DocumentSink sink;
 
     private Builder() {
@@ -458,7 +461,7 @@ public final class EmbeddedApmServer implements AutoCloseable {
     }
 
     /** Where the server logs; default {@code <work dir>/apm-server/apm-server.log}. */
-    public Builder logFile(java.nio.file.Path file) {
+    public Builder logFile(Path file) {
       this.logFile = file;
       return this;
     }

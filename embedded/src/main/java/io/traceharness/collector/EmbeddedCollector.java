@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>{@code
  * try (EmbeddedCollector collector = EmbeddedCollector.builder()
  *     .config(Path.of("fixtures/collector.yaml"))
- *     .environment(Map.of("APM_SERVER_URL", apm.url().toString(), "APM_SERVER_TOKEN", token))
+ *     .environment(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", token))
  *     .freePorts(true)
  *     .build()
  *     .start()) {

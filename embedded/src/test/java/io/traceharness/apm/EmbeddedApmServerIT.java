@@ -159,20 +159,20 @@ class EmbeddedApmServerIT {
   @Order(1)
   void otlpHttpExportIsSearchable() throws Exception {
     exportsThroughOtlp("otlp-http-svc", OtlpHttpSpanExporter.builder()
-        .setEndpoint(apm.url() + "/v1/traces").addHeader("Authorization", "Bearer " + TOKEN).build());
+        .setEndpoint(apm.endpoint() + "/v1/traces").addHeader("Authorization", "Bearer " + TOKEN).build());
   }
 
   @Test
   @Order(2)
   void otlpGrpcExportIsSearchable() throws Exception {
     exportsThroughOtlp("otlp-grpc-svc", OtlpGrpcSpanExporter.builder()
-        .setEndpoint(apm.url().toString()).addHeader("Authorization", "Bearer " + TOKEN).build());
+        .setEndpoint(apm.endpoint().toString()).addHeader("Authorization", "Bearer " + TOKEN).build());
   }
 
   @Test
   @Order(3)
   void otlpGrpcWithoutTokenIsUnauthenticated() {
-    SpanExporter exporter = OtlpGrpcSpanExporter.builder().setEndpoint(apm.url().toString()).build();
+    SpanExporter exporter = OtlpGrpcSpanExporter.builder().setEndpoint(apm.endpoint().toString()).build();
     SdkTracerProvider provider = tracerProvider("no-token", exporter, false);
     provider.get("it").spanBuilder("x").startSpan().end();
     assertThat(provider.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).as("export without a token fails").isFalse();
@@ -190,7 +190,7 @@ class EmbeddedApmServerIT {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     try (ChildProcess child = ChildProcess.builder("elastic-agent-client")
         .command(List.of(java, "-Xms64m", "-Xmx128m", "-javaagent:" + agent,
-            "-Delastic.apm.server_url=" + apm.url(),
+            "-Delastic.apm.server_url=" + apm.endpoint(),
             "-Delastic.apm.secret_token=" + TOKEN,
             "-Delastic.apm.service_name=java-client",
             "-Delastic.apm.environment=it",
@@ -226,7 +226,7 @@ class EmbeddedApmServerIT {
   void everySpanArrivesAcrossAnElasticsearchOutage() throws Exception {
     String run = UUID.randomUUID().toString();
     SdkTracerProvider provider = tracerProvider("outage-svc", OtlpGrpcSpanExporter.builder()
-        .setEndpoint(apm.url().toString()).addHeader("Authorization", "Bearer " + TOKEN).build(), true);
+        .setEndpoint(apm.endpoint().toString()).addHeader("Authorization", "Bearer " + TOKEN).build(), true);
     Tracer tracer = provider.get("it");
     long failedBefore = apm.stats().documentsFailed();
     int sent = 0;

@@ -64,7 +64,7 @@ class CollectorToApmServerIT {
     AgentRun.Ids ids;
     try (EmbeddedCollector collector = EmbeddedCollector.builder()
         .config(postConfig())
-        .environment(Map.of("APM_SERVER_URL", apm.url().toString(), "APM_SERVER_TOKEN", TOKEN))
+        .environment(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", TOKEN))
         .freePorts(true)
         .logFile(WorkDirs.root().resolve("logs").resolve("collector-apm-it.log"))
         .build()
@@ -93,7 +93,7 @@ class CollectorToApmServerIT {
       }
     }
     assertThat(docs).as("documents of trace %s in traces-apm*; APM Server log:\n%s", ids.traceId(),
-        apm.log().tail(20)).containsOnlyKeys(ids.serverSpanId(), ids.clientSpanId(), ids.internalSpanId());
+        new io.traceharness.stack.ComponentLog("apm-server", apm.logFile()).tail(20)).containsOnlyKeys(ids.serverSpanId(), ids.clientSpanId(), ids.internalSpanId());
 
     JsonNode tx = docs.get(ids.serverSpanId());
     assertThat(tx.at("/processor/event").asText()).isEqualTo("transaction");
@@ -119,7 +119,7 @@ class CollectorToApmServerIT {
   void aWrongTokenShowsUpInExportFailuresAndTheSpansAreCountedAsDropped() throws Exception {
     try (EmbeddedCollector collector = EmbeddedCollector.builder()
         .config(postConfig())
-        .environment(Map.of("APM_SERVER_URL", apm.url().toString(), "APM_SERVER_TOKEN", "wrong"))
+        .environment(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", "wrong"))
         .freePorts(true)
         .logFile(WorkDirs.root().resolve("logs").resolve("collector-apm-wrong-token-it.log"))
         .build()
@@ -143,10 +143,10 @@ class CollectorToApmServerIT {
 
   @Test
   void apmServerDownWhileTheAgentExportsThenBackLosesNoSpan() throws Exception {
-    int port = apm.url().getPort();
+    int port = apm.endpoint().getPort();
     try (EmbeddedCollector collector = EmbeddedCollector.builder()
         .config(postConfig())
-        .environment(Map.of("APM_SERVER_URL", apm.url().toString(), "APM_SERVER_TOKEN", TOKEN))
+        .environment(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", TOKEN))
         .freePorts(true)
         .logFile(WorkDirs.root().resolve("logs").resolve("collector-apm-outage-it.log"))
         .build()
