@@ -6,10 +6,7 @@ import co.elastic.clients.transport.rest_client.RestClientTransport;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.util.JsonFormat;
-import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
@@ -18,7 +15,6 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
-import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.grpc.GrpcService;
@@ -27,37 +23,32 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
-import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
-import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
-import io.traceharness.stack.ComponentLog;
+import io.traceharness.otlp.OtlpHandler;
+import io.traceharness.otlp.OtlpServices;
+import io.traceharness.otlp.OtlpSignal;
 import io.traceharness.support.Versions;
 import io.traceharness.support.WorkDirs;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.InflaterInputStream;
 import org.apache.http.HttpHost;
@@ -74,9 +65,9 @@ import org.slf4j.LoggerFactory;
  * try (EmbeddedApmServer apm = EmbeddedApmServer.builder()
  *     .elasticsearch(URI.create("http://127.0.0.1:9200"))
  *     .secretToken("s3cr3t")
- *     .build()) {
- *   apm.start();
- *   // point agents at apm.url() (OTLP/gRPC uses the same port)
+ *     .build()
+ *     .start()) {
+ *   // point agents at apm.endpoint() (OTLP/gRPC uses the same port)
  *   apm.flush(Duration.ofSeconds(10));
  *   System.out.println(apm.stats());
  * }
@@ -85,7 +76,6 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedApmServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedApmServer.class);
-  private static final MediaType PROTOBUF = MediaType.create("application", "x-protobuf");
   private static final String QUEUE_FULL = "queue is full";
   private static final String SHUTTING_DOWN = "server is shutting down";
   private static final String BUILD_SHA = "embedded";
@@ -124,7 +114,7 @@ public final class EmbeddedApmServer implements AutoCloseable {
     }
     long t0 = System.nanoTime();
     stopping.set(false);
-    log = new ApmLog(config.logFile != null ? config.logFile : WorkDirs.root().resolve("apm-server").resolve("apm-server.log"));
+    log = new ApmLog(defaultLogFile());
     ObjectNode observer = Docs.object();
     observer.put("hostname", hostname());
     observer.put("type", "apm-server");
@@ -133,6 +123,11 @@ public final class EmbeddedApmServer implements AutoCloseable {
     intake = new IntakeProcessor(observer, config.maxEventSize);
     sink = config.sink != null ? config.sink : new BulkWriter(client(config.elasticsearch), config.queueCapacity,
         config.flushInterval, log);
+    OtlpServices otlpServices = OtlpServices.builder(this::exportOtlp)
+        .serverName("APM Server")
+        .admission(headers -> Optional.ofNullable(auth.check(headers.get(HttpHeaderNames.AUTHORIZATION)))
+            .map(EmbeddedApmServer::unauthorized))
+        .build();
     server = Server.builder()
         .http(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port))
         // the Elastic agents keep one intake request open for up to api_request_time (10 s by default)
@@ -141,23 +136,17 @@ public final class EmbeddedApmServer implements AutoCloseable {
         .service("/", this::root)
         .service("/config/v1/agents", this::agentConfig)
         .service("/intake/v2/events", this::intake)
-        .service("/v1/traces", otlpHttp(ExportTraceServiceRequest::newBuilder,
-            r -> otlp.traces((ExportTraceServiceRequest) r), ExportTraceServiceResponse.getDefaultInstance()))
-        .service("/v1/metrics", otlpHttp(ExportMetricsServiceRequest::newBuilder,
-            r -> otlp.metrics((ExportMetricsServiceRequest) r), ExportMetricsServiceResponse.getDefaultInstance()))
-        .service("/v1/logs", otlpHttp(ExportLogsServiceRequest::newBuilder,
-            r -> otlp.logs((ExportLogsServiceRequest) r), ExportLogsServiceResponse.getDefaultInstance()))
-        .service(GrpcService.builder()
-            .addService(new TraceGrpc())
-            .addService(new MetricsGrpc())
-            .addService(new LogsGrpc())
+        .service("/v1/traces", otlpServices.http(OtlpSignal.TRACES))
+        .service("/v1/metrics", otlpServices.http(OtlpSignal.METRICS))
+        .service("/v1/logs", otlpServices.http(OtlpSignal.LOGS))
+        .service(otlpServices.addGrpcServices(GrpcService.builder(), List.of(OtlpSignal.values()))
             .intercept(new GrpcAuth())
             .build())
         .build();
     server.start().join();
     port = server.activeLocalPort();
     String ready = String.format(Locale.ROOT, "APM Server %s ready at %s (HTTP, intake v2, OTLP/HTTP and OTLP/gRPC) "
-        + "writing to %s in %d ms", version, url(), config.sink != null ? "a test sink" : config.elasticsearch,
+        + "writing to %s in %d ms", version, endpoint(), config.sink != null ? "a test sink" : config.elasticsearch,
         (System.nanoTime() - t0) / 1_000_000);
     LOG.info(ready);
     log.info(ready);
@@ -165,7 +154,7 @@ public final class EmbeddedApmServer implements AutoCloseable {
   }
 
   /** {@code http://127.0.0.1:<port>}; OTLP/gRPC is served on the same port. */
-  public URI url() {
+  public URI endpoint() {
     if (server == null) {
       throw new IllegalStateException("APM Server is not started");
     }
@@ -185,9 +174,12 @@ public final class EmbeddedApmServer implements AutoCloseable {
   }
 
   /** This server's log file (per-document indexing failures, retries, start and stop). */
-  public ComponentLog log() {
-    return new ComponentLog("apm-server", log != null ? log.file()
-        : config.logFile != null ? config.logFile : WorkDirs.root().resolve("apm-server").resolve("apm-server.log"));
+  public Path logFile() {
+    return log != null ? log.file() : defaultLogFile();
+  }
+
+  private Path defaultLogFile() {
+    return config.logFile != null ? config.logFile : WorkDirs.root().resolve("apm-server").resolve("apm-server.log");
   }
 
   /** Stops accepting (503 "server is shutting down"), drains what was accepted, closes the port. */
@@ -362,74 +354,18 @@ public final class EmbeddedApmServer implements AutoCloseable {
     return json(status, body);
   }
 
-  private HttpService otlpHttp(java.util.function.Supplier<Message.Builder> builder,
-      Function<Message, List<ApmDocument>> mapper, Message emptyResponse) {
-    return (ctx, req) -> {
-      if (req.method() != HttpMethod.POST) {
-        return HttpResponse.of(HttpStatus.METHOD_NOT_ALLOWED, MediaType.PLAIN_TEXT_UTF_8,
-            "405 method not allowed, supported: [POST]");
-      }
-      String authError = auth.check(req.headers().get(HttpHeaderNames.AUTHORIZATION));
-      if (authError != null) {
-        return unauthorized(authError);
-      }
-      MediaType type = req.contentType();
-      boolean json = type != null && type.is(MediaType.JSON);
-      boolean protobuf = type != null && (type.is(PROTOBUF) || type.is(MediaType.PROTOBUF));
-      if (!json && !protobuf) {
-        return HttpResponse.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, MediaType.PLAIN_TEXT_UTF_8,
-            "415 unsupported media type, supported: [application/json, application/x-protobuf]");
-      }
-      String encoding = req.headers().get(HttpHeaderNames.CONTENT_ENCODING);
-      return HttpResponse.of(req.aggregate().thenApplyAsync(agg -> {
-        Message message;
-        try {
-          message = parse(agg, encoding, json, builder.get());
-        } catch (IOException e) {
-          return otlpError(HttpStatus.BAD_REQUEST, json, e.getMessage());
-        }
-        String error = publish(mapper.apply(message));
-        if (error != null) {
-          return otlpError(HttpStatus.SERVICE_UNAVAILABLE, json, error);
-        }
-        return otlpBody(HttpStatus.OK, json, emptyResponse);
-      }, ctx.blockingTaskExecutor()));
+  private OtlpHandler.Outcome exportOtlp(OtlpSignal signal, Message request) {
+    List<ApmDocument> documents = switch (signal) {
+      case TRACES -> otlp.traces((ExportTraceServiceRequest) request);
+      case METRICS -> otlp.metrics((ExportMetricsServiceRequest) request);
+      case LOGS -> otlp.logs((ExportLogsServiceRequest) request);
     };
-  }
-
-  private static Message parse(AggregatedHttpRequest agg, String encoding, boolean json, Message.Builder builder)
-      throws IOException {
-    byte[] bytes;
-    try (InputStream in = decode(new ByteArrayInputStream(agg.content().array()), encoding)) {
-      bytes = in.readAllBytes();
+    String error = publish(documents);
+    if (error == null) {
+      return OtlpHandler.Outcome.accepted();
     }
-    try {
-      if (json) {
-        // OTLP/JSON carries trace and span ids as hex, where proto3 JSON expects base64
-        JsonFormat.parser().ignoringUnknownFields().merge(OtlpJson.hexIdsToBase64(bytes), builder);
-      } else {
-        builder.mergeFrom(bytes);
-      }
-    } catch (InvalidProtocolBufferException e) {
-      throw new IOException(e.getMessage(), e);
-    }
-    return builder.build();
-  }
-
-  private static HttpResponse otlpBody(HttpStatus status, boolean json, Message body) {
-    try {
-      return json
-          ? HttpResponse.of(status, MediaType.JSON_UTF_8, JsonFormat.printer().print(body))
-          : HttpResponse.of(status, PROTOBUF, HttpData.wrap(body.toByteArray()));
-    } catch (InvalidProtocolBufferException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static HttpResponse otlpError(HttpStatus status, boolean json, String message) {
-    int code = status == HttpStatus.SERVICE_UNAVAILABLE ? Status.Code.UNAVAILABLE.value()
-        : Status.Code.INVALID_ARGUMENT.value();
-    return otlpBody(status, json, com.google.rpc.Status.newBuilder().setCode(code).setMessage(message).build());
+    // over HTTP both refusals are 503; over gRPC a full queue is ResourceExhausted
+    return SHUTTING_DOWN.equals(error) ? OtlpHandler.Outcome.unavailable(error) : OtlpHandler.Outcome.exhausted(error);
   }
 
   // ---------------------------------------------------------------- gRPC
@@ -450,39 +386,6 @@ public final class EmbeddedApmServer implements AutoCloseable {
     }
   }
 
-  private <R> void grpcExport(List<ApmDocument> docs, R response, StreamObserver<R> observer) {
-    String error = publish(docs);
-    if (error == null) {
-      observer.onNext(response);
-      observer.onCompleted();
-    } else if (SHUTTING_DOWN.equals(error)) {
-      observer.onError(Status.UNAVAILABLE.withDescription(error).asRuntimeException());
-    } else {
-      observer.onError(Status.RESOURCE_EXHAUSTED.withDescription(error).asRuntimeException());
-    }
-  }
-
-  private final class TraceGrpc extends TraceServiceGrpc.TraceServiceImplBase {
-    @Override
-    public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> observer) {
-      grpcExport(otlp.traces(request), ExportTraceServiceResponse.getDefaultInstance(), observer);
-    }
-  }
-
-  private final class MetricsGrpc extends MetricsServiceGrpc.MetricsServiceImplBase {
-    @Override
-    public void export(ExportMetricsServiceRequest request, StreamObserver<ExportMetricsServiceResponse> observer) {
-      grpcExport(otlp.metrics(request), ExportMetricsServiceResponse.getDefaultInstance(), observer);
-    }
-  }
-
-  private final class LogsGrpc extends LogsServiceGrpc.LogsServiceImplBase {
-    @Override
-    public void export(ExportLogsServiceRequest request, StreamObserver<ExportLogsServiceResponse> observer) {
-      grpcExport(otlp.logs(request), ExportLogsServiceResponse.getDefaultInstance(), observer);
-    }
-  }
-
   // ---------------------------------------------------------------- builder
 
   /** Options; only {@link #elasticsearch(URI)} is required. */
@@ -497,7 +400,7 @@ public final class EmbeddedApmServer implements AutoCloseable {
     private int maxEventSize = IntakeProcessor.DEFAULT_MAX_EVENT_SIZE;
     private long maxRequestBytes = 64L * 1024 * 1024;
     private String version = Versions.of("apm-server");
-    private java.nio.file.Path logFile;
+    private Path logFile;
     private DocumentSink sink;
 
     private Builder() {
@@ -558,7 +461,7 @@ public final class EmbeddedApmServer implements AutoCloseable {
     }
 
     /** Where the server logs; default {@code <work dir>/apm-server/apm-server.log}. */
-    public Builder logFile(java.nio.file.Path file) {
+    public Builder logFile(Path file) {
       this.logFile = file;
       return this;
     }

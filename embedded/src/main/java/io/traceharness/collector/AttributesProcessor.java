@@ -13,13 +13,13 @@ import java.util.List;
  * removes; {@code from_attribute} copies another attribute's value and does nothing when that
  * attribute is absent. Actions run in order, each on the result of the previous one.
  */
-final class AttributesProcessor implements Consumer {
+final class AttributesProcessor implements SignalConsumer {
 
   private final CollectorConfig.AttributesSpec spec;
   private final Signal signal;
-  private final Consumer next;
+  private final SignalConsumer next;
 
-  AttributesProcessor(CollectorConfig.AttributesSpec spec, Signal signal, Consumer next) {
+  AttributesProcessor(CollectorConfig.AttributesSpec spec, Signal signal, SignalConsumer next) {
     this.spec = spec;
     this.signal = signal;
     this.next = next;

@@ -15,11 +15,11 @@ import java.util.concurrent.TimeUnit;
  * a failure downstream cannot reach the client any more: it is logged (the exporter has counted
  * the items it dropped).
  */
-final class BatchProcessor implements Consumer {
+final class BatchProcessor implements SignalConsumer {
 
   private final CollectorConfig.BatchSpec spec;
   private final Signal signal;
-  private final Consumer next;
+  private final SignalConsumer next;
   private final CollectorLog log;
   private final String pipeline;
   private final ScheduledExecutorService timer;
@@ -27,7 +27,7 @@ final class BatchProcessor implements Consumer {
   private int buffered;
   private ScheduledFuture<?> pendingTimeout;
 
-  BatchProcessor(CollectorConfig.BatchSpec spec, Signal signal, Consumer next, CollectorLog log, String pipeline) {
+  BatchProcessor(CollectorConfig.BatchSpec spec, Signal signal, SignalConsumer next, CollectorLog log, String pipeline) {
     this.spec = spec;
     this.signal = signal;
     this.next = next;

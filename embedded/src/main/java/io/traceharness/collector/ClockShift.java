@@ -13,12 +13,12 @@ import java.time.Duration;
  * reproduces the post's screenshot of a child drawn outside its parent. Not a component of the
  * real collector; set through {@link EmbeddedCollector.Builder#clockSkew(Duration)}.
  */
-final class ClockShift implements Consumer {
+final class ClockShift implements SignalConsumer {
 
   private final long shiftNanos;
-  private final Consumer next;
+  private final SignalConsumer next;
 
-  ClockShift(Duration shift, Consumer next) {
+  ClockShift(Duration shift, SignalConsumer next) {
     this.shiftNanos = shift.toNanos();
     this.next = next;
   }

@@ -1,6 +1,7 @@
 package io.traceharness.collector;
 
 import com.google.protobuf.Message;
+import io.traceharness.otlp.OtlpJson;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>{@code
  * try (EmbeddedCollector collector = EmbeddedCollector.builder()
  *     .config(Path.of("fixtures/collector.yaml"))
- *     .environment(Map.of("APM_SERVER_URL", apm.url().toString(), "APM_SERVER_TOKEN", token))
+ *     .environment(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", token))
  *     .freePorts(true)
  *     .build()
  *     .start()) {
@@ -174,11 +174,11 @@ public final class EmbeddedCollector implements AutoCloseable {
       }
       exporters.add(helper);
     }
-    Consumer head = new Pipeline.FanOut(exporters);
+    SignalConsumer head = new Pipeline.FanOut(exporters);
     List<String> processors = p.processors();
     for (int i = processors.size() - 1; i >= 0; i--) {
       CollectorConfig.ProcessorSpec spec = config.processors().get(processors.get(i));
-      Consumer next = head;
+      SignalConsumer next = head;
       if (spec instanceof CollectorConfig.BatchSpec b) {
         head = new BatchProcessor(b, p.signal(), next, log, p.id());
       } else if (spec instanceof CollectorConfig.AttributesSpec a) {

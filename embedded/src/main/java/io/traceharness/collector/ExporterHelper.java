@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * every request that is not delivered adds its items to {@code dropped}, is logged with the
  * reason, and is listed among the collector's export failures.
  */
-final class ExporterHelper implements Consumer {
+final class ExporterHelper implements SignalConsumer {
 
   private final String pipeline;
   private final String exporter;

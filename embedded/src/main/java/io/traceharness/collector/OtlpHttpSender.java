@@ -1,6 +1,7 @@
 package io.traceharness.collector;
 
 import com.google.protobuf.Message;
+import io.traceharness.otlp.OtlpJson;
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;

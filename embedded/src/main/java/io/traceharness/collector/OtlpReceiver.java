@@ -1,32 +1,14 @@
 package io.traceharness.collector;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.linecorp.armeria.common.AggregatedHttpRequest;
-import com.linecorp.armeria.common.HttpMethod;
-import com.linecorp.armeria.common.HttpRequest;
-import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
-import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
-import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
-import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
-import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
-import java.io.ByteArrayInputStream;
+import io.traceharness.otlp.OtlpHandler;
+import io.traceharness.otlp.OtlpServices;
+import io.traceharness.otlp.OtlpSignal;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -35,22 +17,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.InflaterInputStream;
 
 /**
  * The {@code otlp} receiver: OTLP/gRPC and OTLP/HTTP on their own endpoints, as the real receiver
- * keeps them. HTTP answers like the real one: 200 with the Export*ServiceResponse in the request's
- * encoding; 400 with a google.rpc.Status (code InvalidArgument) for a body it cannot read; 415 for
- * a content type other than protobuf or JSON; 405 for a method other than POST; 503 (Unavailable)
- * when the pipeline refuses the data for now. The server keeps serving whatever it was sent.
+ * keeps them, served by {@link OtlpServices}. A pipeline's refusal for good answers 400
+ * (InvalidArgument), one for now 503 (Unavailable). The server keeps serving whatever it was sent.
  */
 final class OtlpReceiver implements AutoCloseable {
 
-  private static final MediaType PROTOBUF = MediaType.parse("application/x-protobuf");
 
   private final CollectorConfig.ReceiverSpec spec;
   private final Map<Signal, List<Pipeline>> pipelines;
@@ -128,151 +104,54 @@ final class OtlpReceiver implements AutoCloseable {
     }
   }
 
-  // ---- gRPC ------------------------------------------------------------------------
+  // ---- protocols: the shared OTLP services, handing requests to this receiver's pipelines ----
+
+  private OtlpServices services() {
+    return OtlpServices.builder(new Handler()).serverName("collector").build();
+  }
 
   private void configureGrpc(ServerBuilder sb) {
     GrpcServiceBuilder g = GrpcService.builder()
         .maxRequestMessageLength(spec.grpcMaxRecvBytes())
         .useBlockingTaskExecutor(true);
-    if (pipelines.containsKey(Signal.TRACES)) {
-      g.addService(new TraceServiceGrpc.TraceServiceImplBase() {
-        @Override
-        public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> out) {
-          grpcExport(Signal.TRACES, request, out, ExportTraceServiceResponse.getDefaultInstance());
-        }
-      });
-    }
-    if (pipelines.containsKey(Signal.METRICS)) {
-      g.addService(new MetricsServiceGrpc.MetricsServiceImplBase() {
-        @Override
-        public void export(ExportMetricsServiceRequest request, StreamObserver<ExportMetricsServiceResponse> out) {
-          grpcExport(Signal.METRICS, request, out, ExportMetricsServiceResponse.getDefaultInstance());
-        }
-      });
-    }
-    if (pipelines.containsKey(Signal.LOGS)) {
-      g.addService(new LogsServiceGrpc.LogsServiceImplBase() {
-        @Override
-        public void export(ExportLogsServiceRequest request, StreamObserver<ExportLogsServiceResponse> out) {
-          grpcExport(Signal.LOGS, request, out, ExportLogsServiceResponse.getDefaultInstance());
-        }
-      });
-    }
-    sb.service(g.build());
+    sb.service(services().addGrpcServices(g, pipelines.keySet().stream().map(Signal::otlp).toList()).build());
   }
-
-  private <R> void grpcExport(Signal signal, Message request, StreamObserver<R> out, R response) {
-    Refusal refusal = deliver(signal, request);
-    if (refusal == null) {
-      out.onNext(response);
-      out.onCompleted();
-    } else {
-      out.onError((refusal.permanent ? Status.INVALID_ARGUMENT : Status.UNAVAILABLE)
-          .withDescription(refusal.message).asRuntimeException());
-    }
-  }
-
-  // ---- HTTP ------------------------------------------------------------------------
 
   private void configureHttp(ServerBuilder sb) {
+    OtlpServices otlp = services();
     for (Signal signal : pipelines.keySet()) {
       String path = switch (signal) {
         case TRACES -> spec.tracesPath();
         case METRICS -> spec.metricsPath();
-        default -> spec.logsPath();
+        case LOGS -> spec.logsPath();
       };
-      sb.service(path, (ctx, req) -> handleHttp(ctx, req, signal));
+      sb.service(path, otlp.http(signal.otlp()));
     }
-  }
-
-  private HttpResponse handleHttp(ServiceRequestContext ctx, HttpRequest req, Signal signal) {
-    if (req.method() != HttpMethod.POST) {
-      req.abort();
-      return HttpResponse.of(HttpStatus.METHOD_NOT_ALLOWED, MediaType.PLAIN_TEXT,
-          "405 method not allowed, supported: [POST]");
-    }
-    MediaType type = req.contentType();
-    boolean json;
-    // compared without parameters: "application/json" and "application/json; charset=utf-8" alike
-    if (type != null && type.withoutParameters().is(MediaType.JSON.withoutParameters())) {
-      json = true;
-    } else if (type != null && type.withoutParameters().is(PROTOBUF)) {
-      json = false;
-    } else {
-      return HttpResponse.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, MediaType.PLAIN_TEXT,
-          "415 unsupported media type, supported: [application/json, application/x-protobuf]");
-    }
-    return HttpResponse.of(req.aggregate().thenApplyAsync(agg -> process(agg, signal, json), ctx.blockingTaskExecutor()));
-  }
-
-  private HttpResponse process(AggregatedHttpRequest agg, Signal signal, boolean json) {
-    byte[] body;
-    String encoding = agg.headers().get("content-encoding", "").trim().toLowerCase(Locale.ROOT);
-    try {
-      body = decode(agg.content().array(), encoding);
-    } catch (IOException e) {
-      return status(json, HttpStatus.BAD_REQUEST, 3, e.getMessage());
-    }
-    Message request;
-    try {
-      if (json) {
-        Message.Builder b = signal.newBuilder();
-        OtlpJson.merge(body, b);
-        request = b.build();
-      } else {
-        request = signal.parse(body);
-      }
-    } catch (InvalidProtocolBufferException e) {
-      log.warn("receiver " + spec.id() + ": refused a " + signal.pipelineType() + " request that cannot be decoded: "
-          + e.getMessage());
-      return status(json, HttpStatus.BAD_REQUEST, 3, (json ? "json: " : "proto: ") + e.getMessage());
-    }
-    Refusal refusal = deliver(signal, request);
-    if (refusal != null) {
-      return refusal.permanent ? status(json, HttpStatus.BAD_REQUEST, 3, refusal.message)
-          : status(json, HttpStatus.SERVICE_UNAVAILABLE, 14, refusal.message);
-    }
-    Message response = signal.emptyResponse();
-    return json ? HttpResponse.of(HttpStatus.OK, MediaType.JSON, OtlpJson.print(response))
-        : HttpResponse.of(HttpStatus.OK, PROTOBUF, response.toByteArray());
-  }
-
-  private static byte[] decode(byte[] body, String encoding) throws IOException {
-    InputStream in;
-    switch (encoding) {
-      case "", "identity" -> {
-        return body;
-      }
-      case "gzip", "x-gzip" -> in = new GZIPInputStream(new ByteArrayInputStream(body));
-      case "deflate", "zlib" -> in = new InflaterInputStream(new ByteArrayInputStream(body));
-      default -> throw new IOException("unsupported Content-Encoding: " + encoding
-          + " (the embedded collector reads gzip, deflate and uncompressed bodies)");
-    }
-    try (InputStream s = in) {
-      return s.readAllBytes();
-    } catch (IOException e) {
-      throw new IOException("cannot decompress " + encoding + " body: " + e.getMessage(), e);
-    }
-  }
-
-  private static HttpResponse status(boolean json, HttpStatus http, int grpcCode, String message) {
-    com.google.rpc.Status s = com.google.rpc.Status.newBuilder().setCode(grpcCode).setMessage(message).build();
-    return json ? HttpResponse.of(http, MediaType.JSON, OtlpJson.printPlain(s))
-        : HttpResponse.of(http, PROTOBUF, s.toByteArray());
   }
 
   // ---- delivery --------------------------------------------------------------------
 
-  private record Refusal(String message, boolean permanent) {
+  private final class Handler implements OtlpHandler {
+    @Override
+    public Outcome export(OtlpSignal otlp, Message request) {
+      return deliver(Signal.of(otlp), request);
+    }
+
+    @Override
+    public void undecodable(OtlpSignal otlp, String reason) {
+      log.warn("receiver " + spec.id() + ": refused a " + otlp.pipelineType() + " request that cannot be decoded: "
+          + reason);
+    }
   }
 
-  private Refusal deliver(Signal signal, Message request) {
+  /** Every pipeline gets the request; the refusal is permanent only when every refusing pipeline says so. */
+  private OtlpHandler.Outcome deliver(Signal signal, Message request) {
     List<String> errors = new ArrayList<>();
     boolean permanent = true;
     for (Pipeline p : pipelines.getOrDefault(signal, List.of())) {
       try {
         p.consume(request);
-      } catch (Consumer.ConsumeException e) {
+      } catch (SignalConsumer.ConsumeException e) {
         errors.add(e.getMessage());
         permanent &= e.permanent();
       } catch (RuntimeException e) {
@@ -281,7 +160,11 @@ final class OtlpReceiver implements AutoCloseable {
         permanent = false;
       }
     }
-    return errors.isEmpty() ? null : new Refusal(String.join("; ", errors), permanent);
+    if (errors.isEmpty()) {
+      return OtlpHandler.Outcome.accepted();
+    }
+    String message = String.join("; ", errors);
+    return permanent ? OtlpHandler.Outcome.invalid(message) : OtlpHandler.Outcome.unavailable(message);
   }
 
   /**

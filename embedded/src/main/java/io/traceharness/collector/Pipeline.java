@@ -9,16 +9,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * One {@code service::pipelines} entry: receivers hand requests to it, it runs them through the
  * processors in order and fans out to every exporter.
  */
-final class Pipeline implements Consumer {
+final class Pipeline implements SignalConsumer {
 
   private final String id;
   private final Signal signal;
-  private final Consumer head;
+  private final SignalConsumer head;
   private final List<ExporterHelper> exporters;
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
 
-  Pipeline(String id, Signal signal, Consumer head, List<ExporterHelper> exporters) {
+  Pipeline(String id, Signal signal, SignalConsumer head, List<ExporterHelper> exporters) {
     this.id = id;
     this.signal = signal;
     this.head = head;
@@ -60,17 +60,17 @@ final class Pipeline implements Consumer {
   }
 
   /** The end of a pipeline: every exporter gets every request. */
-  static final class FanOut implements Consumer {
-    private final List<? extends Consumer> consumers;
+  static final class FanOut implements SignalConsumer {
+    private final List<? extends SignalConsumer> consumers;
 
-    FanOut(List<? extends Consumer> consumers) {
+    FanOut(List<? extends SignalConsumer> consumers) {
       this.consumers = consumers;
     }
 
     @Override
     public void consume(Message request) throws ConsumeException {
       List<ConsumeException> errors = new ArrayList<>();
-      for (Consumer c : consumers) {
+      for (SignalConsumer c : consumers) {
         try {
           c.consume(request);
         } catch (ConsumeException e) {

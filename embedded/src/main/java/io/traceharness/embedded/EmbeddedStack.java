@@ -97,11 +97,10 @@ public final class EmbeddedStack implements TracingStack {
   public synchronized EmbeddedStack start() {
     long t0 = System.nanoTime();
     try {
-      elasticsearch = EmbeddedElasticsearch.builder().build();
-      elasticsearch.start();
+      elasticsearch = EmbeddedElasticsearch.builder().build().start();
       apm = EmbeddedApmServer.builder().elasticsearch(elasticsearch.endpoint()).secretToken(secretToken).build().start();
       collector = EmbeddedCollector.builder().name("collector").config(stackCollectorConfig())
-          .environment(Map.of("APM_SERVER_URL", apm.url().toString(), "APM_SERVER_TOKEN", secretToken))
+          .environment(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", secretToken))
           .freePorts(true).build().start();
       lambda = LambdaEmulator.builder().region(region).sandboxHook(new LayerCollectors()).start();
       gateway = EmbeddedApiGateway.builder().stage("dev").invoker(new LambdaInvoker()).build().start();
@@ -111,7 +110,7 @@ public final class EmbeddedStack implements TracingStack {
       throw e;
     }
     LOG.info("Embedded tracing stack ready in {} s: Elasticsearch {}, APM Server {}, OTLP {}, Lambda {}, API Gateway {}",
-        String.format("%.1f", (System.nanoTime() - t0) / 1e9), elasticsearch.endpoint(), apm.url(),
+        String.format("%.1f", (System.nanoTime() - t0) / 1e9), elasticsearch.endpoint(), apm.endpoint(),
         collector.otlpHttpEndpoint(), lambda.endpoint(), gateway.baseUrl());
     return this;
   }
@@ -123,7 +122,7 @@ public final class EmbeddedStack implements TracingStack {
 
   @Override
   public Endpoints endpoints() {
-    return new Endpoints(elasticsearch.endpoint(), apm.url(), secretToken, collector.otlpHttpEndpoint(),
+    return new Endpoints(elasticsearch.endpoint(), apm.endpoint(), secretToken, collector.otlpHttpEndpoint(),
         collector.otlpGrpcEndpoint(), lambda.endpoint(), URI.create(gateway.baseUrl()), region);
   }
 
@@ -185,7 +184,7 @@ public final class EmbeddedStack implements TracingStack {
       logs.add(new ComponentLog("elasticsearch", elasticsearch.logFile()));
     }
     if (apm != null) {
-      logs.add(apm.log());
+      logs.add(new ComponentLog("apm-server", apm.logFile()));
     }
     if (collector != null) {
       logs.add(new ComponentLog("collector", collector.logFile()));

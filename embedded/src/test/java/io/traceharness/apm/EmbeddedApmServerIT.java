@@ -35,7 +35,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -159,20 +162,20 @@ class EmbeddedApmServerIT {
   @Order(1)
   void otlpHttpExportIsSearchable() throws Exception {
     exportsThroughOtlp("otlp-http-svc", OtlpHttpSpanExporter.builder()
-        .setEndpoint(apm.url() + "/v1/traces").addHeader("Authorization", "Bearer " + TOKEN).build());
+        .setEndpoint(apm.endpoint() + "/v1/traces").addHeader("Authorization", "Bearer " + TOKEN).build());
   }
 
   @Test
   @Order(2)
   void otlpGrpcExportIsSearchable() throws Exception {
     exportsThroughOtlp("otlp-grpc-svc", OtlpGrpcSpanExporter.builder()
-        .setEndpoint(apm.url().toString()).addHeader("Authorization", "Bearer " + TOKEN).build());
+        .setEndpoint(apm.endpoint().toString()).addHeader("Authorization", "Bearer " + TOKEN).build());
   }
 
   @Test
   @Order(3)
   void otlpGrpcWithoutTokenIsUnauthenticated() {
-    SpanExporter exporter = OtlpGrpcSpanExporter.builder().setEndpoint(apm.url().toString()).build();
+    SpanExporter exporter = OtlpGrpcSpanExporter.builder().setEndpoint(apm.endpoint().toString()).build();
     SdkTracerProvider provider = tracerProvider("no-token", exporter, false);
     provider.get("it").spanBuilder("x").startSpan().end();
     assertThat(provider.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).as("export without a token fails").isFalse();
@@ -190,7 +193,7 @@ class EmbeddedApmServerIT {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     try (ChildProcess child = ChildProcess.builder("elastic-agent-client")
         .command(List.of(java, "-Xms64m", "-Xmx128m", "-javaagent:" + agent,
-            "-Delastic.apm.server_url=" + apm.url(),
+            "-Delastic.apm.server_url=" + apm.endpoint(),
             "-Delastic.apm.secret_token=" + TOKEN,
             "-Delastic.apm.service_name=java-client",
             "-Delastic.apm.environment=it",
@@ -226,30 +229,30 @@ class EmbeddedApmServerIT {
   void everySpanArrivesAcrossAnElasticsearchOutage() throws Exception {
     String run = UUID.randomUUID().toString();
     SdkTracerProvider provider = tracerProvider("outage-svc", OtlpGrpcSpanExporter.builder()
-        .setEndpoint(apm.url().toString()).addHeader("Authorization", "Bearer " + TOKEN).build(), true);
+        .setEndpoint(apm.endpoint().toString()).addHeader("Authorization", "Bearer " + TOKEN).build(), true);
     Tracer tracer = provider.get("it");
     long failedBefore = apm.stats().documentsFailed();
-    int sent = 0;
-    long t0 = System.nanoTime();
-    boolean stopped = false;
-    boolean restarted = false;
-    while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(30)) {
-      long elapsed = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
-      if (!stopped && elapsed >= 3) {
-        es.stop();
-        stopped = true;
-      }
-      if (stopped && !restarted && elapsed >= 23) {
-        es.start();
-        restarted = true;
-      }
+    // a span every 50 ms throughout; the phases are counted in spans: ~3 s up, ~20 s down, ~7 s up again
+    AtomicInteger ticks = new AtomicInteger();
+    ScheduledExecutorService traffic = Executors.newSingleThreadScheduledExecutor();
+    traffic.scheduleAtFixedRate(() -> {
       tracer.spanBuilder("tick").setAttribute("run", run).startSpan().end();
-      sent++;
-      Thread.sleep(50);
+      ticks.incrementAndGet();
+    }, 0, 50, TimeUnit.MILLISECONDS);
+    try {
+      awaitTicks(ticks, 60, "before the outage");
+      es.stop();
+      try {
+        awaitTicks(ticks, 460, "while Elasticsearch is down");
+      } finally {
+        es.start();
+      }
+      awaitTicks(ticks, 600, "after the outage");
+    } finally {
+      traffic.shutdown();
+      assertThat(traffic.awaitTermination(10, TimeUnit.SECONDS)).as("traffic stopped").isTrue();
     }
-    if (!restarted) {
-      es.start();
-    }
+    int sent = ticks.get();
     assertThat(provider.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
     provider.shutdown().join(10, TimeUnit.SECONDS);
     assertThat(apm.flush(Duration.ofSeconds(60))).as("APM Server drained its queue: %s", apm.stats()).isTrue();
@@ -260,5 +263,11 @@ class EmbeddedApmServerIT {
             .count(), n -> n >= expected);
     assertThat(found).as("spans in Elasticsearch after the outage").isEqualTo(expected);
     assertThat(apm.stats().documentsFailed()).as("documents failed for good").isEqualTo(failedBefore);
+  }
+
+  private static void awaitTicks(AtomicInteger ticks, int count, String phase) {
+    await(count + " spans sent " + phase).atMost(Duration.ofSeconds(count / 20 + 30))
+        .pollInterval(Duration.ofMillis(50)).untilAsserted(() -> assertThat(ticks.get()).as("spans sent")
+            .isGreaterThanOrEqualTo(count));
   }
 }

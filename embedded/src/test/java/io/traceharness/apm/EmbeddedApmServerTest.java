@@ -60,7 +60,7 @@ class EmbeddedApmServerTest {
   }
 
   static HttpResponse<String> send(String path, HttpRequest.BodyPublisher body, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(server.url().resolve(path)).POST(body);
+    HttpRequest.Builder b = HttpRequest.newBuilder(server.endpoint().resolve(path)).POST(body);
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
@@ -224,7 +224,7 @@ class EmbeddedApmServerTest {
 
   @Test
   void serverInfoAndAgentConfig() throws Exception {
-    HttpResponse<String> info = http.send(HttpRequest.newBuilder(server.url()).header("Authorization", auth()).build(),
+    HttpResponse<String> info = http.send(HttpRequest.newBuilder(server.endpoint()).header("Authorization", auth()).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(info.statusCode()).isEqualTo(200);
     assertThat(json(info).path("version").asText()).startsWith("8.19.");
@@ -236,7 +236,7 @@ class EmbeddedApmServerTest {
     assertThat(config.statusCode()).isEqualTo(200);
     assertThat(config.body()).isEqualTo("{}");
     String etag = config.headers().firstValue("ETag").orElseThrow();
-    HttpResponse<String> again = http.send(HttpRequest.newBuilder(server.url().resolve("/config/v1/agents?service.name=x"))
+    HttpResponse<String> again = http.send(HttpRequest.newBuilder(server.endpoint().resolve("/config/v1/agents?service.name=x"))
         .header("Authorization", auth()).header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(again.statusCode()).isEqualTo(304);
     assertThat(post("/config/v1/agents", "{}").statusCode()).isEqualTo(401);
@@ -268,7 +268,7 @@ class EmbeddedApmServerTest {
   @Test
   void fullQueueIs503() throws Exception {
     try (EmbeddedApmServer small = EmbeddedApmServer.builder().sink(new InMemorySink(1)).build().start()) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(small.url().resolve("/intake/v2/events"))
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(small.endpoint().resolve("/intake/v2/events"))
           .POST(HttpRequest.BodyPublishers.ofString(lines(METADATA, TRANSACTION, TRANSACTION))).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(503);
@@ -305,7 +305,7 @@ class EmbeddedApmServerTest {
 
   @Test
   void getOnIntakeIs400OnlyPost() throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.url().resolve("/intake/v2/events"))
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.endpoint().resolve("/intake/v2/events"))
         .header("Authorization", auth()).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(json(r).path("errors").get(0).path("message").asText()).isEqualTo("only POST requests are supported");

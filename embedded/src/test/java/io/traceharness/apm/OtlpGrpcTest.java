@@ -19,7 +19,7 @@ class OtlpGrpcTest {
 
   private static boolean export(EmbeddedApmServer server, String authorization, int spans) {
     // no client retries: the test wants the server's first answer, fast
-    var exporter = OtlpGrpcSpanExporter.builder().setEndpoint(server.url().toString()).setRetryPolicy(null);
+    var exporter = OtlpGrpcSpanExporter.builder().setEndpoint(server.endpoint().toString()).setRetryPolicy(null);
     if (authorization != null) {
       exporter.addHeader("Authorization", authorization);
     }

@@ -76,7 +76,7 @@ public final class ApmPipelineBenchmark {
   }
 
   private static SdkTracerProvider provider(EmbeddedApmServer apm, boolean batch) {
-    OtlpGrpcSpanExporter exporter = OtlpGrpcSpanExporter.builder().setEndpoint(apm.url().toString()).build();
+    OtlpGrpcSpanExporter exporter = OtlpGrpcSpanExporter.builder().setEndpoint(apm.endpoint().toString()).build();
     SpanProcessor processor = batch
         ? BatchSpanProcessor.builder(exporter).setMaxQueueSize(SPANS * 2).setMaxExportBatchSize(512)
             .setScheduleDelay(Duration.ofMillis(20)).build()

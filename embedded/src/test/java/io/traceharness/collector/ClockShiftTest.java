@@ -17,7 +17,7 @@ class ClockShiftTest {
   @Test
   void shiftsStartEndAndEventTimesAndNothingElse() throws Exception {
     List<Message> out = new ArrayList<>();
-    Consumer sink = out::add;
+    SignalConsumer sink = out::add;
     Span span = Span.newBuilder().setName("GET /ping").setStartTimeUnixNano(1_000_000_000L).setEndTimeUnixNano(1_500_000_000L)
         .addEvents(Span.Event.newBuilder().setName("e").setTimeUnixNano(1_200_000_000L)).build();
     ExportTraceServiceRequest request = ExportTraceServiceRequest.newBuilder().addResourceSpans(

@@ -1,6 +1,7 @@
 package io.traceharness.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
@@ -87,34 +88,33 @@ class CollectorAgentIT {
     assertTrace(ids, "agent-grpc-app");
   }
 
-  private static void assertTrace(AgentRun.Ids ids, String service) throws InterruptedException {
+  private static void assertTrace(AgentRun.Ids ids, String service) {
     Map<String, Span> byId = new HashMap<>();
     Map<String, Map<String, String>> resourceOf = new HashMap<>();
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (byId.size() < 3 && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-      byId.clear();
-      for (OtlpTestBackend.Received r : List.copyOf(downstream.traceRequests())) {
-        for (ResourceSpans rs : r.traces().getResourceSpansList()) {
-          for (ScopeSpans ss : rs.getScopeSpansList()) {
-            for (Span s : ss.getSpansList()) {
-              if (hex(s.getTraceId().toByteArray()).equals(ids.traceId())) {
-                String id = hex(s.getSpanId().toByteArray());
-                byId.put(id, s);
-                Map<String, String> attrs = new HashMap<>();
-                for (KeyValue kv : rs.getResource().getAttributesList()) {
-                  attrs.put(kv.getKey(), kv.getValue().getStringValue());
+    await("the 3 spans of trace " + ids.traceId() + " at the downstream").atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+          byId.clear();
+          for (OtlpTestBackend.Received r : List.copyOf(downstream.traceRequests())) {
+            for (ResourceSpans rs : r.traces().getResourceSpansList()) {
+              for (ScopeSpans ss : rs.getScopeSpansList()) {
+                for (Span s : ss.getSpansList()) {
+                  if (hex(s.getTraceId().toByteArray()).equals(ids.traceId())) {
+                    String id = hex(s.getSpanId().toByteArray());
+                    byId.put(id, s);
+                    Map<String, String> attrs = new HashMap<>();
+                    for (KeyValue kv : rs.getResource().getAttributesList()) {
+                      attrs.put(kv.getKey(), kv.getValue().getStringValue());
+                    }
+                    resourceOf.put(id, attrs);
+                  }
                 }
-                resourceOf.put(id, attrs);
               }
             }
           }
-        }
-      }
-    }
-    assertThat(byId).as("spans of trace %s at the downstream; collector stats %s, failures %s", ids.traceId(),
-        collector.stats(), collector.exportFailures()).containsOnlyKeys(ids.serverSpanId(), ids.clientSpanId(),
-        ids.internalSpanId());
+          assertThat(byId).as("spans of trace %s at the downstream; collector stats %s, failures %s", ids.traceId(),
+              collector.stats(), collector.exportFailures()).containsOnlyKeys(ids.serverSpanId(), ids.clientSpanId(),
+              ids.internalSpanId());
+        });
     Span server = byId.get(ids.serverSpanId());
     Span client = byId.get(ids.clientSpanId());
     Span internal = byId.get(ids.internalSpanId());

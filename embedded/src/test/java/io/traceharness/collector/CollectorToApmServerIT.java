@@ -1,11 +1,13 @@
 package io.traceharness.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.traceharness.apm.EmbeddedApmServer;
 import io.traceharness.elasticsearch.EmbeddedElasticsearch;
+import io.traceharness.stack.ComponentLog;
 import io.traceharness.support.WorkDirs;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,36 +66,31 @@ class CollectorToApmServerIT {
     AgentRun.Ids ids;
     try (EmbeddedCollector collector = EmbeddedCollector.builder()
         .config(postConfig())
-        .environment(Map.of("APM_SERVER_URL", apm.url().toString(), "APM_SERVER_TOKEN", TOKEN))
+        .environment(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", TOKEN))
         .freePorts(true)
         .logFile(WorkDirs.root().resolve("logs").resolve("collector-apm-it.log"))
         .build()
         .start()
         .awaitReady(Duration.ofSeconds(10))) {
       ids = AgentRun.run("agent-to-apm", "grpc", collector.otlpGrpcEndpoint().toString(), "producer");
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (collector.stats().pipeline("traces").exporter("otlp/elastic").sent() < 3 && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
-      assertThat(collector.stats().pipeline("traces").exporter("otlp/elastic").sent())
-          .as("spans the collector delivered to APM Server; failures %s", collector.exportFailures()).isEqualTo(3);
+      await("3 spans delivered to APM Server").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+          .untilAsserted(() -> assertThat(collector.stats().pipeline("traces").exporter("otlp/elastic").sent())
+              .as("spans the collector delivered to APM Server; failures %s", collector.exportFailures()).isEqualTo(3));
     }
     assertThat(apm.flush(Duration.ofSeconds(20))).as("APM Server flushed to Elasticsearch").isTrue();
 
     Map<String, JsonNode> docs = new HashMap<>();
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (docs.size() < 3 && System.nanoTime() < deadline) {
-      docs.clear();
-      for (JsonNode hit : search(ids.traceId())) {
-        JsonNode src = hit.path("_source");
-        docs.put(src.at("/span/id").asText(), src);
-      }
-      if (docs.size() < 3) {
-        Thread.sleep(200);
-      }
-    }
-    assertThat(docs).as("documents of trace %s in traces-apm*; APM Server log:\n%s", ids.traceId(),
-        apm.log().tail(20)).containsOnlyKeys(ids.serverSpanId(), ids.clientSpanId(), ids.internalSpanId());
+    await("the 3 documents of trace " + ids.traceId()).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> {
+          docs.clear();
+          for (JsonNode hit : search(ids.traceId())) {
+            JsonNode src = hit.path("_source");
+            docs.put(src.at("/span/id").asText(), src);
+          }
+          assertThat(docs).as("documents of trace %s in traces-apm*; APM Server log:\n%s", ids.traceId(),
+              new ComponentLog("apm-server", apm.logFile()).tail(20))
+              .containsOnlyKeys(ids.serverSpanId(), ids.clientSpanId(), ids.internalSpanId());
+        });
 
     JsonNode tx = docs.get(ids.serverSpanId());
     assertThat(tx.at("/processor/event").asText()).isEqualTo("transaction");
@@ -119,7 +116,7 @@ class CollectorToApmServerIT {
   void aWrongTokenShowsUpInExportFailuresAndTheSpansAreCountedAsDropped() throws Exception {
     try (EmbeddedCollector collector = EmbeddedCollector.builder()
         .config(postConfig())
-        .environment(Map.of("APM_SERVER_URL", apm.url().toString(), "APM_SERVER_TOKEN", "wrong"))
+        .environment(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", "wrong"))
         .freePorts(true)
         .logFile(WorkDirs.root().resolve("logs").resolve("collector-apm-wrong-token-it.log"))
         .build()
@@ -128,11 +125,9 @@ class CollectorToApmServerIT {
           com.linecorp.armeria.client.grpc.GrpcClients.newClient(collector.otlpGrpcEndpoint(),
               io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc.TraceServiceBlockingStub.class);
       stub.export(Otlp.traces("producer", Otlp.newTraceId(), 2));
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (collector.stats().pipeline("traces").dropped() < 2 && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
-      assertThat(collector.stats().pipeline("traces").exporter("otlp/elastic").dropped()).isEqualTo(2);
+      await("2 spans dropped").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+          .untilAsserted(() -> assertThat(collector.stats().pipeline("traces").exporter("otlp/elastic").dropped())
+              .as("spans dropped; failures %s", collector.exportFailures()).isEqualTo(2));
       assertThat(collector.exportFailures()).last().satisfies(f -> {
         assertThat(f.exporter()).isEqualTo("otlp/elastic");
         assertThat(f.dropped()).isTrue();
@@ -143,10 +138,10 @@ class CollectorToApmServerIT {
 
   @Test
   void apmServerDownWhileTheAgentExportsThenBackLosesNoSpan() throws Exception {
-    int port = apm.url().getPort();
+    int port = apm.endpoint().getPort();
     try (EmbeddedCollector collector = EmbeddedCollector.builder()
         .config(postConfig())
-        .environment(Map.of("APM_SERVER_URL", apm.url().toString(), "APM_SERVER_TOKEN", TOKEN))
+        .environment(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", TOKEN))
         .freePorts(true)
         .logFile(WorkDirs.root().resolve("logs").resolve("collector-apm-outage-it.log"))
         .build()
@@ -155,10 +150,9 @@ class CollectorToApmServerIT {
       AgentRun.Ids ids;
       try {
         ids = AgentRun.run("agent-apm-outage", "http/protobuf", collector.otlpHttpEndpoint().toString(), "consumer");
-        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (collector.exportFailures().isEmpty() && System.nanoTime() < until) {
-          Thread.sleep(50);
-        }
+        await("an export failure while APM Server is down").atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(50))
+            .untilAsserted(() -> assertThat(collector.exportFailures()).as("export failures").isNotEmpty());
         assertThat(collector.stats().pipeline("traces").exporter("otlp/elastic").sent())
             .as("APM Server is down: nothing delivered yet").isZero();
         assertThat(collector.exportFailures()).as("the reason is listed while the collector retries")
@@ -167,21 +161,15 @@ class CollectorToApmServerIT {
       } finally {
         apm = EmbeddedApmServer.builder().elasticsearch(es.endpoint()).secretToken(TOKEN).port(port).build().start();
       }
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (collector.stats().pipeline("traces").exporter("otlp/elastic").sent() < 3 && System.nanoTime() < deadline) {
-        Thread.sleep(100);
-      }
-      assertThat(collector.stats().pipeline("traces").exporter("otlp/elastic").sent()).as("delivered after the outage")
-          .isEqualTo(3);
+      await("3 spans delivered after the outage").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+          .untilAsserted(() -> assertThat(collector.stats().pipeline("traces").exporter("otlp/elastic").sent())
+              .as("delivered after the outage; failures %s", collector.exportFailures()).isEqualTo(3));
       assertThat(collector.stats().dropped()).isZero();
       assertThat(apm.flush(Duration.ofSeconds(20))).isTrue();
-      long found = 0;
-      deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (found < 3 && System.nanoTime() < deadline) {
-        found = search(ids.traceId()).size();
-        Thread.sleep(found < 3 ? 200 : 0);
-      }
-      assertThat(found).as("documents of trace %s in Elasticsearch", ids.traceId()).isEqualTo(3);
+      await("the 3 documents of trace " + ids.traceId()).atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(200))
+          .untilAsserted(() -> assertThat(search(ids.traceId()).size())
+              .as("documents of trace %s in Elasticsearch", ids.traceId()).isEqualTo(3));
     }
   }
 

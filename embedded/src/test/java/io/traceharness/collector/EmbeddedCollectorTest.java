@@ -2,6 +2,7 @@ package io.traceharness.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.linecorp.armeria.client.grpc.GrpcClients;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -44,12 +45,14 @@ class EmbeddedCollectorTest {
       GrpcClients.newClient(collector.otlpGrpcEndpoint(), MetricsServiceGrpc.MetricsServiceBlockingStub.class)
           .export(gauge("lambda.duration", 3));
 
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       // the exporter counts a request as sent once the answer is back, a moment after the backend stored it
-      while ((collector.stats().pipeline("traces").exporter("otlp/elastic").sent() < 2
-          || collector.stats().pipeline("metrics").exporter("otlp/elastic").sent() < 3) && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      await("2 spans and 3 data points sent").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+          .untilAsserted(() -> {
+            assertThat(collector.stats().pipeline("traces").exporter("otlp/elastic").sent()).as("spans sent")
+                .isEqualTo(2);
+            assertThat(collector.stats().pipeline("metrics").exporter("otlp/elastic").sent()).as("data points sent")
+                .isEqualTo(3);
+          });
       assertThat(apm.spans()).hasSize(2).allSatisfy(s ->
           assertThat(HexFormat.of().formatHex(s.getTraceId().toByteArray())).isEqualTo(trace));
       assertThat(apm.traceRequests().get(0).headers().get("authorization")).isEqualTo("Bearer s3cr3t");
@@ -85,10 +88,8 @@ class EmbeddedCollectorTest {
         .start()) {
       GrpcClients.newClient(collector.otlpGrpcEndpoint(), TraceServiceGrpc.TraceServiceBlockingStub.class)
           .export(Otlp.traces("producer", Otlp.newTraceId(), 1));
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (collector.exportFailures().isEmpty() && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      await("an export failure").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+          .untilAsserted(() -> assertThat(collector.exportFailures()).as("export failures").isNotEmpty());
       assertThat(collector.exportFailures()).first().satisfies(f -> {
         assertThat(f.exporter()).isEqualTo("otlp/elastic");
         assertThat(f.destination()).isEqualTo("grpc 127.0.0.1:" + closedPort);

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,15 +71,11 @@ class ExporterRetryQueueTest {
     return res.status().code();
   }
 
-  private void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(what + " not reached within " + timeout + "; stats " + collector.stats()
-            + "\nfailures " + collector.exportFailures());
-      }
-      Thread.sleep(20);
-    }
+  /** Fails after {@code timeout} naming what was awaited with the collector's last stats and failures. */
+  private void await(String what, Duration timeout, BooleanSupplier condition) {
+    Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(20))
+        .untilAsserted(() -> assertThat(condition.getAsBoolean())
+            .as("%s; stats %s%nfailures %s", what, collector.stats(), collector.exportFailures()).isTrue());
   }
 
   private EmbeddedCollector.ExporterStats stats(String id) {
@@ -242,7 +239,8 @@ class ExporterRetryQueueTest {
       assertThat(send(5)).isEqualTo(200);
     }
     await("failures while down", Duration.ofSeconds(10), () -> collector.exportFailures().size() >= 20);
-    Thread.sleep(2000);
+    // down for seconds: every request is retried several times before the backend comes back
+    await("retries while down", Duration.ofSeconds(10), () -> collector.exportFailures().size() >= 60);
     assertThat(collector.exportFailures()).last().satisfies(f -> assertThat(f.error())
         .startsWith("rpc error: code = Unavailable desc = "));
     backend.start();

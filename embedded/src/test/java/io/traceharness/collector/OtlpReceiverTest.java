@@ -1,6 +1,7 @@
 package io.traceharness.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.client.grpc.GrpcClients;
@@ -79,15 +80,11 @@ class OtlpReceiverTest {
     return http.execute(headers.build(), body).aggregate().join();
   }
 
-  private static void awaitSpan(String traceId) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (backend.spans().stream().noneMatch(s -> HexFormat.of().formatHex(s.getTraceId().toByteArray()).equals(traceId))) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("trace " + traceId + " did not reach the backend; collector log:\n"
-            + io.traceharness.support.ChildProcess.tail(collector.logFile(), 30));
-      }
-      Thread.sleep(20);
-    }
+  private static void awaitSpan(String traceId) {
+    await("trace " + traceId + " at the backend").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        .untilAsserted(() -> assertThat(backend.spans())
+            .as("spans at the backend; collector log:\n%s", io.traceharness.support.ChildProcess.tail(collector.logFile(), 30))
+            .anySatisfy(s -> assertThat(HexFormat.of().formatHex(s.getTraceId().toByteArray())).isEqualTo(traceId)));
   }
 
   @Test

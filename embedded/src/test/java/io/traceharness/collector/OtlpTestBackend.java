@@ -60,13 +60,9 @@ final class OtlpTestBackend implements AutoCloseable {
   void stop() {
     server.stop();
     // the listening socket closes well before Armeria's stop future completes (boss loops go quiet ~2 s later)
-    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
-    while (io.traceharness.support.Ports.isListening(port)) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("backend on port " + port + " still listens 5 s after stop");
-      }
-      Thread.onSpinWait();
-    }
+    org.awaitility.Awaitility.await("backend on port " + port + " closed").atMost(java.time.Duration.ofSeconds(5))
+        .pollInterval(java.time.Duration.ofMillis(10))
+        .until(() -> !io.traceharness.support.Ports.isListening(port));
   }
 
   int port() {

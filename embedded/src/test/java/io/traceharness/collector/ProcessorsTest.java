@@ -1,6 +1,7 @@
 package io.traceharness.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.Message;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -22,7 +23,7 @@ class ProcessorsTest {
   Path tmp;
 
   private final List<Message> sink = new CopyOnWriteArrayList<>();
-  private final Consumer capture = sink::add;
+  private final SignalConsumer capture = sink::add;
 
   private static CollectorConfig.AttributeAction action(String key, CollectorConfig.ActionType type, String value,
       String from) {
@@ -59,7 +60,7 @@ class ProcessorsTest {
         List.of(action("deployment.environment", CollectorConfig.ActionType.UPSERT, "lambda", null)));
     var attributes = new CollectorConfig.AttributesSpec("attributes", false,
         List.of(action("faas.coldstart", CollectorConfig.ActionType.INSERT, "true", null)));
-    Consumer chain = new AttributesProcessor(resource, Signal.TRACES,
+    SignalConsumer chain = new AttributesProcessor(resource, Signal.TRACES,
         new AttributesProcessor(attributes, Signal.TRACES, capture));
 
     chain.consume(Otlp.traces("producer", Otlp.newTraceId(), 2));
@@ -80,10 +81,10 @@ class ProcessorsTest {
       String trace = Otlp.newTraceId();
       batch.consume(Otlp.traces("a", trace, 2));
       batch.consume(Otlp.traces("b", trace, 2));
-      Thread.sleep(100);
-      assertThat(sink).as("4 spans < send_batch_size 5: still buffered").isEmpty();
+      await("4 spans < send_batch_size 5: still buffered").during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(1))
+          .until(sink::isEmpty);
       batch.consume(Otlp.traces("c", trace, 1));
-      waitFor(() -> sink.size() == 1);
+      awaitBatches(1);
       assertThat(Signal.TRACES.count(sink.get(0))).isEqualTo(5);
       assertThat(((ExportTraceServiceRequest) sink.get(0)).getResourceSpansCount()).isEqualTo(3);
       batch.flush();
@@ -98,7 +99,7 @@ class ProcessorsTest {
       long t0 = System.nanoTime();
       batch.consume(Otlp.traces("a", Otlp.newTraceId(), 3));
       batch.consume(Otlp.traces("b", Otlp.newTraceId(), 7));
-      waitFor(() -> sink.size() == 3);
+      awaitBatches(3);
       assertThat((System.nanoTime() - t0) / 1_000_000).as("sent after the 200 ms timeout").isGreaterThanOrEqualTo(190);
       assertThat(sink).extracting(Signal.TRACES::count).containsExactly(4, 4, 2);
       List<String> names = sink.stream().flatMap(m -> ((ExportTraceServiceRequest) m).getResourceSpansList().stream())
@@ -119,13 +120,8 @@ class ProcessorsTest {
     }
   }
 
-  private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 5 s");
-      }
-      Thread.sleep(10);
-    }
+  private void awaitBatches(int count) {
+    await(count + " batches sent").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+        .untilAsserted(() -> assertThat(sink).as("batches sent").hasSize(count));
   }
 }

@@ -3,7 +3,7 @@ package io.traceharness.collector;
 import com.google.protobuf.Message;
 
 /** A pipeline stage: processors and exporters consume OTLP export requests of one signal. */
-interface Consumer {
+interface SignalConsumer {
 
   void consume(Message request) throws ConsumeException;
 

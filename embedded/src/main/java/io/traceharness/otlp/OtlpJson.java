@@ -1,4 +1,4 @@
-package io.traceharness.collector;
+package io.traceharness.otlp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,21 +16,25 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * OTLP/JSON: the protobuf JSON mapping except that trace and span ids are hex strings, not
- * base64 (the OTLP specification's one deviation), and that receivers ignore unknown fields.
+ * OTLP/JSON ⇄ protobuf. OTLP/JSON is the proto3 JSON mapping with the deviations the OTLP
+ * specification lists (opentelemetry-proto {@code docs/specification.md}, "JSON Protobuf
+ * Encoding"): trace and span ids are hex strings, not base64; enum values are written as integers
+ * (either form is read); receivers ignore unknown fields.
  */
-final class OtlpJson {
+public final class OtlpJson {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Set<String> ID_FIELDS = Set.of("traceId", "spanId", "parentSpanId", "trace_id", "span_id",
       "parent_span_id");
   private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
-  private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace();
+  private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace()
+      .printingEnumsAsInts();
 
   private OtlpJson() {
   }
 
-  static void merge(byte[] json, Message.Builder into) throws InvalidProtocolBufferException {
+  /** Reads OTLP/JSON into {@code into}; an empty body leaves it unchanged. */
+  public static void merge(byte[] json, Message.Builder into) throws InvalidProtocolBufferException {
     JsonNode tree;
     try {
       tree = MAPPER.readTree(json);
@@ -46,7 +50,8 @@ final class OtlpJson {
     PARSER.merge(tree.toString(), into);
   }
 
-  static String print(Message message) {
+  /** OTLP/JSON of an OTLP message (hex ids, enums as integers). */
+  public static String print(Message message) {
     try {
       JsonNode tree = MAPPER.readTree(PRINTER.print(message));
       rewriteIds(tree, false);
