@@ -52,6 +52,23 @@ class LambdaEmulatorTest {
   }
 
   @Test
+  void configurationsChangeOneFieldAtATime() {
+    FunctionConfig requested = FunctionConfig.requested("f", "arn:aws:lambda:us-east-1:000000000000:function:f",
+        "nodejs20.x", "index.handler");
+    assertThat(requested.memoryMb()).as("Lambda's defaults").isEqualTo(128);
+    assertThat(requested.timeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(requested.tracingMode()).isEqualTo("PassThrough");
+
+    FunctionConfig changed = requested.withMemoryMb(512).withTracingMode("Active").withEnvironment(Map.of("A", "1"));
+
+    assertThat(changed).usingRecursiveComparison().ignoringFields("memoryMb", "tracingMode", "environment")
+        .isEqualTo(requested);
+    assertThat(changed.activeTracing()).isTrue();
+    assertThat(changed.environment()).containsExactly(Map.entry("A", "1"));
+    assertThat(requested.memoryMb()).as("the original is unchanged").isEqualTo(128);
+  }
+
+  @Test
   void zipsKeepExecutableBitsAndRefuseEntriesOutsideTheTarget() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(out)) {
