@@ -4,6 +4,7 @@ import io.traceharness.trace.Anomaly;
 import io.traceharness.trace.SpanNode;
 import io.traceharness.trace.Trace;
 import io.traceharness.trace.Traces;
+import io.traceharness.trace.XRayTraceHeader;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -188,19 +189,7 @@ public final class Diagnosis {
 
   /** W3C trace id of an X-Ray trace header ({@code Root=1-5759e988-bd862e3fe1be46a994272793;…}). */
   static Optional<String> xrayRootAsW3c(String header) {
-    if (header == null) {
-      return Optional.empty();
-    }
-    for (String part : header.split(";")) {
-      String p = part.trim();
-      if (p.regionMatches(true, 0, "Root=", 0, 5)) {
-        String[] r = p.substring(5).split("-");
-        if (r.length == 3 && r[1].length() == 8 && r[2].length() == 24) {
-          return Optional.of((r[1] + r[2]).toLowerCase(Locale.ROOT));
-        }
-      }
-    }
-    return Optional.empty();
+    return XRayTraceHeader.parse(header).w3cTraceId();
   }
 
   /** Trace id of a W3C {@code traceparent}, empty when absent or malformed. */

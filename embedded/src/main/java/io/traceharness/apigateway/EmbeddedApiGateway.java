@@ -11,6 +11,7 @@ import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.traceharness.support.WorkDirs;
+import io.traceharness.trace.XRayTraceHeader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -205,7 +206,7 @@ public final class EmbeddedApiGateway implements AutoCloseable {
     }
     String xray = null;
     if (invoker.activeTracing(x.function)) {
-      xray = XRayTraceHeader.next(callerXray, now.getEpochSecond());
+      xray = nextTraceHeader(callerXray, now.getEpochSecond());
       headers.removeIf(h -> h.getKey().equalsIgnoreCase("x-amzn-trace-id"));
       headers.add(Map.entry(httpApi ? "x-amzn-trace-id" : "X-Amzn-Trace-Id", xray));
       x.xray = xray;
@@ -239,6 +240,10 @@ public final class EmbeddedApiGateway implements AutoCloseable {
   }
 
   private HttpResponse answer(Exchange x, FunctionInvoker.InvokeResult result) {
+    if (result.refused()) {
+      x.note = "Lambda refused the invoke: " + result.serviceError();
+      return invokeRefused(x);
+    }
     if (result.failed()) {
       x.note = "function error " + result.functionError();
       return integrationFailure(x);
@@ -270,6 +275,22 @@ public final class EmbeddedApiGateway implements AutoCloseable {
       return error(x, 500, "{\"message\":\"Internal Server Error\"}", null);
     }
     return error(x, 502, "{\"message\": \"Internal server error\"}", null);
+  }
+
+  /**
+   * The Lambda API rejected the invocation (throttled, unknown function…): "If the Lambda API rejects
+   * the invocation request, API Gateway returns a 500 error code. If the function runs but returns an
+   * error, or returns a response in the wrong format, API Gateway returns a 502. In both cases, the
+   * body of the response from API Gateway is {"message": "Internal server error"}." (AWS Lambda
+   * Developer Guide, "Handling Lambda errors with an API Gateway API",
+   * https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html). HTTP APIs answer
+   * 500 for every Lambda integration failure.
+   */
+  private HttpResponse invokeRefused(Exchange x) {
+    if (httpApi) {
+      return error(x, 500, "{\"message\":\"Internal Server Error\"}", null);
+    }
+    return error(x, 500, "{\"message\": \"Internal server error\"}", null);
   }
 
   private HttpResponse timedOut(Exchange x) {
@@ -320,6 +341,18 @@ public final class EmbeddedApiGateway implements AutoCloseable {
         LOG.debug("could not write {}", logFile, e);
       }
     }
+  }
+
+  /**
+   * The {@code X-Amzn-Trace-Id} API Gateway hands an actively traced function: the caller's root
+   * (when valid) and sampling decision (sampled unless the caller said {@code Sampled=0}), else a new
+   * root; always a new parent, API Gateway's own segment.
+   */
+  static String nextTraceHeader(String callerHeader, long epochSeconds) {
+    XRayTraceHeader caller = XRayTraceHeader.parse(callerHeader);
+    String root = caller.hasValidRoot() ? caller.root() : XRayTraceHeader.newRoot(epochSeconds);
+    boolean sampled = !Boolean.FALSE.equals(caller.sampled());
+    return new XRayTraceHeader(root, XRayTraceHeader.newParent(), sampled, null).toString();
   }
 
   private static String protocol(ServiceRequestContext ctx) {

@@ -25,7 +25,8 @@ public interface FunctionInvoker {
    *
    * @param xrayTraceHeader the {@code X-Amzn-Trace-Id} value Lambda hands to the runtime, or
    *     {@code null} when the function does not use Active tracing
-   * @return the function's answer; a function error is a result, not an exception
+   * @return the function's answer; a function error, and a refusal by the Lambda service
+   *     (throttling, unknown function), are results, not exceptions
    */
   InvokeResult invoke(String functionName, byte[] payload, String xrayTraceHeader);
 
@@ -34,8 +35,8 @@ public interface FunctionInvoker {
 
   /**
    * Invokes functions deployed on the embedded Lambda service (RequestResponse, the X-Ray header
-   * passed on as the upstream trace header); a refused invoke (throttled, unknown function) is an
-   * integration failure.
+   * passed on as the upstream trace header); a refused invoke (throttled, unknown function) is a
+   * {@linkplain InvokeResult#refused() refused} result.
    */
   static FunctionInvoker lambda(LambdaEmulator lambda) {
     return new LambdaEmulatorInvoker(lambda);
@@ -44,22 +45,36 @@ public interface FunctionInvoker {
   /**
    * The answer of an invoke.
    *
-   * @param payload the response payload (for a function error, Lambda's error payload)
+   * @param payload the response payload (for a function error, Lambda's error payload; for a refusal,
+   *     the service's error body)
    * @param functionError {@code Unhandled} or {@code Handled} as in {@code X-Amz-Function-Error}, or
    *     {@code null} when the function succeeded
+   * @param serviceError the Lambda service's error type ({@code TooManyRequestsException},
+   *     {@code ResourceNotFoundException}…) when it refused to run the function, else {@code null}
    */
-  record InvokeResult(byte[] payload, String functionError) {
+  record InvokeResult(byte[] payload, String functionError, String serviceError) {
 
     public static InvokeResult success(byte[] payload) {
-      return new InvokeResult(payload, null);
+      return new InvokeResult(payload, null, null);
     }
 
     public static InvokeResult error(String functionError, byte[] payload) {
-      return new InvokeResult(payload, functionError);
+      return new InvokeResult(payload, functionError, null);
     }
 
+    /** The Lambda API rejected the invocation: the function did not run. */
+    public static InvokeResult refusal(String serviceError, byte[] body) {
+      return new InvokeResult(body, null, serviceError);
+    }
+
+    /** The function ran and failed. */
     public boolean failed() {
       return functionError != null;
+    }
+
+    /** The Lambda service refused to run the function. */
+    public boolean refused() {
+      return serviceError != null;
     }
   }
 }

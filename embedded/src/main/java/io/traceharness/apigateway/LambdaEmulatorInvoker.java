@@ -4,7 +4,10 @@ import io.traceharness.lambda.FunctionConfig;
 import io.traceharness.lambda.InvokeOptions;
 import io.traceharness.lambda.LambdaEmulator;
 
-/** Invokes through the embedded Lambda service, as API Gateway's Lambda integration calls Invoke. */
+/**
+ * Invokes through the embedded Lambda service, as API Gateway's Lambda integration calls Invoke. The
+ * one adapter between the two: the embedded stack uses it too.
+ */
 final class LambdaEmulatorInvoker implements FunctionInvoker {
 
   private final LambdaEmulator lambda;
@@ -18,9 +21,7 @@ final class LambdaEmulatorInvoker implements FunctionInvoker {
     io.traceharness.lambda.InvokeResult r = lambda.invoke(functionName, payload,
         InvokeOptions.builder().traceHeader(xrayTraceHeader).build());
     if (r.serviceError() != null) {
-      // the integration failed (throttled, no such function…): API Gateway answers its own 5xx
-      throw new IllegalStateException("Lambda refused to invoke " + functionName + ": " + r.serviceError() + " "
-          + r.payloadAsString());
+      return InvokeResult.refusal(r.serviceError(), r.payload());
     }
     return r.isFunctionError() ? InvokeResult.error(r.functionError(), r.payload()) : InvokeResult.success(r.payload());
   }

@@ -9,7 +9,6 @@ import io.traceharness.diagnosis.Evidence;
 import io.traceharness.elasticsearch.EmbeddedElasticsearch;
 import io.traceharness.lambda.DeployedFunction;
 import io.traceharness.lambda.FunctionConfig;
-import io.traceharness.lambda.InvokeOptions;
 import io.traceharness.lambda.LambdaEmulator;
 import io.traceharness.lambda.SandboxContext;
 import io.traceharness.lambda.SandboxHook;
@@ -21,8 +20,6 @@ import io.traceharness.stack.FunctionSpec;
 import io.traceharness.stack.TracingStack;
 import io.traceharness.support.WorkDirs;
 import io.traceharness.trace.Traces;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +36,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /**
@@ -47,7 +43,7 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  * the Lambda service (running real runtime processes) and API Gateway.
  *
  * <p>A function deployed with its spec's {@code otelLayer()} gets the runtime's OpenTelemetry layer
- * (published through the Lambda API) and {@code AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-handler} unless
+ * (published on the Lambda service once per kind) and {@code AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-handler} unless
  * it sets the wrapper itself. When its environment names a collector configuration
  * ({@code OPENTELEMETRY_COLLECTOR_CONFIG_URI} or {@code _FILE}, as the ADOT layer reads it), the
  * layer's collector is started from that file with the function's environment, before the runtime,
@@ -102,8 +98,8 @@ public final class EmbeddedStack implements TracingStack {
       collector = EmbeddedCollector.builder().name("collector").config(stackCollectorConfig())
           .environment(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", secretToken))
           .freePorts(true).build().start();
-      lambda = LambdaEmulator.builder().region(region).sandboxHook(new LayerCollectors()).start();
-      gateway = EmbeddedApiGateway.builder().stage("dev").invoker(new LambdaInvoker()).build().start();
+      lambda = LambdaEmulator.builder().region(region).sandboxHook(new LayerCollectors()).build().start();
+      gateway = EmbeddedApiGateway.builder().stage("dev").invoker(FunctionInvoker.lambda(lambda)).build().start();
       traces = Traces.reader(elasticsearch.client());
     } catch (RuntimeException | Error e) {
       close();
@@ -126,17 +122,22 @@ public final class EmbeddedStack implements TracingStack {
         collector.otlpGrpcEndpoint(), lambda.endpoint(), URI.create(gateway.baseUrl()), region);
   }
 
+  /**
+   * Deploys the function on the Lambda service, then applies the spec's stack-level choices: the
+   * OpenTelemetry layer (published once per kind, straight to the service) and the API Gateway
+   * routes.
+   */
   @Override
   public Deployment deploy(FunctionSpec spec) {
-    FunctionSpec effective = spec;
+    FunctionSpec function = spec;
     if (spec.otelLayer()) {
-      FunctionSpec.Builder b = spec.toBuilder().otelLayer(false).layer(otelLayerArn(spec.runtime()));
+      FunctionSpec.Builder b = spec.toBuilder().layer(otelLayerArn(spec.runtime()));
       if (!spec.env().containsKey("AWS_LAMBDA_EXEC_WRAPPER")) {
         b.env("AWS_LAMBDA_EXEC_WRAPPER", "/opt/otel-handler");
       }
-      effective = b.build();
+      function = b.build();
     }
-    DeployedFunction deployed = lambda.deploy(effective);
+    DeployedFunction deployed = lambda.deploy(function);
     Map<FunctionSpec.HttpRoute, URI> urls = new LinkedHashMap<>();
     for (FunctionSpec.HttpRoute route : spec.routes()) {
       urls.put(route, URI.create(gateway.route(route.method(), route.path(), spec.name())));
@@ -311,16 +312,8 @@ public final class EmbeddedStack implements TracingStack {
 
   private String otelLayerArn(String runtime) {
     OtelLayers.Kind kind = OtelLayers.kindFor(runtime);
-    return publishedLayers.computeIfAbsent(kind, k -> {
-      try {
-        byte[] zip = Files.readAllBytes(OtelLayers.zip(k));
-        return lambda.client().publishLayerVersion(b -> b.layerName("traceharness-otel-" + k.id())
-            .description("OpenTelemetry layer (" + k.id() + ")").compatibleRuntimesWithStrings(runtime)
-            .content(c -> c.zipFile(SdkBytes.fromByteArray(zip)))).layerVersionArn();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    return publishedLayers.computeIfAbsent(kind, k -> lambda.publishLayer("traceharness-otel-" + k.id(),
+        OtelLayers.zip(k), "OpenTelemetry layer (" + k.id() + ")", List.of(runtime)));
   }
 
   private Evidence.FunctionFacts facts(FunctionConfig cfg) {
@@ -382,24 +375,6 @@ public final class EmbeddedStack implements TracingStack {
     byte[] b = new byte[12];
     new SecureRandom().nextBytes(b);
     return HexFormat.of().formatHex(b);
-  }
-
-  /** API Gateway's view of the Lambda service: invoke with the X-Ray header Lambda hands the runtime. */
-  private final class LambdaInvoker implements FunctionInvoker {
-    @Override
-    public FunctionInvoker.InvokeResult invoke(String functionName, byte[] payload, String xrayTraceHeader) {
-      io.traceharness.lambda.InvokeResult r = lambda.invoke(functionName, payload, InvokeOptions.builder().traceHeader(xrayTraceHeader).build());
-      if (r.serviceError() != null) {
-        return FunctionInvoker.InvokeResult.error("Unhandled", r.payload());
-      }
-      return r.isFunctionError() ? FunctionInvoker.InvokeResult.error(r.functionError(), r.payload())
-          : FunctionInvoker.InvokeResult.success(r.payload());
-    }
-
-    @Override
-    public boolean activeTracing(String functionName) {
-      return lambda.function(functionName).map(FunctionConfig::activeTracing).orElse(false);
-    }
   }
 
   public static final class Builder {

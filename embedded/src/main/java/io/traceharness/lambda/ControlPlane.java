@@ -6,16 +6,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpMethod;
-import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
-import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -28,32 +28,91 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Lambda's REST API (API version 2015-03-31 and the layer/concurrency paths), as the AWS SDK calls it:
  * JSON bodies with Lambda's member names, errors as {@code x-amzn-ErrorType} plus
- * {@code {"Type","message"}}.
+ * {@code {"Type","message"}}. It changes functions through the {@link FunctionRegistry} and invokes
+ * through the {@link Invoker}, the same parts the Java facade uses.
  */
-final class ControlPlane implements HttpService {
+final class ControlPlane {
 
   private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
   private static final DateTimeFormatter LAST_MODIFIED = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ")
       .withZone(ZoneOffset.UTC);
 
-  private final LambdaEmulator lambda;
-
-  ControlPlane(LambdaEmulator lambda) {
-    this.lambda = lambda;
+  /** One operation: the request's body is aggregated, and the handler runs off the event loop. */
+  @FunctionalInterface
+  private interface Operation {
+    CompletableFuture<HttpResponse> serve(ServiceRequestContext ctx, AggregatedHttpRequest req);
   }
 
-  @Override
-  public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
-    // unzipping code and layers blocks: keep it off the event loops the Runtime APIs share
-    return HttpResponse.of(req.aggregate().thenComposeAsync(agg -> {
+  private final FunctionRegistry registry;
+  private final Invoker invoker;
+  private final Supplier<URI> endpoint;
+
+  ControlPlane(FunctionRegistry registry, Invoker invoker, Supplier<URI> endpoint) {
+    this.registry = registry;
+    this.invoker = invoker;
+    this.endpoint = endpoint;
+  }
+
+  /**
+   * The route table. {@code {api}} is the API version in the path: the SDK uses several
+   * ({@code 2015-03-31} for functions, {@code 2017-10-31} and {@code 2019-09-30} for concurrency,
+   * {@code 2018-10-31} for layers), and this emulator accepts any.
+   */
+  void addTo(ServerBuilder sb) {
+    String functions = "/{api}/functions";
+    String function = functions + "/{name}";
+    route(sb, HttpMethod.POST, functions, (ctx, req) -> done(201, createFunction(body(req))));
+    route(sb, HttpMethod.GET, functions, (ctx, req) -> done(200, listFunctions()));
+    route(sb, HttpMethod.GET, function, (ctx, req) -> done(200, getFunction(function(ctx))));
+    route(sb, HttpMethod.DELETE, function, (ctx, req) -> {
+      registry.delete(function(ctx));
+      return noContent(ResponseHeaders.builder(HttpStatus.NO_CONTENT).add("x-amzn-RequestId", requestId()));
+    });
+    route(sb, HttpMethod.GET, function + "/configuration", (ctx, req) -> done(200, configuration(function(ctx).config())));
+    route(sb, HttpMethod.PUT, function + "/configuration", (ctx, req) ->
+        done(200, updateConfiguration(function(ctx), body(req))));
+    route(sb, HttpMethod.PUT, function + "/code", (ctx, req) -> done(200, updateCode(function(ctx), body(req))));
+    route(sb, HttpMethod.POST, function + "/invocations", (ctx, req) -> invoke(qualifiedName(ctx), req));
+    route(sb, HttpMethod.PUT, function + "/concurrency", (ctx, req) -> done(200, putConcurrency(function(ctx), body(req))));
+    route(sb, HttpMethod.DELETE, function + "/concurrency", (ctx, req) -> {
+      registry.setReservedConcurrency(function(ctx), null);
+      return noContent(ResponseHeaders.builder(HttpStatus.NO_CONTENT));
+    });
+    route(sb, HttpMethod.GET, function + "/concurrency", (ctx, req) -> done(200, getConcurrency(function(ctx))));
+    route(sb, HttpMethod.POST, "/{api}/layers/{layer}/versions", (ctx, req) ->
+        done(201, publishLayer(ctx.pathParam("layer"), body(req))));
+    route(sb, HttpMethod.GET, "/{api}/layers/{layer}/versions/{version}", (ctx, req) ->
+        done(200, layerJson(registry.layer(ctx.pathParam("layer"), parseVersion(ctx.pathParam("version"))))));
+    route(sb, HttpMethod.GET, "/{api}/layers", (ctx, req) -> {
+      if (!"LayerVersion".equals(ctx.queryParams().get("find"))) {
+        return unknownOperation(ctx, req);
+      }
+      return done(200, layerByArn(ctx.queryParams().get("Arn", "")));
+    });
+    sb.serviceUnder("/", service(this::unknownOperation));
+  }
+
+  private void route(ServerBuilder sb, HttpMethod method, String path, Operation op) {
+    sb.route().methods(method).path(path).build(service(op));
+  }
+
+  private CompletableFuture<HttpResponse> unknownOperation(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    return CompletableFuture.completedFuture(error(new ServiceException(404, "UnknownOperationException",
+        "Unknown operation " + req.method() + " " + ctx.path())));
+  }
+
+  /** Unzipping code and layers blocks: keep it off the event loops the Runtime APIs share. */
+  private static HttpService service(Operation op) {
+    return (ctx, req) -> HttpResponse.of(req.aggregate().thenComposeAsync(agg -> {
       try {
-        return route(ctx, agg);
+        return op.serve(ctx, agg);
       } catch (ServiceException e) {
         return CompletableFuture.completedFuture(error(e));
       } catch (RuntimeException e) {
@@ -70,81 +129,16 @@ final class ControlPlane implements HttpService {
     }));
   }
 
-  private CompletableFuture<HttpResponse> route(ServiceRequestContext ctx, AggregatedHttpRequest req) throws ServiceException {
-    String[] p = ctx.decodedPath().replaceAll("/+$", "").split("/");
-    HttpMethod m = req.method();
-    QueryParams query = ctx.queryParams();
-    // p[0] is "" (leading slash)
-    if (p.length >= 3 && p[2].equals("functions")) {
-      if (p.length == 3) {
-        if (m == HttpMethod.POST) {
-          return done(201, createFunction(body(req)));
-        }
-        if (m == HttpMethod.GET) {
-          return done(200, listFunctions());
-        }
-      } else {
-        String name = p[3];
-        checkQualifier(name, query.get("Qualifier"));
-        if (p.length == 4) {
-          if (m == HttpMethod.GET) {
-            return done(200, getFunction(lambda.require(name)));
-          }
-          if (m == HttpMethod.DELETE) {
-            lambda.delete(lambda.require(name));
-            return CompletableFuture.completedFuture(HttpResponse.of(ResponseHeaders.builder(HttpStatus.NO_CONTENT)
-                .add("x-amzn-RequestId", UUID.randomUUID().toString()).build()));
-          }
-        } else {
-          String op = p[4];
-          if (op.equals("configuration") && m == HttpMethod.GET) {
-            return done(200, configuration(lambda.require(name).config()));
-          }
-          if (op.equals("configuration") && m == HttpMethod.PUT) {
-            return done(200, updateConfiguration(lambda.require(name), body(req)));
-          }
-          if (op.equals("code") && m == HttpMethod.PUT) {
-            return done(200, updateCode(lambda.require(name), body(req)));
-          }
-          if (op.equals("invocations") && m == HttpMethod.POST) {
-            return invoke(name, req);
-          }
-          if (op.equals("concurrency") && m == HttpMethod.PUT) {
-            return done(200, putConcurrency(lambda.require(name), body(req)));
-          }
-          if (op.equals("concurrency") && m == HttpMethod.DELETE) {
-            lambda.setReservedConcurrency(lambda.require(name), null);
-            return CompletableFuture.completedFuture(HttpResponse.of(HttpStatus.NO_CONTENT));
-          }
-          if (op.equals("concurrency") && m == HttpMethod.GET) {
-            ObjectNode n = lambda.json.createObjectNode();
-            Integer r = lambda.require(name).config().reservedConcurrency();
-            if (r != null) {
-              n.put("ReservedConcurrentExecutions", r);
-            }
-            return done(200, n);
-          }
-        }
-      }
-    }
-    if (p.length >= 5 && p[2].equals("layers") && p[4].equals("versions")) {
-      String layer = p[3];
-      if (p.length == 5 && m == HttpMethod.POST) {
-        return done(201, publishLayer(layer, body(req)));
-      }
-      if (p.length == 6 && m == HttpMethod.GET) {
-        return done(200, layerJson(lambda.layer(layer, parseVersion(p[5]))));
-      }
-    }
-    if (p.length == 3 && p[2].equals("layers") && m == HttpMethod.GET && "LayerVersion".equals(query.get("find"))) {
-      LayerVersion lv = lambda.layerByArn(query.get("Arn", ""));
-      if (lv == null) {
-        throw ServiceException.notFound("The resource you requested does not exist.");
-      }
-      return done(200, layerJson(lv));
-    }
-    return CompletableFuture.completedFuture(error(new ServiceException(404, "UnknownOperationException",
-        "Unknown operation " + m + " " + ctx.path())));
+  /** The function the path names, once its qualifier is checked. */
+  private LambdaFunction function(ServiceRequestContext ctx) {
+    return registry.require(qualifiedName(ctx));
+  }
+
+  /** The path's function name or ARN; only {@code $LATEST} exists here. */
+  private String qualifiedName(ServiceRequestContext ctx) {
+    String name = ctx.pathParam("name");
+    checkQualifier(name, ctx.queryParams().get("Qualifier"));
+    return name;
   }
 
   private static long parseVersion(String s) {
@@ -157,7 +151,7 @@ final class ControlPlane implements HttpService {
 
   private void checkQualifier(String name, String qualifier) {
     String q = qualifier;
-    String fn = LambdaEmulator.functionName(name);
+    String fn = FunctionRegistry.functionName(name);
     int i = name.indexOf("function:");
     if (q == null && i >= 0) {
       String rest = name.substring(i + "function:".length());
@@ -165,7 +159,7 @@ final class ControlPlane implements HttpService {
       q = c >= 0 ? rest.substring(c + 1) : null;
     }
     if (q != null && !q.equals("$LATEST")) {
-      throw ServiceException.notFound("Function not found: " + lambda.arn(fn) + ":" + q);
+      throw ServiceException.notFound("Function not found: " + registry.arn(fn) + ":" + q);
     }
   }
 
@@ -176,36 +170,57 @@ final class ControlPlane implements HttpService {
     if (name == null || name.isBlank()) {
       throw ServiceException.invalid("FunctionName is required");
     }
-    name = LambdaEmulator.functionName(name);
+    name = FunctionRegistry.functionName(name);
     if (!"Zip".equals(b.path("PackageType").asText("Zip"))) {
       throw ServiceException.invalid("Only Zip packages are supported by this emulator");
     }
     byte[] zip = zipFile(b.path("Code"));
-    FunctionConfig requested = new FunctionConfig(name, lambda.arn(name), text(b, "Runtime"), text(b, "Handler"),
-        b.path("MemorySize").asInt(128), Duration.ofSeconds(b.path("Timeout").asInt(3)), env(b),
-        b.path("TracingConfig").path("Mode").asText("PassThrough"), strings(b.path("Layers")), null, null, null, 0,
-        null, null, null, text(b, "Role"), b.path("Description").asText(""));
+    FunctionConfig requested = FunctionConfig.requested(name, registry.arn(name), text(b, "Runtime"), text(b, "Handler"))
+        .withMemoryMb(b.path("MemorySize").asInt(128))
+        .withTimeout(Duration.ofSeconds(b.path("Timeout").asInt(3)))
+        .withEnvironment(env(b))
+        .withTracingMode(b.path("TracingConfig").path("Mode").asText("PassThrough"))
+        .withLayers(strings(b.path("Layers")))
+        .withRole(text(b, "Role"))
+        .withDescription(b.path("Description").asText(""));
     if (requested.runtime() == null) {
       throw ServiceException.invalid("Runtime is required for a function with a Zip package type.");
     }
-    return configuration(lambda.create(requested, zip));
+    return configuration(registry.create(requested, zip));
   }
 
   private JsonNode updateConfiguration(LambdaFunction fn, JsonNode b) {
     FunctionConfig c = fn.config();
-    FunctionConfig requested = new FunctionConfig(c.name(), c.arn(),
-        b.has("Runtime") ? text(b, "Runtime") : c.runtime(),
-        b.has("Handler") ? text(b, "Handler") : c.handler(),
-        b.has("MemorySize") ? b.get("MemorySize").asInt() : c.memoryMb(),
-        b.has("Timeout") ? Duration.ofSeconds(b.get("Timeout").asInt()) : c.timeout(),
-        b.has("Environment") ? env(b) : c.environment(),
-        b.has("TracingConfig") ? b.path("TracingConfig").path("Mode").asText(c.tracingMode()) : c.tracingMode(),
-        b.has("Layers") ? strings(b.path("Layers")) : c.layers(),
-        c.state(), c.lastUpdateStatus(), c.codeSha256(), c.codeSize(), c.reservedConcurrency(), c.lastModified(),
-        c.revisionId(), b.has("Role") ? text(b, "Role") : c.role(),
-        b.has("Description") ? text(b, "Description") : c.description());
+    FunctionConfig requested = c;
+    if (b.has("Runtime")) {
+      requested = requested.withRuntime(text(b, "Runtime"));
+    }
+    if (b.has("Handler")) {
+      requested = requested.withHandler(text(b, "Handler"));
+    }
+    if (b.has("MemorySize")) {
+      requested = requested.withMemoryMb(b.get("MemorySize").asInt());
+    }
+    if (b.has("Timeout")) {
+      requested = requested.withTimeout(Duration.ofSeconds(b.get("Timeout").asInt()));
+    }
+    if (b.has("Environment")) {
+      requested = requested.withEnvironment(env(b));
+    }
+    if (b.has("TracingConfig")) {
+      requested = requested.withTracingMode(b.path("TracingConfig").path("Mode").asText(c.tracingMode()));
+    }
+    if (b.has("Layers")) {
+      requested = requested.withLayers(strings(b.path("Layers")));
+    }
+    if (b.has("Role")) {
+      requested = requested.withRole(text(b, "Role"));
+    }
+    if (b.has("Description")) {
+      requested = requested.withDescription(text(b, "Description"));
+    }
     checkRevision(c, b);
-    return configuration(lambda.update(fn, requested, null));
+    return configuration(registry.update(fn, requested, null));
   }
 
   private JsonNode updateCode(LambdaFunction fn, JsonNode b) {
@@ -215,7 +230,7 @@ final class ControlPlane implements HttpService {
       throw ServiceException.invalid("Please provide a source for function code.");
     }
     byte[] zip = decode(b.get("ZipFile").asText());
-    return configuration(lambda.update(fn, c, zip));
+    return configuration(registry.update(fn, c, zip));
   }
 
   private static void checkRevision(FunctionConfig c, JsonNode b) {
@@ -232,16 +247,16 @@ final class ControlPlane implements HttpService {
     if (n < 0) {
       throw ServiceException.invalid("ReservedConcurrentExecutions must be 0 or more");
     }
-    lambda.setReservedConcurrency(fn, n);
-    ObjectNode o = lambda.json.createObjectNode();
+    registry.setReservedConcurrency(fn, n);
+    ObjectNode o = Json.MAPPER.createObjectNode();
     o.put("ReservedConcurrentExecutions", n);
     return o;
   }
 
   private JsonNode listFunctions() {
-    ObjectNode o = lambda.json.createObjectNode();
+    ObjectNode o = Json.MAPPER.createObjectNode();
     ArrayNode arr = o.putArray("Functions");
-    for (LambdaFunction fn : lambda.functions()) {
+    for (LambdaFunction fn : registry.functions()) {
       arr.add(configuration(fn.config()));
     }
     o.putNull("NextMarker");
@@ -250,11 +265,11 @@ final class ControlPlane implements HttpService {
 
   private JsonNode getFunction(LambdaFunction fn) {
     FunctionConfig c = fn.config();
-    ObjectNode o = lambda.json.createObjectNode();
+    ObjectNode o = Json.MAPPER.createObjectNode();
     o.set("Configuration", configuration(c));
     ObjectNode code = o.putObject("Code");
     code.put("RepositoryType", "S3");
-    code.put("Location", lambda.endpoint() + "/code/" + c.name() + "?sha256=" + c.codeSha256());
+    code.put("Location", endpoint.get() + "/code/" + c.name() + "?sha256=" + c.codeSha256());
     o.putObject("Tags");
     if (c.reservedConcurrency() != null) {
       o.putObject("Concurrency").put("ReservedConcurrentExecutions", c.reservedConcurrency());
@@ -262,19 +277,44 @@ final class ControlPlane implements HttpService {
     return o;
   }
 
+  private JsonNode getConcurrency(LambdaFunction fn) {
+    ObjectNode n = Json.MAPPER.createObjectNode();
+    Integer r = fn.config().reservedConcurrency();
+    if (r != null) {
+      n.put("ReservedConcurrentExecutions", r);
+    }
+    return n;
+  }
+
+  private JsonNode layerByArn(String arn) {
+    LayerVersion lv = registry.layerByArn(arn);
+    if (lv == null) {
+      throw ServiceException.notFound("The resource you requested does not exist.");
+    }
+    return layerJson(lv);
+  }
+
+  private static String requestId() {
+    return UUID.randomUUID().toString();
+  }
+
+  private static CompletableFuture<HttpResponse> noContent(ResponseHeadersBuilder headers) {
+    return CompletableFuture.completedFuture(HttpResponse.of(headers.build()));
+  }
+
   private JsonNode publishLayer(String name, JsonNode b) {
     JsonNode content = b.path("Content");
     if (!content.hasNonNull("ZipFile")) {
       throw ServiceException.invalid("Please provide a source for layer content.");
     }
-    return layerJson(lambda.publishLayer(name, decode(content.get("ZipFile").asText()),
+    return layerJson(registry.publishLayer(name, decode(content.get("ZipFile").asText()),
         b.path("Description").asText(""), strings(b.path("CompatibleRuntimes"))));
   }
 
   private JsonNode layerJson(LayerVersion lv) {
-    ObjectNode o = lambda.json.createObjectNode();
+    ObjectNode o = Json.MAPPER.createObjectNode();
     ObjectNode content = o.putObject("Content");
-    content.put("Location", lambda.endpoint() + "/layers/" + lv.name() + "/" + lv.version());
+    content.put("Location", endpoint.get() + "/layers/" + lv.name() + "/" + lv.version());
     content.put("CodeSha256", lv.codeSha256());
     content.put("CodeSize", lv.codeSize());
     o.put("LayerArn", lv.layerArn());
@@ -295,7 +335,7 @@ final class ControlPlane implements HttpService {
     if (encoded != null && !encoded.isBlank()) {
       try {
         clientContext = new String(Base64.getDecoder().decode(encoded.trim()), StandardCharsets.UTF_8);
-        if (!lambda.json.readTree(clientContext).isObject()) {
+        if (!Json.MAPPER.readTree(clientContext).isObject()) {
           throw new IOException("not an object");
         }
       } catch (IllegalArgumentException | IOException e) {
@@ -307,20 +347,20 @@ final class ControlPlane implements HttpService {
     String requestId = UUID.randomUUID().toString();
     switch (type) {
       case "DryRun" -> {
-        lambda.checkInvocable(name, payload);
+        invoker.checkInvocable(name, payload);
         return CompletableFuture.completedFuture(HttpResponse.of(ResponseHeaders.builder(HttpStatus.NO_CONTENT)
             .add("x-amzn-RequestId", requestId).build()));
       }
       case "Event" -> {
-        lambda.invokeEvent(name, payload, options);
+        invoker.invokeEvent(name, payload, options);
         return CompletableFuture.completedFuture(HttpResponse.of(ResponseHeaders.builder(HttpStatus.ACCEPTED)
             .add("x-amzn-RequestId", requestId)
             .add("x-amzn-Remapped-Content-Length", "0")
-            .add("X-Amzn-Trace-Id", TraceHeader.forInvocation(options.traceHeader(), false))
+            .add("X-Amzn-Trace-Id", Invoker.traceHeaderFor(options.traceHeader(), false))
             .build()));
       }
       case "RequestResponse" -> {
-        return lambda.invokeAsync(name, payload, options).thenApply(r -> {
+        return invoker.invoke(name, payload, options).thenApply(r -> {
           ResponseHeadersBuilder h = ResponseHeaders.builder(HttpStatus.OK)
               .contentType(MediaType.JSON)
               .add("x-amzn-RequestId", r.requestId())
@@ -330,7 +370,7 @@ final class ControlPlane implements HttpService {
             h.add("X-Amz-Function-Error", r.functionError());
           }
           if (r.logTail() != null) {
-            h.add("X-Amz-Log-Result", LambdaEmulator.base64Tail(r.logTail()));
+            h.add("X-Amz-Log-Result", CloudWatchLog.base64Tail(r.logTail()));
           }
           return HttpResponse.of(h.build(), HttpData.wrap(r.payload()));
         });
@@ -344,7 +384,7 @@ final class ControlPlane implements HttpService {
   // ---- shapes ----
 
   private ObjectNode configuration(FunctionConfig c) {
-    ObjectNode o = lambda.json.createObjectNode();
+    ObjectNode o = Json.MAPPER.createObjectNode();
     o.put("FunctionName", c.name());
     o.put("FunctionArn", c.arn());
     o.put("Runtime", c.runtime());
@@ -365,7 +405,7 @@ final class ControlPlane implements HttpService {
     o.put("RevisionId", c.revisionId());
     ArrayNode layers = o.putArray("Layers");
     for (String arn : c.layers()) {
-      LayerVersion lv = lambda.layerByArn(arn);
+      LayerVersion lv = registry.layerByArn(arn);
       ObjectNode l = layers.addObject();
       l.put("Arn", arn);
       l.put("CodeSize", lv == null ? 0 : lv.codeSize());
@@ -397,7 +437,7 @@ final class ControlPlane implements HttpService {
   private JsonNode body(AggregatedHttpRequest req) {
     try {
       String s = req.contentUtf8();
-      return s.isBlank() ? lambda.json.createObjectNode() : lambda.json.readTree(s);
+      return s.isBlank() ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(s);
     } catch (IOException e) {
       throw new ServiceException(400, "InvalidRequestContentException", "Could not parse request body into json: "
           + e.getMessage());

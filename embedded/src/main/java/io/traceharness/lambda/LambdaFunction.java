@@ -1,32 +1,46 @@
 package io.traceharness.lambda;
 
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.LinkedHashSet;
-import java.util.Set;
 
-/** A function's mutable state in the service: its current deployment and its execution environments. */
+/**
+ * A function as the registry holds it: its current deployment, its code and its lifecycle state.
+ * Its execution environments are the {@link InstancePool}'s. Writers hold this object's monitor; the
+ * fields are volatile, so readers see a consistent deployment without it.
+ */
 final class LambdaFunction {
 
-  final String name;
-  final Path logFile;
-  final Path dir;
-  volatile Deployment deployment;
-  volatile byte[] code;
-  volatile long pendingUntilNanos;
-  volatile long updatingUntilNanos;
-  volatile boolean deleted;
-  /** Guarded by the emulator's lock. */
-  final Deque<Instance> idle = new ArrayDeque<>();
-  final Set<Instance> instances = new LinkedHashSet<>();
-  int inFlight;
-  int generations;
+  private final String name;
+  private final Path dir;
+  private volatile Deployment deployment;
+  private volatile byte[] code;
+  private volatile long pendingUntilNanos;
+  private volatile long updatingUntilNanos;
+  private volatile boolean deleted;
+  private int generations;
 
-  LambdaFunction(String name, Path dir, Path logFile) {
+  LambdaFunction(String name, Path dir) {
     this.name = name;
     this.dir = dir;
-    this.logFile = logFile;
+  }
+
+  String name() {
+    return name;
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  Deployment deployment() {
+    return deployment;
+  }
+
+  byte[] code() {
+    return code;
+  }
+
+  boolean deleted() {
+    return deleted;
   }
 
   String state() {
@@ -37,11 +51,42 @@ final class LambdaFunction {
     return System.nanoTime() - updatingUntilNanos < 0 ? "InProgress" : "Successful";
   }
 
+  /** How long until the function is {@code Active} and its last update {@code Successful}. */
+  long nanosUntilSettled() {
+    long now = System.nanoTime();
+    return Math.max(0, Math.max(pendingUntilNanos - now, updatingUntilNanos - now));
+  }
+
   /** The configuration with the state as of now. */
   FunctionConfig config() {
-    FunctionConfig c = deployment.config();
-    return new FunctionConfig(c.name(), c.arn(), c.runtime(), c.handler(), c.memoryMb(), c.timeout(), c.environment(),
-        c.tracingMode(), c.layers(), state(), lastUpdateStatus(), c.codeSha256(), c.codeSize(),
-        c.reservedConcurrency(), c.lastModified(), c.revisionId(), c.role(), c.description());
+    return deployment.config().withState(state()).withLastUpdateStatus(lastUpdateStatus());
+  }
+
+  synchronized int nextGeneration() {
+    return ++generations;
+  }
+
+  /** The first deployment; the function stays {@code Pending} for {@code activation}. */
+  synchronized void created(Deployment d, byte[] zip, long activationNanos) {
+    code = zip;
+    deployment = d;
+    pendingUntilNanos = System.nanoTime() + activationNanos;
+  }
+
+  /** A later deployment; the update stays {@code InProgress} for {@code activation}. */
+  synchronized void updated(Deployment d, byte[] zip, long activationNanos) {
+    code = zip;
+    deployment = d;
+    updatingUntilNanos = System.nanoTime() + activationNanos;
+  }
+
+  /** The same deployment with another configuration (no new code, no new environments). */
+  synchronized void reconfigured(FunctionConfig config) {
+    Deployment d = deployment;
+    deployment = new Deployment(config, d.generation(), d.taskRoot(), d.optDir());
+  }
+
+  void markDeleted() {
+    deleted = true;
   }
 }

@@ -13,7 +13,7 @@ import java.util.Map;
  * <pre>{@code
  * LambdaEmulator.builder()
  *     .sandboxHook(ctx -> Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", collector.httpEndpoint()))
- *     .start();
+ *     .build().start();
  * }</pre>
  */
 @FunctionalInterface

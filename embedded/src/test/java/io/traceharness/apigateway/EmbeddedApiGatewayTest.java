@@ -2,12 +2,14 @@ package io.traceharness.apigateway;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.traceharness.lambda.LambdaEmulator;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +20,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -249,8 +253,15 @@ class EmbeddedApiGatewayTest {
   void integrationTimeoutIs504() throws Exception {
     EmbeddedApiGateway gw = rest;
     String url = gw.route("GET", "/slow", "slow");
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch answered = new CountDownLatch(1);
     invoker.on("slow", e -> {
-      sleep(2000);
+      try {
+        release.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+      }
+      answered.countDown();
       return OK;
     });
 
@@ -262,8 +273,47 @@ class EmbeddedApiGatewayTest {
       assertThat(req.status()).isEqualTo(504);
       assertThat(req.latency()).isLessThan(Duration.ofMillis(1800));
     });
-    sleep(1500);
-    assertThat(requestsOf(gw, "/dev/slow")).as("the late answer is not recorded twice").hasSize(1);
+    release.countDown();
+    assertThat(answered.await(10, TimeUnit.SECONDS)).as("the function answered late").isTrue();
+    await("the late answer is not recorded").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+        .until(() -> requestsOf(gw, "/dev/slow").size(), n -> n == 1);
+  }
+
+  @Test
+  void anInvokeLambdaRefusesIs500AndAFunctionError502() throws Exception {
+    // Lambda Developer Guide, "Handling Lambda errors with an API Gateway API"
+    // (https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html)
+    EmbeddedApiGateway gw = rest;
+    String url = gw.route("GET", "/refused", "refused");
+    invoker.refuse("refused", "TooManyRequestsException",
+        "{\"Reason\":\"ConcurrentInvocationLimitExceeded\",\"Type\":\"User\",\"message\":\"Rate Exceeded.\"}");
+
+    HttpResponse<String> throttled = send("GET", url, null);
+
+    assertThat(throttled.statusCode()).isEqualTo(500);
+    assertThat(throttled.body()).isEqualTo("{\"message\": \"Internal server error\"}");
+    assertThat(throttled.headers().firstValue("x-amzn-ErrorType")).isEmpty();
+    assertThat(java.nio.file.Files.readString(gw.logFile())).contains("Lambda refused the invoke: TooManyRequestsException");
+
+    invoker.onError("refused", "Unhandled", "{\"errorMessage\":\"boom\"}");
+    assertThat(send("GET", url, null).statusCode()).as("the function ran and failed").isEqualTo(502);
+  }
+
+  @Test
+  void theLambdaServicesRefusalsReachTheGatewayAsRefusals(@TempDir Path work) throws Exception {
+    try (LambdaEmulator lambda = LambdaEmulator.builder().workDir(work).build().start();
+        EmbeddedApiGateway gw = EmbeddedApiGateway.builder().stage("dev").invoker(FunctionInvoker.lambda(lambda))
+            .logFile(work.resolve("refusals.log")).build().start()) {
+      FunctionInvoker.InvokeResult absent = FunctionInvoker.lambda(lambda).invoke("absent", "{}".getBytes(UTF_8), null);
+      assertThat(absent.refused()).isTrue();
+      assertThat(absent.serviceError()).isEqualTo("ResourceNotFoundException");
+      assertThat(absent.failed()).as("no function ran, so no function error").isFalse();
+
+      HttpResponse<String> r = send("GET", gw.route("GET", "/absent", "absent"), null);
+
+      assertThat(r.statusCode()).isEqualTo(500);
+      assertThat(r.body()).isEqualTo("{\"message\": \"Internal server error\"}");
+    }
   }
 
   @Test
@@ -378,14 +428,6 @@ class EmbeddedApiGatewayTest {
         .contains("traceparent=" + TRACEPARENT);
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   /** Functions as lambdas over the event; remembers the last event and X-Ray header per function. */
   static final class FakeInvoker implements FunctionInvoker {
     final Map<String, Function<JsonNode, String>> handlers = new ConcurrentHashMap<>();
@@ -401,6 +443,10 @@ class EmbeddedApiGatewayTest {
 
     void onError(String fn, String type, String payload) {
       errors.put(fn, InvokeResult.error(type, payload.getBytes(UTF_8)));
+    }
+
+    void refuse(String fn, String serviceError, String body) {
+      errors.put(fn, InvokeResult.refusal(serviceError, body.getBytes(UTF_8)));
     }
 
     @Override

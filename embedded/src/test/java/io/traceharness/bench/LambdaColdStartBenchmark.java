@@ -66,7 +66,7 @@ public final class LambdaColdStartBenchmark {
     int warmRounds = Integer.getInteger("bench.warmRounds", 40);
     long t0 = System.nanoTime();
     Server otlp = otlpSink();
-    try (LambdaEmulator lambda = LambdaEmulator.builder().keepAlive(Duration.ofMinutes(10)).start()) {
+    try (LambdaEmulator lambda = LambdaEmulator.builder().keepAlive(Duration.ofMinutes(10)).build().start()) {
       List<Result> results = new ArrayList<>();
       results.add(measure(lambda, javaBare().build(), coldRounds, warmRounds));
       results.add(measure(lambda, nodeBare().build(), coldRounds, warmRounds));

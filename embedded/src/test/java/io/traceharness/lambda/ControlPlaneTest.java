@@ -28,7 +28,7 @@ class ControlPlaneTest {
 
   @BeforeAll
   static void start() {
-    lambda = LambdaEmulator.builder().workDir(work).activationDelay(Duration.ofSeconds(3)).start();
+    lambda = LambdaEmulator.builder().workDir(work).activationDelay(Duration.ofSeconds(3)).build().start();
     client = lambda.client();
   }
 
@@ -91,5 +91,20 @@ class ControlPlaneTest {
     assertThat(v2.version()).isEqualTo(2L);
     assertThat(v2.layerArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:layer:counted");
     assertThat(client.getLayerVersionByArn(r -> r.arn(v2.layerVersionArn())).version()).isEqualTo(2L);
+  }
+
+  @Test
+  void operationsOutsideTheRouteTableAreUnknown() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    for (String[] call : new String[][] {{"GET", "/2015-03-31/nothing"}, {"PATCH", "/2015-03-31/functions/x"},
+        {"GET", "/2018-10-31/layers"}}) {
+      var response = http.send(java.net.http.HttpRequest.newBuilder(lambda.endpoint().resolve(call[1]))
+          .method(call[0], java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as("%s %s", call[0], call[1]).isEqualTo(404);
+      assertThat(response.headers().firstValue("x-amzn-ErrorType")).as("%s %s", call[0], call[1])
+          .hasValue("UnknownOperationException");
+      assertThat(response.body()).contains("\"message\":\"Unknown operation " + call[0] + " " + call[1] + "\"");
+    }
   }
 }

@@ -1,178 +1,182 @@
 package io.traceharness.lambda;
 
-import io.traceharness.stack.FunctionSpec;
-
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.traceharness.stack.FunctionSpec;
 import io.traceharness.support.WorkDirs;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.retries.StandardRetryStrategy;
-import software.amazon.awssdk.retries.api.BackoffStrategy;
-import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 import software.amazon.awssdk.services.lambda.model.TooManyRequestsException;
 
 /**
  * Scaling as Lambda does it: one invocation per execution environment, new environments up to the
- * concurrency limits, 429 beyond them, idle ones reaped, none left after stop.
+ * concurrency limits, 429 {@code TooManyRequestsException} beyond them, idle ones reaped, none left
+ * after stop. Invocations are held open by a {@link Gate} the test opens, so what runs at once is
+ * decided by the test, not by timing. Each test has its own emulator.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LambdaConcurrencyIT {
 
-  static final int LIMIT = 10;
-  static LambdaEmulator lambda;
+  static final int LIMIT = 4;
+  static final Duration STARTUP = Duration.ofSeconds(90);
   static Path nodeZip;
 
+  private final Deque<AutoCloseable> closeAfter = new ArrayDeque<>();
+  private final ExecutorService callers = Executors.newCachedThreadPool();
+
   @BeforeAll
-  static void start() {
-    lambda = LambdaEmulator.builder().accountConcurrency(LIMIT).keepAlive(Duration.ofSeconds(3)).start();
+  static void packageFunctions() {
     nodeZip = TestFunctions.write(WorkDirs.root().resolve("lambda-it"), "node.zip", TestFunctions.nodeZip());
   }
 
-  @AfterAll
-  static void stop() {
-    lambda.stop();
+  @AfterEach
+  void closeAll() throws Exception {
+    callers.shutdownNow();
+    for (AutoCloseable c : closeAfter) {
+      c.close();
+    }
   }
 
   @Test
-  @Order(2)
-  void fiftyConcurrentInvocationsAllSucceedWithinTheLimitAndLeaveNoProcessBehind() throws Exception {
-    lambda.deploy(FunctionSpec.nodejs("busy", "index.busy").code(nodeZip).timeout(Duration.ofSeconds(30)).build());
-    // Throttled calls are retried by the SDK as against real Lambda; allow enough attempts for a burst of 50.
-    RetryStrategy patient = ((StandardRetryStrategy.Builder) AwsRetryStrategy.standardRetryStrategy().toBuilder())
-        .maxAttempts(60)
-        .circuitBreakerEnabled(false)
-        .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(50), Duration.ofMillis(500)))
-        .build();
-    AtomicInteger maxInstances = new AtomicInteger();
-    AtomicBoolean sampling = new AtomicBoolean(true);
-    Thread sampler = new Thread(() -> {
-      while (sampling.get()) {
-        maxInstances.accumulateAndGet(lambda.instanceCounts().getOrDefault("busy", 0), Math::max);
-        try {
-          Thread.sleep(5);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    });
-    sampler.start();
-    List<InvokeResponse> responses = new ArrayList<>();
-    try (LambdaClient client = client(patient)) {
-      ExecutorService pool = Executors.newFixedThreadPool(50);
-      CountDownLatch go = new CountDownLatch(1);
-      List<Future<InvokeResponse>> futures = new ArrayList<>();
-      for (int i = 0; i < 50; i++) {
-        futures.add(pool.submit(() -> {
-          go.await();
-          return client.invoke(r -> r.functionName("busy").payload(SdkBytes.fromUtf8String("{\"ms\":200}")));
-        }));
-      }
-      go.countDown();
-      for (Future<InvokeResponse> f : futures) {
-        responses.add(f.get(120, TimeUnit.SECONDS));
-      }
-      pool.shutdown();
-    } finally {
-      sampling.set(false);
-      sampler.join();
-    }
+  void exactlyTheAccountLimitRunsAtOnceAndTheNextCallIsThrottled(TestInfo test) throws Exception {
+    LambdaEmulator lambda = emulator(test, LambdaEmulator.builder().accountConcurrency(LIMIT));
+    lambda.deploy(FunctionSpec.nodejs("held", "index.hold").code(nodeZip).timeout(Duration.ofSeconds(120)).build());
+    Gate gate = gate();
+    LambdaClient client = client(lambda);
 
-    assertThat(responses).hasSize(50).allSatisfy(r -> {
+    List<Future<InvokeResponse>> held = new ArrayList<>();
+    for (int i = 0; i < LIMIT; i++) {
+      held.add(callers.submit(() -> invoke(client, "held", gate.event())));
+    }
+    await("all " + LIMIT + " invocations inside their handler at once").atMost(STARTUP)
+        .until(gate::waiting, n -> n == LIMIT);
+
+    assertThat(lambda.instanceCounts()).containsEntry("held", LIMIT);
+    assertThatThrownBy(() -> invoke(client, "held", gate.event()))
+        .isInstanceOfSatisfying(TooManyRequestsException.class, e -> {
+          assertThat(e.statusCode()).isEqualTo(429);
+          assertThat(e.reason().toString()).isEqualTo("ConcurrentInvocationLimitExceeded");
+          assertThat(e.awsErrorDetails().errorMessage()).isEqualTo("Rate Exceeded.");
+        });
+    assertThat(gate.waiting()).as("the throttled call never reached a handler").isEqualTo(LIMIT);
+
+    gate.open();
+    List<String> pids = new ArrayList<>();
+    for (Future<InvokeResponse> f : held) {
+      InvokeResponse r = f.get(60, TimeUnit.SECONDS);
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.functionError()).as("function error in %s", r.payload().asUtf8String()).isNull();
-    });
-    assertThat(maxInstances.get()).as("execution environments alive at once").isBetween(1, LIMIT);
-    List<Invocation> busy = lambda.invocations().stream().filter(i -> i.function().equals("busy")).toList();
-    assertThat(busy).hasSize(50);
-    Map<String, List<Invocation>> byInstance = busy.stream().collect(Collectors.groupingBy(Invocation::instanceId));
-    byInstance.forEach((instance, calls) -> {
-      List<Invocation> sorted = calls.stream().sorted(Comparator.comparing(Invocation::start)).toList();
-      for (int i = 1; i < sorted.size(); i++) {
-        assertThat(sorted.get(i).start()).as("environment %s started %s before finishing %s", instance,
-            sorted.get(i).requestId(), sorted.get(i - 1).requestId()).isAfterOrEqualTo(sorted.get(i - 1).end());
-      }
-    });
+      pids.add(r.payload().asUtf8String());
+    }
+    assertThat(pids).as("one execution environment per concurrent invocation").doesNotHaveDuplicates();
+    assertThat(lambda.invocations()).hasSize(LIMIT).extracting(Invocation::instanceId).doesNotHaveDuplicates();
 
-    await("idle environments reaped after the keep-alive").atMost(Duration.ofSeconds(20))
-        .until(() -> lambda.instanceCounts().getOrDefault("busy", 0) == 0);
-
-    lambda.invoke("busy", "{\"ms\":1}".getBytes(), InvokeOptions.defaults());
-    assertThat(runtimeProcesses()).isNotEmpty();
-    lambda.stop();
-    await("no runtime process left after stop").atMost(Duration.ofSeconds(15))
-        .untilAsserted(() -> assertThat(runtimeProcesses()).isEmpty());
+    InvokeResponse after = invoke(client, "held", gate.event());
+    assertThat(after.functionError()).isNull();
+    assertThat(lambda.invocations().get(LIMIT).coldStart()).as("a freed environment is reused").isFalse();
+    assertThat(lambda.instanceCounts()).containsEntry("held", LIMIT);
   }
 
   @Test
-  @Order(1)
-  void beyondReservedConcurrencyTheServiceThrottles() throws Exception {
-    lambda.deploy(FunctionSpec.nodejs("reserved", "index.busy").code(nodeZip).reservedConcurrency(1).build());
-    try (LambdaClient client = client(AwsRetryStrategy.doNotRetry())) {
-      ExecutorService pool = Executors.newFixedThreadPool(2);
-      Future<InvokeResponse> slow = pool.submit(() ->
-          client.invoke(r -> r.functionName("reserved").payload(SdkBytes.fromUtf8String("{\"ms\":1500}"))));
-      Thread.sleep(300);
-      Future<Throwable> throttled = pool.submit(() -> {
-        try {
-          client.invoke(r -> r.functionName("reserved").payload(SdkBytes.fromUtf8String("{\"ms\":1}")));
-          return null;
-        } catch (TooManyRequestsException e) {
-          return e;
-        }
-      });
-      assertThat(throttled.get(30, TimeUnit.SECONDS)).isInstanceOfSatisfying(TooManyRequestsException.class, e -> {
-        assertThat(e.statusCode()).isEqualTo(429);
-        assertThat(e.reason().toString()).isEqualTo("ReservedFunctionConcurrentInvocationLimitExceeded");
-        assertThat(e.awsErrorDetails().errorMessage()).isEqualTo("Rate Exceeded.");
-      });
-      assertThat(slow.get(30, TimeUnit.SECONDS).functionError()).isNull();
-      pool.shutdown();
-    }
+  void beyondReservedConcurrencyTheServiceThrottles(TestInfo test) throws Exception {
+    LambdaEmulator lambda = emulator(test, LambdaEmulator.builder().accountConcurrency(LIMIT));
+    lambda.deploy(FunctionSpec.nodejs("reserved", "index.hold").code(nodeZip).reservedConcurrency(1)
+        .timeout(Duration.ofSeconds(120)).build());
+    Gate gate = gate();
+    LambdaClient client = client(lambda);
+
+    Future<InvokeResponse> holding = callers.submit(() -> invoke(client, "reserved", gate.event()));
+    await("the first invocation inside its handler").atMost(STARTUP).until(gate::waiting, n -> n == 1);
+
+    assertThatThrownBy(() -> invoke(client, "reserved", gate.event()))
+        .isInstanceOfSatisfying(TooManyRequestsException.class, e -> {
+          assertThat(e.statusCode()).isEqualTo(429);
+          assertThat(e.reason().toString()).isEqualTo("ReservedFunctionConcurrentInvocationLimitExceeded");
+          assertThat(e.awsErrorDetails().errorMessage()).isEqualTo("Rate Exceeded.");
+        });
+    gate.open();
+    assertThat(holding.get(60, TimeUnit.SECONDS).functionError()).isNull();
+    assertThat(invoke(client, "reserved", gate.event()).functionError()).as("the slot is free again").isNull();
   }
 
-  private static List<String> runtimeProcesses() {
-    return ProcessHandle.current().descendants()
-        .filter(ProcessHandle::isAlive)
-        .map(p -> p.info().commandLine().orElse(""))
-        .filter(cmd -> cmd.contains("lambda/runtime/"))
+  @Test
+  void idleEnvironmentsAreReapedAfterTheKeepAlive(TestInfo test) {
+    LambdaEmulator lambda = emulator(test, LambdaEmulator.builder().keepAlive(Duration.ofSeconds(1)));
+    lambda.deploy(FunctionSpec.nodejs("idle", "index.echo").code(nodeZip).build());
+
+    assertThat(lambda.invoke("idle", "{}".getBytes(), InvokeOptions.defaults()).functionError()).isNull();
+    assertThat(lambda.instanceCounts()).containsEntry("idle", 1);
+
+    await("idle environment reaped after the keep-alive").atMost(Duration.ofSeconds(20))
+        .until(() -> lambda.instanceCounts().getOrDefault("idle", 0), n -> n == 0);
+  }
+
+  @Test
+  void noRuntimeProcessIsLeftAfterStop(TestInfo test) {
+    LambdaEmulator lambda = emulator(test, LambdaEmulator.builder());
+    lambda.deploy(FunctionSpec.nodejs("stopped", "index.echo").code(nodeZip).build());
+    assertThat(lambda.invoke("stopped", "{}".getBytes(), InvokeOptions.defaults()).functionError()).isNull();
+    List<ProcessHandle> runtimes = lambda.runtimePids().stream()
+        .flatMap(pid -> ProcessHandle.of(pid).stream())
+        .flatMap(p -> Stream.concat(Stream.of(p), p.descendants()))
         .toList();
+    assertThat(runtimes).as("the runtime's processes").isNotEmpty().allMatch(ProcessHandle::isAlive);
+
+    lambda.stop();
+
+    await("no runtime process left after stop").atMost(Duration.ofSeconds(15))
+        .untilAsserted(() -> assertThat(runtimes).noneMatch(ProcessHandle::isAlive));
   }
 
-  private static LambdaClient client(RetryStrategy retry) {
-    return LambdaClient.builder()
+  private LambdaEmulator emulator(TestInfo test, LambdaEmulator.Builder builder) {
+    Path work = WorkDirs.root().resolve("lambda-concurrency-it").resolve(test.getTestMethod().orElseThrow().getName());
+    LambdaEmulator lambda = builder.workDir(work).build().start();
+    closeAfter.push(lambda);
+    return lambda;
+  }
+
+  private Gate gate() {
+    Gate gate = new Gate();
+    closeAfter.push(gate);
+    return gate;
+  }
+
+  private LambdaClient client(LambdaEmulator lambda) {
+    // no retries: a throttle must reach the test as Lambda answered it
+    LambdaClient client = LambdaClient.builder()
         .endpointOverride(lambda.endpoint())
         .region(Region.of(lambda.region()))
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("key", "secret")))
-        .httpClient(UrlConnectionHttpClient.create())
-        .overrideConfiguration(o -> o.retryStrategy(retry))
+        .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofMinutes(3)).build())
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
         .build();
+    closeAfter.push(client);
+    return client;
+  }
+
+  private static InvokeResponse invoke(LambdaClient client, String function, String event) {
+    return client.invoke(r -> r.functionName(function).payload(SdkBytes.fromUtf8String(event)));
   }
 }

@@ -66,7 +66,7 @@ class LambdaEmulatorIT {
             ENDED.add(ctx);
           }
         })
-        .start();
+        .build().start();
     client = lambda.client();
     nodeZip = TestFunctions.write(DIR, "node.zip", TestFunctions.nodeZip());
     javaZip = TestFunctions.write(DIR, "java.zip", TestFunctions.javaZip());

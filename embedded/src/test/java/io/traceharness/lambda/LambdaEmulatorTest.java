@@ -26,29 +26,46 @@ class LambdaEmulatorTest {
   @Test
   void optAndTaskPathsInEnvironmentValuesPointAtTheFunctionsDirectories() {
     Deployment d = new Deployment(null, 1, Path.of("/w/task"), Path.of("/w/opt"));
-    assertThat(LambdaEmulator.translate("-javaagent:/opt/otel.jar -Dx=1", d)).isEqualTo("-javaagent:/w/opt/otel.jar -Dx=1");
-    assertThat(LambdaEmulator.translate("/opt/otel-handler", d)).isEqualTo("/w/opt/otel-handler");
-    assertThat(LambdaEmulator.translate("/opt", d)).isEqualTo("/w/opt");
-    assertThat(LambdaEmulator.translate("/var/task/lib:/opt/lib", d)).isEqualTo("/w/task/lib:/w/opt/lib");
-    assertThat(LambdaEmulator.translate("--require /opt/wrapper.js", d)).isEqualTo("--require /w/opt/wrapper.js");
-    assertThat(LambdaEmulator.translate("file:/opt/collector-config/config.yaml", d))
+    assertThat(RuntimeEnvironment.translate("-javaagent:/opt/otel.jar -Dx=1", d)).isEqualTo("-javaagent:/w/opt/otel.jar -Dx=1");
+    assertThat(RuntimeEnvironment.translate("/opt/otel-handler", d)).isEqualTo("/w/opt/otel-handler");
+    assertThat(RuntimeEnvironment.translate("/opt", d)).isEqualTo("/w/opt");
+    assertThat(RuntimeEnvironment.translate("/var/task/lib:/opt/lib", d)).isEqualTo("/w/task/lib:/w/opt/lib");
+    assertThat(RuntimeEnvironment.translate("--require /opt/wrapper.js", d)).isEqualTo("--require /w/opt/wrapper.js");
+    assertThat(RuntimeEnvironment.translate("file:/opt/collector-config/config.yaml", d))
         .as("a URI's path after the scheme").isEqualTo("file:/w/opt/collector-config/config.yaml");
-    assertThat(LambdaEmulator.translate("/optimal/x", d)).isEqualTo("/optimal/x");
-    assertThat(LambdaEmulator.translate("/usr/opt/x", d)).isEqualTo("/usr/opt/x");
-    assertThat(LambdaEmulator.translate("http://host/opt/x", d)).isEqualTo("http://host/opt/x");
+    assertThat(RuntimeEnvironment.translate("/optimal/x", d)).isEqualTo("/optimal/x");
+    assertThat(RuntimeEnvironment.translate("/usr/opt/x", d)).isEqualTo("/usr/opt/x");
+    assertThat(RuntimeEnvironment.translate("http://host/opt/x", d)).isEqualTo("http://host/opt/x");
   }
 
   @Test
   void lambdaSetsAnXrayHeaderSampledOnlyWithActiveTracing() {
     String format = "Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=[01]";
-    assertThat(TraceHeader.forInvocation(null, false)).matches(format).endsWith("Sampled=0");
-    assertThat(TraceHeader.forInvocation(null, true)).matches(format).endsWith("Sampled=1");
+    assertThat(Invoker.traceHeaderFor(null, false)).matches(format).endsWith("Sampled=0");
+    assertThat(Invoker.traceHeaderFor(null, true)).matches(format).endsWith("Sampled=1");
     String upstream = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
-    assertThat(TraceHeader.forInvocation(upstream, false))
+    assertThat(Invoker.traceHeaderFor(upstream, false))
         .startsWith("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=").doesNotContain("53995c3f42cd8ad8")
         .endsWith("Sampled=1");
-    assertThat(TraceHeader.forInvocation("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=0", true))
+    assertThat(Invoker.traceHeaderFor("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=0", true))
         .endsWith("Sampled=0");
+  }
+
+  @Test
+  void configurationsChangeOneFieldAtATime() {
+    FunctionConfig requested = FunctionConfig.requested("f", "arn:aws:lambda:us-east-1:000000000000:function:f",
+        "nodejs20.x", "index.handler");
+    assertThat(requested.memoryMb()).as("Lambda's defaults").isEqualTo(128);
+    assertThat(requested.timeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(requested.tracingMode()).isEqualTo("PassThrough");
+
+    FunctionConfig changed = requested.withMemoryMb(512).withTracingMode("Active").withEnvironment(Map.of("A", "1"));
+
+    assertThat(changed).usingRecursiveComparison().ignoringFields("memoryMb", "tracingMode", "environment")
+        .isEqualTo(requested);
+    assertThat(changed.activeTracing()).isTrue();
+    assertThat(changed.environment()).containsExactly(Map.entry("A", "1"));
+    assertThat(requested.memoryMb()).as("the original is unchanged").isEqualTo(128);
   }
 
   @Test
@@ -84,11 +101,11 @@ class LambdaEmulatorTest {
 
   @Test
   void functionsAreNamedByNameOrArn() {
-    assertThat(LambdaEmulator.functionName("producer")).isEqualTo("producer");
-    assertThat(LambdaEmulator.functionName("arn:aws:lambda:us-east-1:000000000000:function:producer")).isEqualTo("producer");
-    assertThat(LambdaEmulator.functionName("arn:aws:lambda:us-east-1:000000000000:function:producer:$LATEST"))
+    assertThat(FunctionRegistry.functionName("producer")).isEqualTo("producer");
+    assertThat(FunctionRegistry.functionName("arn:aws:lambda:us-east-1:000000000000:function:producer")).isEqualTo("producer");
+    assertThat(FunctionRegistry.functionName("arn:aws:lambda:us-east-1:000000000000:function:producer:$LATEST"))
         .isEqualTo("producer");
-    assertThat(LambdaEmulator.functionName("000000000000:function:producer")).isEqualTo("producer");
+    assertThat(FunctionRegistry.functionName("000000000000:function:producer")).isEqualTo("producer");
   }
 
   @Test

@@ -53,6 +53,16 @@ final class TestFunctions {
         process.exit(2);
       };
       exports.big = async () => 'x'.repeat(7 * 1024 * 1024);
+      exports.hold = async (event) => {
+        // blocks until the test's gate answers: the test decides when the invocation ends
+        await new Promise((resolve, reject) => {
+          require('http').get(event.gate, (res) => {
+            res.resume();
+            res.on('end', resolve);
+          }).on('error', reject);
+        });
+        return { pid: process.pid };
+      };
       exports.busy = async (event) => {
         await new Promise((r) => setTimeout(r, event.ms || 200));
         return { pid: process.pid };

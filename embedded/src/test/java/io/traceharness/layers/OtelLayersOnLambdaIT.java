@@ -60,7 +60,7 @@ class OtelLayersOnLambdaIT {
   @BeforeAll
   static void start() {
     otlp = new OtlpHttpReceiver();
-    lambda = LambdaEmulator.builder().start();
+    lambda = LambdaEmulator.builder().build().start();
     gateway = EmbeddedApiGateway.builder().stage("dev").invoker(FunctionInvoker.lambda(lambda)).build().start();
   }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.traceharness.apigateway.EmbeddedApiGateway;
 import io.traceharness.apigateway.FunctionInvoker;
 import io.traceharness.stack.FunctionSpec;
-import io.traceharness.lambda.InvokeOptions;
 import io.traceharness.lambda.LambdaEmulator;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,19 +31,8 @@ class LambdaZipsIT {
 
   @BeforeAll
   static void start() {
-    lambda = LambdaEmulator.builder().start();
-    gateway = EmbeddedApiGateway.builder().stage("dev").invoker(new FunctionInvoker() {
-      @Override
-      public FunctionInvoker.InvokeResult invoke(String functionName, byte[] payload, String xrayTraceHeader) {
-        io.traceharness.lambda.InvokeResult r = lambda.invoke(functionName, payload, InvokeOptions.defaults());
-        return new FunctionInvoker.InvokeResult(r.payload(), r.functionError());
-      }
-
-      @Override
-      public boolean activeTracing(String functionName) {
-        return false;
-      }
-    }).build().start();
+    lambda = LambdaEmulator.builder().build().start();
+    gateway = EmbeddedApiGateway.builder().stage("dev").invoker(FunctionInvoker.lambda(lambda)).build().start();
   }
 
   @AfterAll

@@ -1,0 +1,148 @@
+package io.traceharness.lambda;
+
+import io.traceharness.trace.XRayTraceHeader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Each function's log as CloudWatch shows it: {@code INIT_START}, {@code START}, the runtime's output,
+ * {@code END}, {@code REPORT} with durations and memory (and {@code XRAY} when sampled), one block per
+ * invocation, in {@code <work dir>/<function>.log}.
+ */
+final class CloudWatchLog {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CloudWatchLog.class);
+  private static final int TAIL_BYTES = 4096;
+
+  private final Path dir;
+  private final String region;
+  private final Map<String, Object> writeLocks = new ConcurrentHashMap<>();
+
+  CloudWatchLog(Path dir, String region) {
+    this.dir = dir;
+    this.region = region;
+  }
+
+  Path logFile(String functionName) {
+    return dir.resolve(FunctionRegistry.functionName(functionName) + ".log");
+  }
+
+  /** The function's log so far (empty when it has none). */
+  String read(String functionName) {
+    Path f = logFile(functionName);
+    try {
+      return Files.isRegularFile(f) ? Files.readString(f) : "";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Appends the attempt's block to its function's log and returns it. */
+  String write(Attempt a, Attempt.Ending e) {
+    String block = block(a, e);
+    String name = a.function().name();
+    Path file = logFile(name);
+    synchronized (writeLocks.computeIfAbsent(name, k -> new Object())) {
+      try {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, block, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      } catch (IOException ex) {
+        LOG.warn("Could not write {}", file, ex);
+      }
+    }
+    return block;
+  }
+
+  /** The last 4 KB of a block ({@code LogType: Tail}). */
+  static String tail(String block) {
+    byte[] bytes = block.getBytes(StandardCharsets.UTF_8);
+    int from = Math.max(0, bytes.length - TAIL_BYTES);
+    return new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
+  }
+
+  /** A tail as {@code X-Amz-Log-Result} carries it. */
+  static String base64Tail(String tail) {
+    byte[] bytes = tail.getBytes(StandardCharsets.UTF_8);
+    int from = Math.max(0, bytes.length - TAIL_BYTES);
+    return Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(bytes, from, bytes.length));
+  }
+
+  private String block(Attempt a, Attempt.Ending e) {
+    Instance inst = a.instance();
+    Instance.Call call = a.call();
+    FunctionConfig c = inst.deployment().config();
+    Outcome outcome = e.outcome();
+    StringBuilder log = new StringBuilder();
+    if (e.coldStart()) {
+      log.append("INIT_START Runtime Version: ").append(c.runtime().replace(".x", "")).append(".v1\tRuntime Version ARN: ")
+          .append("arn:aws:lambda:").append(region).append("::runtime:traceharness-").append(c.runtime()).append('\n');
+      appendOutput(log, inst.initLog());
+      if (e.initError() != null) {
+        log.append("INIT_REPORT Init Duration: ").append(fmt(Duration.between(a.start(), Instant.now()).toNanos() / 1e6))
+            .append(" ms\tPhase: init\tStatus: error\tError Type: ").append(e.initError()).append('\n');
+      }
+    }
+    log.append("START RequestId: ").append(call.requestId).append(" Version: $LATEST\n");
+    if (e.dispatched()) {
+      appendOutput(log, inst.invocationLog(call));
+    }
+    if (outcome.platformLog() != null) {
+      log.append(outcome.platformLog()).append('\n');
+    }
+    log.append("END RequestId: ").append(call.requestId).append('\n');
+    double ms = durationNanos(a, e) / 1e6;
+    double initMs = e.initDuration() != null ? e.initDuration().toNanos() / 1e6 : 0;
+    long billed = (long) Math.ceil(ms + initMs);
+    log.append("REPORT RequestId: ").append(call.requestId).append("\tDuration: ").append(fmt(ms))
+        .append(" ms\tBilled Duration: ").append(Math.max(1, billed)).append(" ms\tMemory Size: ").append(c.memoryMb())
+        .append(" MB\tMax Memory Used: ").append(inst.maxMemoryUsedMb()).append(" MB\t");
+    if (e.initDuration() != null) {
+      log.append("Init Duration: ").append(fmt(initMs)).append(" ms\t");
+    }
+    if (outcome.platformLog() != null || e.initError() != null) {
+      log.append("Status: error\tError Type: ").append(outcome.errorType());
+    }
+    log.append('\n');
+    XRayTraceHeader trace = XRayTraceHeader.parse(call.traceHeader);
+    if (c.activeTracing() && trace.isSampled()) {
+      log.append("XRAY TraceId: ").append(orEmpty(trace.root())).append("\tSegmentId: ")
+          .append(orEmpty(trace.parent())).append("\tSampled: true\n");
+    }
+    return log.toString();
+  }
+
+  /** How long the handler ran (zero when the runtime never got the event). */
+  static long durationNanos(Attempt a, Attempt.Ending e) {
+    Instance.Call call = a.call();
+    return e.dispatched() && call.endNanos > 0 ? call.endNanos - call.startNanos : 0;
+  }
+
+  private static String orEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
+  private static void appendOutput(StringBuilder log, String output) {
+    if (!output.isEmpty()) {
+      log.append(output);
+      if (!output.endsWith("\n")) {
+        log.append('\n');
+      }
+    }
+  }
+
+  private static String fmt(double ms) {
+    return String.format(Locale.ROOT, "%.2f", ms);
+  }
+}

@@ -1,0 +1,269 @@
+package io.traceharness.lambda;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The functions and layer versions the service holds, and the rules for changing them (what
+ * {@code CreateFunction}, {@code UpdateFunction*}, {@code DeleteFunction}, {@code PutFunctionConcurrency}
+ * and {@code PublishLayerVersion} check). The control plane and the Java facade both call it.
+ */
+final class FunctionRegistry {
+
+  static final int MAX_ZIP_BYTES = 50 * 1024 * 1024;
+  static final Set<String> RESERVED = Set.of("_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION",
+      "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+      "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME",
+      "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+      "AWS_SESSION_TOKEN", "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR");
+
+  /** What becomes of a function's execution environments when it changes. */
+  interface Environments {
+    /** A new deployment replaced the old one: its environments retire. */
+    void replaced(LambdaFunction fn);
+
+    /** The function is gone: its environments are stopped. */
+    void deleted(LambdaFunction fn);
+  }
+
+  private final String region;
+  private final String accountId;
+  private final Path workDir;
+  private final Duration activationDelay;
+  private final Environments environments;
+  private final Map<String, LambdaFunction> functions = new ConcurrentHashMap<>();
+  private final Map<String, LayerVersion> layers = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> layerCounters = new ConcurrentHashMap<>();
+
+  FunctionRegistry(String region, String accountId, Path workDir, Duration activationDelay, Environments environments) {
+    this.region = region;
+    this.accountId = accountId;
+    this.workDir = workDir;
+    this.activationDelay = activationDelay;
+    this.environments = environments;
+  }
+
+  String arn(String name) {
+    return "arn:aws:lambda:" + region + ":" + accountId + ":function:" + name;
+  }
+
+  /** A function name from a name, a partial ARN or an ARN (qualifier dropped). */
+  static String functionName(String nameOrArn) {
+    String s = nameOrArn;
+    int i = s.indexOf("function:");
+    if (i >= 0) {
+      s = s.substring(i + "function:".length());
+      int q = s.indexOf(':');
+      if (q >= 0) {
+        s = s.substring(0, q);
+      }
+    }
+    return s;
+  }
+
+  LambdaFunction require(String nameOrArn) {
+    LambdaFunction fn = functions.get(functionName(nameOrArn));
+    if (fn == null || fn.deleted()) {
+      throw ServiceException.notFound("Function not found: " + arn(functionName(nameOrArn)));
+    }
+    return fn;
+  }
+
+  LambdaFunction find(String nameOrArn) {
+    return functions.get(functionName(nameOrArn));
+  }
+
+  List<LambdaFunction> functions() {
+    return functions.values().stream().sorted((a, b) -> a.name().compareTo(b.name())).toList();
+  }
+
+  FunctionConfig create(FunctionConfig requested, byte[] zip) {
+    validate(requested, zip);
+    String name = requested.name();
+    LambdaFunction fn = new LambdaFunction(name, workDir.resolve("functions").resolve(name));
+    if (functions.putIfAbsent(name, fn) != null) {
+      throw ServiceException.conflict("Function already exist: " + name);
+    }
+    try {
+      fn.created(layout(fn, requested, zip), zip, activationDelay.toNanos());
+      return fn.deployment().config().withState("Pending").withLastUpdateStatus(null);
+    } catch (RuntimeException e) {
+      functions.remove(name, fn);
+      throw e;
+    }
+  }
+
+  /** Applies a new configuration and/or code ({@code null}: keep the code): a new deployment; old environments retire. */
+  FunctionConfig update(LambdaFunction fn, FunctionConfig requested, byte[] newZip) {
+    synchronized (fn) {
+      if ("InProgress".equals(fn.lastUpdateStatus()) || "Pending".equals(fn.state())) {
+        throw ServiceException.conflict("The operation cannot be performed at this time. An update is in progress for "
+            + "resource: " + fn.deployment().config().arn());
+      }
+      byte[] zip = newZip != null ? newZip : fn.code();
+      validate(requested, zip);
+      fn.updated(layout(fn, requested, zip), zip, activationDelay.toNanos());
+      environments.replaced(fn);
+      return fn.config().withLastUpdateStatus("InProgress");
+    }
+  }
+
+  /**
+   * Creates the function, or updates its code and configuration when it exists (keeping its role,
+   * description and, unless {@code requested} sets one, its reserved concurrency), then waits until it
+   * is {@code Active} with its update {@code Successful}, as the SDK's waiters do.
+   */
+  FunctionConfig deploy(FunctionConfig requested, byte[] zip) {
+    String name = requested.name();
+    LambdaFunction existing = find(name);
+    if (existing == null || existing.deleted()) {
+      try {
+        create(requested, zip);
+        return settled(name);
+      } catch (ServiceException e) {
+        if (!"ResourceConflictException".equals(e.type())) {
+          throw e;
+        }
+      }
+    }
+    settled(name);
+    LambdaFunction fn = require(name);
+    FunctionConfig current = fn.config();
+    FunctionConfig merged = requested.withRole(current.role()).withDescription(current.description())
+        .withReservedConcurrency(requested.reservedConcurrency() != null ? requested.reservedConcurrency()
+            : current.reservedConcurrency());
+    update(fn, merged, zip);
+    return settled(name);
+  }
+
+  /** The function's configuration once it is {@code Active} with its last update {@code Successful}. */
+  private FunctionConfig settled(String name) {
+    LambdaFunction fn = require(name);
+    long nanos = fn.nanosUntilSettled();
+    if (nanos > 0) {
+      try {
+        // the states end at known instants: wait until then rather than polling as the SDK's waiters must
+        TimeUnit.NANOSECONDS.sleep(nanos);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while " + name + " became active", e);
+      }
+    }
+    return fn.config();
+  }
+
+  void setReservedConcurrency(LambdaFunction fn, Integer reserved) {
+    synchronized (fn) {
+      fn.reconfigured(fn.deployment().config().withReservedConcurrency(reserved));
+    }
+  }
+
+  void delete(LambdaFunction fn) {
+    fn.markDeleted();
+    functions.remove(fn.name(), fn);
+    environments.deleted(fn);
+  }
+
+  LayerVersion publishLayer(String name, byte[] zip, String description, List<String> compatibleRuntimes) {
+    if (zip.length > MAX_ZIP_BYTES) {
+      throw ServiceException.tooLarge("Request must be smaller than " + MAX_ZIP_BYTES + " bytes for the PublishLayerVersion operation");
+    }
+    long version = layerCounters.computeIfAbsent(name, k -> new AtomicLong()).incrementAndGet();
+    String layerArn = "arn:aws:lambda:" + region + ":" + accountId + ":layer:" + name;
+    Path content = workDir.resolve("layers").resolve(name).resolve(Long.toString(version));
+    Zips.deleteTree(content);
+    Zips.extract(zip, content);
+    LayerVersion lv = new LayerVersion(name, version, layerArn, layerArn + ":" + version, content, Zips.sha256(zip),
+        zip.length, description, compatibleRuntimes, Instant.now());
+    layers.put(lv.layerVersionArn(), lv);
+    return lv;
+  }
+
+  LayerVersion layer(String name, long version) {
+    LayerVersion lv = layers.get("arn:aws:lambda:" + region + ":" + accountId + ":layer:" + name + ":" + version);
+    if (lv == null) {
+      throw ServiceException.notFound("The resource you requested does not exist.");
+    }
+    return lv;
+  }
+
+  LayerVersion layerByArn(String arn) {
+    return layers.get(arn);
+  }
+
+  private void validate(FunctionConfig c, byte[] zip) {
+    if (!Runtimes.SUPPORTED.contains(c.runtime())) {
+      throw ServiceException.invalid("Value " + c.runtime() + " at 'runtime' failed to satisfy constraint: Member must "
+          + "satisfy enum value set: " + Runtimes.SUPPORTED + " or be a valid ARN");
+    }
+    if (c.handler() == null || c.handler().isBlank()) {
+      throw ServiceException.invalid("Handler is required for a function with a Zip package type.");
+    }
+    if (zip == null) {
+      throw ServiceException.invalid("Please provide a source for function code.");
+    }
+    if (zip.length > MAX_ZIP_BYTES) {
+      throw ServiceException.tooLarge("Request must be smaller than 69905067 bytes for the CreateFunction operation");
+    }
+    if (c.timeout().getSeconds() < 1 || c.timeout().getSeconds() > 900) {
+      throw ServiceException.invalid("1 validation error detected: Value '" + c.timeout().getSeconds()
+          + "' at 'timeout' failed to satisfy constraint: Member must have value between 1 and 900");
+    }
+    if (c.memoryMb() < 128 || c.memoryMb() > 10240) {
+      throw ServiceException.invalid("1 validation error detected: Value '" + c.memoryMb()
+          + "' at 'memorySize' failed to satisfy constraint: Member must have value between 128 and 10240");
+    }
+    List<String> reserved = c.environment().keySet().stream().filter(RESERVED::contains).sorted().toList();
+    if (!reserved.isEmpty()) {
+      throw ServiceException.invalid("Lambda was unable to configure your environment variables because the "
+          + "environment variables you have provided contains reserved keys that are currently not supported for "
+          + "modification. Reserved keys used in this request: " + String.join(", ", reserved));
+    }
+    for (String arn : c.layers()) {
+      if (!layers.containsKey(arn)) {
+        throw ServiceException.invalid("Layer version " + arn + " does not exist.");
+      }
+    }
+  }
+
+  /** Extracts code and layers for a new deployment of {@code fn}. */
+  private Deployment layout(LambdaFunction fn, FunctionConfig requested, byte[] zip) {
+    int generation = fn.nextGeneration();
+    Path base = fn.dir().resolve(Integer.toString(generation));
+    Zips.deleteTree(base);
+    Path task = base.resolve("task");
+    Path opt = base.resolve("opt");
+    Zips.extract(zip, task);
+    try {
+      Files.createDirectories(opt);
+      for (String arn : requested.layers()) {
+        Zips.overlay(layers.get(arn).content(), opt);
+      }
+      Path javaLib = opt.resolve("java").resolve("lib");
+      if (Runtimes.isJava(requested.runtime()) && Files.isDirectory(javaLib)) {
+        Files.createDirectories(task.resolve("lib"));
+        try (var jars = Files.list(javaLib)) {
+          for (Path jar : (Iterable<Path>) jars.filter(p -> p.toString().endsWith(".jar")).sorted()::iterator) {
+            Files.createSymbolicLink(task.resolve("lib").resolve("~opt-java-lib-" + jar.getFileName()), jar);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not lay out layers for " + fn.name(), e);
+    }
+    FunctionConfig config = requested.withState("Active").withLastUpdateStatus("Successful")
+        .withCode(Zips.sha256(zip), zip.length).withRevision(Instant.now(), UUID.randomUUID().toString());
+    return new Deployment(config, generation, task, opt);
+  }
+}
