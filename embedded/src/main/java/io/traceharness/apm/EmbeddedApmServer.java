@@ -38,6 +38,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.traceharness.stack.ComponentLog;
+import io.traceharness.support.PdataRules;
 import io.traceharness.support.Versions;
 import io.traceharness.support.WorkDirs;
 import java.io.ByteArrayInputStream;
@@ -329,8 +330,8 @@ public final class EmbeddedApmServer implements AutoCloseable {
   }
 
   private static InputStream decode(InputStream raw, String encoding) throws IOException {
-    if (encoding == null || encoding.isBlank() || encoding.equalsIgnoreCase("identity")) {
-      return raw;
+    if (encoding == null) {
+      return sniff(raw);
     }
     if (encoding.equalsIgnoreCase("gzip")) {
       return new GZIPInputStream(raw);
@@ -338,7 +339,24 @@ public final class EmbeddedApmServer implements AutoCloseable {
     if (encoding.equalsIgnoreCase("deflate")) {
       return new InflaterInputStream(raw);
     }
-    throw new IOException("unsupported Content-Encoding " + encoding);
+    return sniff(raw);
+  }
+
+  /**
+   * Any other Content-Encoding is not refused: APM Server looks at the first two bytes and reads
+   * gzip or zlib when their magic is there, else the body as it is (internal/beater/request/context.go).
+   */
+  private static InputStream sniff(InputStream raw) throws IOException {
+    java.io.PushbackInputStream in = new java.io.PushbackInputStream(raw, 2);
+    byte[] magic = in.readNBytes(2);
+    in.unread(magic);
+    if (magic.length == 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
+      return new GZIPInputStream(in);
+    }
+    if (magic.length >= 1 && (magic[0] & 0x0f) == 8) {
+      return new InflaterInputStream(in);
+    }
+    return in;
   }
 
   private static HttpResponse intakeAnswer(HttpStatus status, int accepted, List<IntakeProcessor.IntakeError> errors,
@@ -413,7 +431,12 @@ public final class EmbeddedApmServer implements AutoCloseable {
     } catch (InvalidProtocolBufferException e) {
       throw new IOException(e.getMessage(), e);
     }
-    return builder.build();
+    Message message = builder.build();
+    String undecodable = PdataRules.refusal(message);
+    if (undecodable != null) {
+      throw new IOException(undecodable);
+    }
+    return message;
   }
 
   private static HttpResponse otlpBody(HttpStatus status, boolean json, Message body) {
@@ -450,8 +473,16 @@ public final class EmbeddedApmServer implements AutoCloseable {
     }
   }
 
-  private <R> void grpcExport(List<ApmDocument> docs, R response, StreamObserver<R> observer) {
-    String error = publish(docs);
+  private <R> void grpcExport(Message request, Function<Message, List<ApmDocument>> mapper, R response,
+      StreamObserver<R> observer) {
+    String undecodable = PdataRules.refusal(request);
+    if (undecodable != null) {
+      // grpc-go answers a request it cannot unmarshal with INTERNAL (server.go processUnaryRPC)
+      observer.onError(Status.INTERNAL.withDescription("grpc: error unmarshalling request: " + undecodable)
+          .asRuntimeException());
+      return;
+    }
+    String error = publish(mapper.apply(request));
     if (error == null) {
       observer.onNext(response);
       observer.onCompleted();
@@ -465,21 +496,21 @@ public final class EmbeddedApmServer implements AutoCloseable {
   private final class TraceGrpc extends TraceServiceGrpc.TraceServiceImplBase {
     @Override
     public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> observer) {
-      grpcExport(otlp.traces(request), ExportTraceServiceResponse.getDefaultInstance(), observer);
+      grpcExport(request, r -> otlp.traces((ExportTraceServiceRequest) r), ExportTraceServiceResponse.getDefaultInstance(), observer);
     }
   }
 
   private final class MetricsGrpc extends MetricsServiceGrpc.MetricsServiceImplBase {
     @Override
     public void export(ExportMetricsServiceRequest request, StreamObserver<ExportMetricsServiceResponse> observer) {
-      grpcExport(otlp.metrics(request), ExportMetricsServiceResponse.getDefaultInstance(), observer);
+      grpcExport(request, r -> otlp.metrics((ExportMetricsServiceRequest) r), ExportMetricsServiceResponse.getDefaultInstance(), observer);
     }
   }
 
   private final class LogsGrpc extends LogsServiceGrpc.LogsServiceImplBase {
     @Override
     public void export(ExportLogsServiceRequest request, StreamObserver<ExportLogsServiceResponse> observer) {
-      grpcExport(otlp.logs(request), ExportLogsServiceResponse.getDefaultInstance(), observer);
+      grpcExport(request, r -> otlp.logs((ExportLogsServiceRequest) r), ExportLogsServiceResponse.getDefaultInstance(), observer);
     }
   }
 

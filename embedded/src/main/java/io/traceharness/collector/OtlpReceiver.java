@@ -24,6 +24,7 @@ import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.traceharness.support.PdataRules;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -162,6 +163,13 @@ final class OtlpReceiver implements AutoCloseable {
   }
 
   private <R> void grpcExport(Signal signal, Message request, StreamObserver<R> out, R response) {
+    String undecodable = PdataRules.refusal(request);
+    if (undecodable != null) {
+      // grpc-go answers a request it cannot unmarshal with INTERNAL (server.go processUnaryRPC)
+      out.onError(Status.INTERNAL.withDescription("grpc: error unmarshalling request: " + undecodable)
+          .asRuntimeException());
+      return;
+    }
     Refusal refusal = deliver(signal, request);
     if (refusal == null) {
       out.onNext(response);
@@ -221,6 +229,10 @@ final class OtlpReceiver implements AutoCloseable {
         request = b.build();
       } else {
         request = signal.parse(body);
+      }
+      String undecodable = PdataRules.refusal(request);
+      if (undecodable != null) {
+        throw new InvalidProtocolBufferException(undecodable);
       }
     } catch (InvalidProtocolBufferException e) {
       log.warn("receiver " + spec.id() + ": refused a " + signal.pipelineType() + " request that cannot be decoded: "
