@@ -33,6 +33,7 @@ import io.traceharness.support.Versions;
 import io.traceharness.support.WorkDirs;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -321,8 +322,8 @@ public final class EmbeddedApmServer implements AutoCloseable {
   }
 
   private static InputStream decode(InputStream raw, String encoding) throws IOException {
-    if (encoding == null || encoding.isBlank() || encoding.equalsIgnoreCase("identity")) {
-      return raw;
+    if (encoding == null) {
+      return sniff(raw);
     }
     if (encoding.equalsIgnoreCase("gzip")) {
       return new GZIPInputStream(raw);
@@ -330,7 +331,24 @@ public final class EmbeddedApmServer implements AutoCloseable {
     if (encoding.equalsIgnoreCase("deflate")) {
       return new InflaterInputStream(raw);
     }
-    throw new IOException("unsupported Content-Encoding " + encoding);
+    return sniff(raw);
+  }
+
+  /**
+   * Any other Content-Encoding is not refused: APM Server looks at the first two bytes and reads
+   * gzip or zlib when their magic is there, else the body as it is (internal/beater/request/context.go).
+   */
+  private static InputStream sniff(InputStream raw) throws IOException {
+    PushbackInputStream in = new PushbackInputStream(raw, 2);
+    byte[] magic = in.readNBytes(2);
+    in.unread(magic);
+    if (magic.length == 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
+      return new GZIPInputStream(in);
+    }
+    if (magic.length >= 1 && (magic[0] & 0x0f) == 8) {
+      return new InflaterInputStream(in);
+    }
+    return in;
   }
 
   private static HttpResponse intakeAnswer(HttpStatus status, int accepted, List<IntakeProcessor.IntakeError> errors,

@@ -264,6 +264,20 @@ final class IntakeProcessor {
     }
   }
 
+  /**
+   * apm-data's modeldecoder/v2 reads these fields with jsoniter's ReadString, which refuses any
+   * other JSON type: the whole event is a decode error, not a value converted to text.
+   */
+  private static void strings(JsonNode event, String key, String... fields) throws InvalidEvent {
+    for (String field : fields) {
+      JsonNode v = event.get(field);
+      if (v != null && !v.isTextual() && !v.isNull()) {
+        throw new InvalidEvent("decode error: data read error: v2." + key + "Root." + key + ": v2." + key + "."
+            + field + ": ReadString: expects \" or n, but found " + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+  }
+
   private static String text(JsonNode node, String field, String fallback) {
     JsonNode v = node == null ? null : node.get(field);
     return v == null || v.isNull() || !v.isValueNode() ? fallback : v.asText();
@@ -283,6 +297,7 @@ final class IntakeProcessor {
   }
 
   private void transaction(JsonNode t, ObjectNode doc) throws InvalidEvent {
+    strings(t, "transaction", "id", "trace_id", "parent_id", "type", "name", "result", "outcome");
     for (String f : List.of("trace_id", "id", "type", "span_count", "duration")) {
       require(t.get(f), "transaction", f);
     }
@@ -330,6 +345,7 @@ final class IntakeProcessor {
   }
 
   private void span(JsonNode s, ObjectNode doc) throws InvalidEvent {
+    strings(s, "span", "id", "trace_id", "parent_id", "transaction_id", "type", "subtype", "action", "name", "outcome");
     for (String f : List.of("id", "trace_id", "parent_id", "name", "type", "duration")) {
       require(s.get(f), "span", f);
     }
@@ -437,6 +453,7 @@ final class IntakeProcessor {
   }
 
   private void error(JsonNode e, ObjectNode doc) throws InvalidEvent {
+    strings(e, "error", "id", "trace_id", "parent_id", "transaction_id", "culprit");
     require(e.get("id"), "error", "id");
     if (!e.has("exception") && !e.has("log")) {
       throw new InvalidEvent("validation error: error: requires at least one of the fields 'exception;log'");

@@ -93,6 +93,10 @@ final class OtlpHttpService implements HttpService {
       } else {
         request = signal.parse(body);
       }
+      String undecodable = PdataRules.refusal(request);
+      if (undecodable != null) {
+        throw new InvalidProtocolBufferException(undecodable);
+      }
     } catch (InvalidProtocolBufferException e) {
       handler.undecodable(signal, e.getMessage());
       return status(json, HttpStatus.BAD_REQUEST, (json ? "json: " : "proto: ") + e.getMessage());

@@ -58,6 +58,13 @@ public final class OtlpServices {
 
   @SuppressWarnings("unchecked")
   private <R> void answer(OtlpSignal signal, Message request, StreamObserver<R> out) {
+    String undecodable = PdataRules.refusal(request);
+    if (undecodable != null) {
+      // grpc-go answers a request it cannot unmarshal with INTERNAL (server.go processUnaryRPC)
+      out.onError(Status.INTERNAL.withDescription("grpc: error unmarshalling request: " + undecodable)
+          .asRuntimeException());
+      return;
+    }
     OtlpHandler.Outcome outcome = handler.export(signal, request);
     if (outcome.ok()) {
       out.onNext((R) signal.response(outcome.rejected(), outcome.message()));
