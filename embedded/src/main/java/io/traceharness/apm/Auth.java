@@ -34,16 +34,19 @@ final class Auth {
     if (authorization == null || authorization.isBlank()) {
       return "authentication failed: missing or improperly formatted Authorization header: " + EXPECTED;
     }
-    String[] parts = authorization.trim().split("\\s+", 2);
-    if (parts.length != 2) {
+    // as APM Server parses it (internal/beater/auth/header.go): the scheme is what precedes the first
+    // space and is compared as written, so "bearer <token>" or "Bearer  <token>" are refused there too
+    String value = authorization.trim();
+    int space = value.indexOf(' ');
+    if (space <= 0) {
       return "authentication failed: missing or improperly formatted Authorization header: " + EXPECTED;
     }
-    String scheme = parts[0];
-    String credentials = parts[1];
-    if (scheme.equalsIgnoreCase("Bearer")) {
+    String scheme = value.substring(0, space);
+    String credentials = value.substring(space + 1);
+    if (scheme.equals("Bearer")) {
       return secretToken != null && secretToken.equals(credentials) ? null : "authentication failed";
     }
-    if (scheme.equalsIgnoreCase("ApiKey")) {
+    if (scheme.equals("ApiKey")) {
       if (apiKeys.isEmpty()) {
         return "authentication failed";
       }

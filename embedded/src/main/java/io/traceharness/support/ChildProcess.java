@@ -48,11 +48,8 @@ public final class ChildProcess implements AutoCloseable {
   private static volatile Path watchdogScript;
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      for (ChildProcess p : List.copyOf(RUNNING)) {
-        p.stop(Duration.ofSeconds(3));
-      }
-    }, "traceharness-child-reaper"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAll(List.copyOf(RUNNING), Duration.ofSeconds(3)),
+        "traceharness-child-reaper"));
   }
 
   private final String name;
@@ -129,6 +126,36 @@ public final class ChildProcess implements AutoCloseable {
   @Override
   public void close() {
     stop(Duration.ofSeconds(10));
+  }
+
+  /**
+   * Terminates these children together: SIGTERM to every group first, then one shared
+   * {@code grace}, then SIGKILL to what is left. One after the other, each with its own grace, an
+   * exiting JVM with an Elasticsearch node and a few runtimes kept its ports for many seconds.
+   */
+  static void stopAll(List<ChildProcess> children, Duration grace) {
+    List<ChildProcess> live = new ArrayList<>();
+    for (ChildProcess c : children) {
+      RUNNING.remove(c);
+      if (c.process.isAlive() || c.process.descendants().findAny().isPresent()) {
+        c.signal("TERM");
+        live.add(c);
+      }
+    }
+    long deadline = System.nanoTime() + grace.toNanos();
+    try {
+      for (ChildProcess c : live) {
+        c.process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (ChildProcess c : live) {
+      if (c.process.isAlive()) {
+        c.signal("KILL");
+      }
+      c.process.descendants().forEach(ProcessHandle::destroyForcibly);
+    }
   }
 
   private void signal(String sig) {

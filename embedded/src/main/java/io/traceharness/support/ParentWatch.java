@@ -1,6 +1,7 @@
 package io.traceharness.support;
 
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +28,13 @@ public final class ParentWatch {
   private static final long POLL_MILLIS = 500;
   /** What a shell reports for a process ended by SIGHUP, the signal a lost terminal sends. */
   static final int EXIT_CODE = 129;
+  /**
+   * How long the shutdown hooks get once the parent is gone. The child reaper needs about 3 s;
+   * an orderly close can wait far longer on a component the reaper already stopped (APM Server
+   * draining into a stopped Elasticsearch), and with nobody left to wait for this JVM, its ports
+   * and memory must not be held for that.
+   */
+  static final long EXIT_GRACE_MILLIS = 5_000;
   private static ScheduledExecutorService watcher;
 
   private ParentWatch() {
@@ -55,9 +63,18 @@ public final class ParentWatch {
       if (isOrphaned(watched, ProcessHandle.current().parent())) {
         LOG.warn("The process that started this JVM ({}) is gone: stopping", watched);
         watcher.shutdown();
+        haltAfter(EXIT_GRACE_MILLIS);
         System.exit(EXIT_CODE);
       }
     }, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Halts the JVM, shutdown hooks finished or not, {@code millis} from now (from a daemon thread). */
+  private static void haltAfter(long millis) {
+    CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS).execute(() -> {
+      LOG.warn("Shutdown hooks still running after {} ms: halting", millis);
+      Runtime.getRuntime().halt(EXIT_CODE);
+    });
   }
 
   /**
