@@ -115,7 +115,7 @@ class SecurityAuthIT {
         new Credential("Bearer <stack token>", "Bearer " + token, FAILED));
 
     URI tokenServer = stack.endpoints().apmServer();
-    URI keyServer = apiKeyServer.url();
+    URI keyServer = apiKeyServer.endpoint();
     List<Attempt> refused = new ArrayList<>();
     for (String transport : List.of("intake v2", "OTLP/HTTP", "OTLP/gRPC")) {
       for (Credential c : againstToken) {
