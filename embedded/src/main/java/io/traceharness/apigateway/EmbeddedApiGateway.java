@@ -239,7 +239,7 @@ public final class EmbeddedApiGateway implements AutoCloseable {
         });
   }
 
-  private HttpResponse answer(Exchange x, FunctionInvoker.InvokeResult result) {
+  private HttpResponse answer(Exchange x, FunctionInvoker.FunctionResult result) {
     if (result.refused()) {
       x.note = "Lambda refused the invoke: " + result.serviceError();
       return invokeRefused(x);

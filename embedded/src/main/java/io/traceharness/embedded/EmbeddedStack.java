@@ -9,6 +9,7 @@ import io.traceharness.diagnosis.Evidence;
 import io.traceharness.elasticsearch.EmbeddedElasticsearch;
 import io.traceharness.lambda.DeployedFunction;
 import io.traceharness.lambda.FunctionConfig;
+import io.traceharness.lambda.FunctionDefinition;
 import io.traceharness.lambda.LambdaEmulator;
 import io.traceharness.lambda.SandboxContext;
 import io.traceharness.lambda.SandboxHook;
@@ -129,20 +130,29 @@ public final class EmbeddedStack implements TracingStack {
    */
   @Override
   public Deployment deploy(FunctionSpec spec) {
-    FunctionSpec function = spec;
-    if (spec.otelLayer()) {
-      FunctionSpec.Builder b = spec.toBuilder().layer(otelLayerArn(spec.runtime()));
-      if (!spec.env().containsKey("AWS_LAMBDA_EXEC_WRAPPER")) {
-        b.env("AWS_LAMBDA_EXEC_WRAPPER", "/opt/otel-handler");
-      }
-      function = b.build();
-    }
-    DeployedFunction deployed = lambda.deploy(function);
+    DeployedFunction deployed = lambda.deploy(definition(spec));
     Map<FunctionSpec.HttpRoute, URI> urls = new LinkedHashMap<>();
     for (FunctionSpec.HttpRoute route : spec.routes()) {
       urls.put(route, URI.create(gateway.route(route.method(), route.path(), spec.name())));
     }
     return new Deployment(deployed.name(), deployed.arn(), spec, urls);
+  }
+
+  /** The Lambda service's definition of the spec's function, with the OpenTelemetry layer when asked for. */
+  private FunctionDefinition definition(FunctionSpec spec) {
+    FunctionDefinition.Builder b = FunctionDefinition.builder(spec.name()).runtime(spec.runtime())
+        .handler(spec.handler()).code(spec.code()).env(spec.env()).timeout(spec.timeout()).memoryMb(spec.memoryMb())
+        .activeTracing(spec.activeTracing()).layers(spec.layers());
+    if (spec.reservedConcurrency() != null) {
+      b.reservedConcurrency(spec.reservedConcurrency());
+    }
+    if (spec.otelLayer()) {
+      b.layer(otelLayerArn(spec.runtime()));
+      if (!spec.env().containsKey("AWS_LAMBDA_EXEC_WRAPPER")) {
+        b.env("AWS_LAMBDA_EXEC_WRAPPER", "/opt/otel-handler");
+      }
+    }
+    return b.build();
   }
 
   @Override

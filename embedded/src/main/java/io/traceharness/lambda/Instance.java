@@ -42,7 +42,7 @@ final class Instance {
   private static final Pattern INVOCATION = Pattern.compile("^/2018-06-01/runtime/invocation/([^/]+)/(response|error)$");
 
   private final String id;
-  private final Deployment deployment;
+  private final Revision revision;
   private final Path dir;
   private final ScheduledExecutorService scheduler;
   private final CompletableFuture<Duration> ready = new CompletableFuture<>();
@@ -88,9 +88,9 @@ final class Instance {
     }
   }
 
-  Instance(String id, Deployment deployment, Path dir, ScheduledExecutorService scheduler) {
+  Instance(String id, Revision revision, Path dir, ScheduledExecutorService scheduler) {
     this.id = id;
-    this.deployment = deployment;
+    this.revision = revision;
     this.dir = dir;
     this.scheduler = scheduler;
   }
@@ -99,8 +99,8 @@ final class Instance {
     return id;
   }
 
-  Deployment deployment() {
-    return deployment;
+  Revision revision() {
+    return revision;
   }
 
   Path dir() {
@@ -163,9 +163,9 @@ final class Instance {
   /** Starts the runtime process; {@link #ready()} completes at its first {@code /next}. */
   void startProcess(List<String> command, Map<String, String> env) {
     startNanos = System.nanoTime();
-    ChildProcess p = ChildProcess.builder("lambda-" + deployment.config().name() + "-" + id)
+    ChildProcess p = ChildProcess.builder("lambda-" + revision.config().name() + "-" + id)
         .command(command)
-        .directory(deployment.taskRoot())
+        .directory(revision.taskRoot())
         .clearEnvironment()
         .env(env)
         .logFile(logFile())

@@ -304,7 +304,7 @@ class EmbeddedApiGatewayTest {
     try (LambdaEmulator lambda = LambdaEmulator.builder().workDir(work).build().start();
         EmbeddedApiGateway gw = EmbeddedApiGateway.builder().stage("dev").invoker(FunctionInvoker.lambda(lambda))
             .logFile(work.resolve("refusals.log")).build().start()) {
-      FunctionInvoker.InvokeResult absent = FunctionInvoker.lambda(lambda).invoke("absent", "{}".getBytes(UTF_8), null);
+      FunctionInvoker.FunctionResult absent = FunctionInvoker.lambda(lambda).invoke("absent", "{}".getBytes(UTF_8), null);
       assertThat(absent.refused()).isTrue();
       assertThat(absent.serviceError()).isEqualTo("ResourceNotFoundException");
       assertThat(absent.failed()).as("no function ran, so no function error").isFalse();
@@ -431,7 +431,7 @@ class EmbeddedApiGatewayTest {
   /** Functions as lambdas over the event; remembers the last event and X-Ray header per function. */
   static final class FakeInvoker implements FunctionInvoker {
     final Map<String, Function<JsonNode, String>> handlers = new ConcurrentHashMap<>();
-    final Map<String, InvokeResult> errors = new ConcurrentHashMap<>();
+    final Map<String, FunctionResult> errors = new ConcurrentHashMap<>();
     final Map<String, JsonNode> events = new ConcurrentHashMap<>();
     final Map<String, String> xray = new ConcurrentHashMap<>();
     final java.util.Set<String> active = ConcurrentHashMap.newKeySet();
@@ -442,15 +442,15 @@ class EmbeddedApiGatewayTest {
     }
 
     void onError(String fn, String type, String payload) {
-      errors.put(fn, InvokeResult.error(type, payload.getBytes(UTF_8)));
+      errors.put(fn, FunctionResult.error(type, payload.getBytes(UTF_8)));
     }
 
     void refuse(String fn, String serviceError, String body) {
-      errors.put(fn, InvokeResult.refusal(serviceError, body.getBytes(UTF_8)));
+      errors.put(fn, FunctionResult.refusal(serviceError, body.getBytes(UTF_8)));
     }
 
     @Override
-    public InvokeResult invoke(String functionName, byte[] payload, String xrayTraceHeader) {
+    public FunctionResult invoke(String functionName, byte[] payload, String xrayTraceHeader) {
       JsonNode event;
       try {
         event = JSON.readTree(payload);
@@ -459,11 +459,11 @@ class EmbeddedApiGatewayTest {
       }
       events.put(functionName, event);
       xray.put(functionName, xrayTraceHeader == null ? "none" : xrayTraceHeader);
-      InvokeResult error = errors.get(functionName);
+      FunctionResult error = errors.get(functionName);
       if (error != null) {
         return error;
       }
-      return InvokeResult.success(handlers.get(functionName).apply(event).getBytes(UTF_8));
+      return FunctionResult.success(handlers.get(functionName).apply(event).getBytes(UTF_8));
     }
 
     @Override

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.traceharness.apigateway.EmbeddedApiGateway;
 import io.traceharness.apigateway.FunctionInvoker;
-import io.traceharness.stack.FunctionSpec;
+import io.traceharness.lambda.FunctionDefinition;
 import io.traceharness.lambda.LambdaEmulator;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -67,9 +67,9 @@ class LambdaZipsIT {
     String producer = prefix + "-producer";
     String ping = gateway.route("GET", "/" + prefix + "/ping", consumer);
     String produce = gateway.route("POST", "/" + prefix + "/produce", producer);
-    lambda.deploy(FunctionSpec.builder(consumer).runtime(runtime).handler(consumerHandler).code(zip)
+    lambda.deploy(FunctionDefinition.builder(consumer).runtime(runtime).handler(consumerHandler).code(zip)
         .timeout(Duration.ofSeconds(30)).build());
-    lambda.deploy(FunctionSpec.builder(producer).runtime(runtime).handler(producerHandler).code(zip)
+    lambda.deploy(FunctionDefinition.builder(producer).runtime(runtime).handler(producerHandler).code(zip)
         .timeout(Duration.ofSeconds(30)).env("CONSUMER_API", ping).build());
     return produce;
   }
