@@ -300,7 +300,7 @@ public final class ContainerStack implements TracingStack {
     List<URI> urls = new ArrayList<>();
     List<URI> internal = new ArrayList<>();
     for (Route route : function.routes()) {
-      URI url = URI.create(apiGateway.route(route.method(), route.path(), function.name()));
+      URI url = apiGateway.route(route.method(), route.path(), function.name());
       urls.add(url);
       internal.add(URI.create("http://" + HOST_ALIAS + ":" + url.getPort() + url.getRawPath()));
     }
@@ -371,7 +371,7 @@ public final class ContainerStack implements TracingStack {
           "http://" + LOCALSTACK_ALIAS + ":" + LOCALSTACK_PORT);
     }
     if (apiGateway != null) {
-      int port = URI.create(apiGateway.baseUrl()).getPort();
+      int port = apiGateway.endpoint().getPort();
       prefixes.put("http://127.0.0.1:" + port, "http://" + HOST_ALIAS + ":" + port);
       prefixes.put("http://localhost:" + port, "http://" + HOST_ALIAS + ":" + port);
     }
@@ -483,7 +483,7 @@ public final class ContainerStack implements TracingStack {
         apiGateway = EmbeddedApiGateway.builder().invoker(runtimes)
             .logFile(logDir.resolve("apigateway.log")).build().start();
         logs.add(new ComponentLog("apigateway", apiGateway.logFile()));
-        Testcontainers.exposeHostPorts(URI.create(apiGateway.baseUrl()).getPort());
+        Testcontainers.exposeHostPorts(apiGateway.endpoint().getPort());
         lambdaApi = LambdaInvokeApi.start(runtimes, REGION);
         localLambdaApi = lambdaApi.endpoint();
       }
@@ -496,7 +496,7 @@ public final class ContainerStack implements TracingStack {
         apmServer.getEndpoint(), apmServer.getSecretToken(),
         collector.getOtlpHttpEndpoint(), collector.getOtlpGrpcEndpoint(),
         localStackEndpoint != null ? localStackEndpoint : localLambdaApi,
-        apiGateway != null ? URI.create(apiGateway.baseUrl()) : null, REGION);
+        apiGateway != null ? apiGateway.endpoint() : null, REGION);
     log.info("containers stack ready in {} ms: elasticsearch {}, apm-server {}, collector {}, lambda {}",
         (System.nanoTime() - t0) / 1_000_000, endpoints.elasticsearch(), endpoints.apmServer(),
         endpoints.otlpHttp(), localStack != null ? "LocalStack " + localStackEndpoint : "Runtime Interface Emulator");

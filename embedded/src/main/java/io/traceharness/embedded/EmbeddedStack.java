@@ -108,7 +108,7 @@ public final class EmbeddedStack implements TracingStack {
     }
     LOG.info("Embedded tracing stack ready in {} s: Elasticsearch {}, APM Server {}, OTLP {}, Lambda {}, API Gateway {}",
         String.format("%.1f", (System.nanoTime() - t0) / 1e9), elasticsearch.endpoint(), apm.endpoint(),
-        collector.otlpHttpEndpoint(), lambda.endpoint(), gateway.baseUrl());
+        collector.otlpHttpEndpoint(), lambda.endpoint(), gateway.endpoint());
     return this;
   }
 
@@ -120,7 +120,7 @@ public final class EmbeddedStack implements TracingStack {
   @Override
   public Endpoints endpoints() {
     return new Endpoints(elasticsearch.endpoint(), apm.endpoint(), secretToken, collector.otlpHttpEndpoint(),
-        collector.otlpGrpcEndpoint(), lambda.endpoint(), URI.create(gateway.baseUrl()), region);
+        collector.otlpGrpcEndpoint(), lambda.endpoint(), gateway.endpoint(), region);
   }
 
   /**
@@ -133,7 +133,7 @@ public final class EmbeddedStack implements TracingStack {
     DeployedFunction deployed = lambda.deploy(definition(spec));
     Map<FunctionSpec.HttpRoute, URI> urls = new LinkedHashMap<>();
     for (FunctionSpec.HttpRoute route : spec.routes()) {
-      urls.put(route, URI.create(gateway.route(route.method(), route.path(), spec.name())));
+      urls.put(route, gateway.route(route.method(), route.path(), spec.name()));
     }
     return new Deployment(deployed.name(), deployed.arn(), spec, urls);
   }

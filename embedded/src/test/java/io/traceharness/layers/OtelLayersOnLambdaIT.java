@@ -225,9 +225,9 @@ class OtelLayersOnLambdaIT {
     downstream.stubFor(get(urlEqualTo(downstreamPath)).willReturn(aResponse().withStatus(200).withBody("pong")));
     String traceId = hex(16);
     String callerSpanId = hex(8);
-    String url = gateway.route("POST", "/" + function, function);
+    URI url = gateway.route("POST", "/" + function, function);
 
-    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url)
         .header("traceparent", "00-" + traceId + "-" + callerSpanId + "-01")
         .header("content-type", "application/json")
         .timeout(Duration.ofSeconds(60))

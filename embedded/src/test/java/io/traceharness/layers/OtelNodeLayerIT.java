@@ -99,9 +99,9 @@ class OtelNodeLayerIT {
     downstream.stubFor(get(urlEqualTo("/consumer")).willReturn(aResponse().withStatus(200).withBody("pong")));
     try (EmbeddedApiGateway gateway = EmbeddedApiGateway.builder().stage("dev").invoker(new NodeProcessInvoker())
         .build().start()) {
-      String url = gateway.route("POST", "/produce", "producer");
+      URI url = gateway.route("POST", "/produce", "producer");
 
-      HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+      HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url)
           .header("traceparent", TRACEPARENT).header("content-type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"John\"}")).build(), HttpResponse.BodyHandlers.ofString());
 
