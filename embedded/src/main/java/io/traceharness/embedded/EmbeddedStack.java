@@ -19,7 +19,6 @@ import io.traceharness.stack.Deployment;
 import io.traceharness.stack.Endpoints;
 import io.traceharness.stack.FunctionSpec;
 import io.traceharness.stack.TracingStack;
-import io.traceharness.support.WorkDirs;
 import io.traceharness.trace.Traces;
 import java.net.URI;
 import java.nio.file.Files;
