@@ -7,7 +7,6 @@ import io.traceharness.apigateway.EmbeddedApiGateway;
 import io.traceharness.apigateway.GatewayRequest;
 import io.traceharness.diagnosis.Evidence;
 import io.traceharness.stack.FunctionSpec;
-import io.traceharness.layers.OtelLayers;
 import io.traceharness.stack.ComponentLog;
 import io.traceharness.stack.Deployment;
 import io.traceharness.stack.Endpoints;
@@ -42,7 +41,6 @@ import org.testcontainers.containers.Network;
 import org.testcontainers.elasticsearch.ElasticsearchContainer;
 import org.testcontainers.lifecycle.Startables;
 import org.testcontainers.localstack.LocalStackContainer;
-import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -74,6 +72,11 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  *
  * <p>Without Docker nothing here starts: check {@link #dockerAvailable()} and skip with
  * {@link #SKIP_REASON}.
+ *
+ * <p>What a function is and where it answers are {@link ContainerFunction} and
+ * {@link RunningFunction}; deploying into LocalStack is {@link LocalStackDeployer}'s. What stays
+ * here is one lifecycle (containers started, attached to, wired and stopped together) whose parts
+ * share the network, the started-container list and the log wiring, which is why it is one class.
  */
 public final class ContainerStack implements TracingStack {
 
@@ -267,7 +270,7 @@ public final class ContainerStack implements TracingStack {
    */
   RunningFunction deploy(ContainerFunction function) {
     requireStarted();
-    function = function.withEnvironment(internalize(function.environment(), hostToContainerPrefixes()));
+    function = function.internalized(hostToContainerPrefixes());
     if (localStackEndpoint != null) {
       return LocalStackDeployer.deploy(localStackEndpoint, function);
     }
@@ -299,8 +302,8 @@ public final class ContainerStack implements TracingStack {
     runtimes.register(function.name(), runtime.getInvocationsUrl());
     List<URI> urls = new ArrayList<>();
     List<URI> internal = new ArrayList<>();
-    for (Route route : function.routes()) {
-      URI url = URI.create(apiGateway.route(route.method(), route.path(), function.name()));
+    for (ContainerFunction.Route route : function.routes()) {
+      URI url = apiGateway.route(route.method(), route.path(), function.name());
       urls.add(url);
       internal.add(URI.create("http://" + HOST_ALIAS + ":" + url.getPort() + url.getRawPath()));
     }
@@ -371,30 +374,11 @@ public final class ContainerStack implements TracingStack {
           "http://" + LOCALSTACK_ALIAS + ":" + LOCALSTACK_PORT);
     }
     if (apiGateway != null) {
-      int port = URI.create(apiGateway.baseUrl()).getPort();
+      int port = apiGateway.endpoint().getPort();
       prefixes.put("http://127.0.0.1:" + port, "http://" + HOST_ALIAS + ":" + port);
       prefixes.put("http://localhost:" + port, "http://" + HOST_ALIAS + ":" + port);
     }
     return prefixes;
-  }
-
-  /**
-   * A function's environment as it must read inside a container: a URL the test got from
-   * {@link #deploy} (e.g. {@code CONSUMER_API}) points at the test host and is rewritten.
-   */
-  static Map<String, String> internalize(Map<String, String> environment, Map<String, String> prefixes) {
-    Map<String, String> env = new LinkedHashMap<>();
-    environment.forEach((key, value) -> {
-      String rewritten = value;
-      for (Map.Entry<String, String> prefix : prefixes.entrySet()) {
-        if (value.equals(prefix.getKey()) || value.startsWith(prefix.getKey() + "/")) {
-          rewritten = prefix.getValue() + value.substring(prefix.getKey().length());
-          break;
-        }
-      }
-      env.put(key, rewritten);
-    });
-    return env;
   }
 
   /** Stops every container this stack started, then its network. Idempotent. */
@@ -483,7 +467,7 @@ public final class ContainerStack implements TracingStack {
         apiGateway = EmbeddedApiGateway.builder().invoker(runtimes)
             .logFile(logDir.resolve("apigateway.log")).build().start();
         logs.add(new ComponentLog("apigateway", apiGateway.logFile()));
-        Testcontainers.exposeHostPorts(URI.create(apiGateway.baseUrl()).getPort());
+        Testcontainers.exposeHostPorts(apiGateway.endpoint().getPort());
         lambdaApi = LambdaInvokeApi.start(runtimes, REGION);
         localLambdaApi = lambdaApi.endpoint();
       }
@@ -496,7 +480,7 @@ public final class ContainerStack implements TracingStack {
         apmServer.getEndpoint(), apmServer.getSecretToken(),
         collector.getOtlpHttpEndpoint(), collector.getOtlpGrpcEndpoint(),
         localStackEndpoint != null ? localStackEndpoint : localLambdaApi,
-        apiGateway != null ? URI.create(apiGateway.baseUrl()) : null, REGION);
+        apiGateway != null ? apiGateway.endpoint() : null, REGION);
     log.info("containers stack ready in {} ms: elasticsearch {}, apm-server {}, collector {}, lambda {}",
         (System.nanoTime() - t0) / 1_000_000, endpoints.elasticsearch(), endpoints.apmServer(),
         endpoints.otlpHttp(), localStack != null ? "LocalStack " + localStackEndpoint : "Runtime Interface Emulator");
@@ -564,133 +548,6 @@ public final class ContainerStack implements TracingStack {
 
     private static String blankToNull(String s) {
       return s == null || s.isBlank() ? null : s;
-    }
-  }
-
-  /**
-   * A function to deploy.
-   *
-   * @param name        function name; also its service name and, for runtimes, its network alias
-   * @param runtime     Lambda runtime id: {@code nodejs22.x}, {@code java21}
-   * @param handler     {@code module.function} (Node.js) or {@code package.Class::method} (Java)
-   * @param code        the deployment zip, or a directory laid out as {@code /var/task}
-   * @param environment function environment; wins over the OTLP defaults this stack sets
-   * @param timeout     invocation timeout
-   * @param memoryMb    memory size in MB
-   * @param routes      API Gateway routes in front of it, e.g. {@code GET /ping}; may be empty
-   * @param layer       an unpacked layer ({@code OtelLayers.directory(..)}) run through its
-   *                    {@code otel-handler} exec wrapper, or {@code null}
-   */
-  record ContainerFunction(String name, String runtime, String handler, Path code,
-      Map<String, String> environment, Duration timeout, int memoryMb, List<Route> routes, Path layer) {
-
-    public ContainerFunction {
-      Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(runtime, "runtime");
-      Objects.requireNonNull(handler, "handler");
-      Objects.requireNonNull(code, "code");
-      environment = Map.copyOf(environment == null ? Map.of() : environment);
-      Objects.requireNonNull(timeout, "timeout");
-      routes = List.copyOf(routes);
-    }
-
-    /** One route, a 30 s timeout, 512 MB, no layer: the post's functions. */
-    public ContainerFunction(String name, String runtime, String handler, Path code, Map<String, String> environment,
-        String httpMethod, String path) {
-      this(name, runtime, handler, code, environment, Duration.ofSeconds(30), 512,
-          List.of(new Route(httpMethod, path)), null);
-    }
-
-    /**
-     * The function a {@link FunctionSpec} describes, for the containers: its routes and limits;
-     * with {@code otelLayer()} the OpenTelemetry layer for its runtime. Layers named by ARN do not
-     * exist here and are refused.
-     */
-    public static ContainerFunction of(FunctionSpec spec) {
-      if (!spec.layers().isEmpty()) {
-        throw new IllegalArgumentException("function " + spec.name() + " names layers " + spec.layers()
-            + ": the containers stack has no layer registry (only otelLayer() is supported)");
-      }
-      return new ContainerFunction(spec.name(), spec.runtime(), spec.handler(), spec.code(), spec.env(),
-          spec.timeout(), spec.memoryMb(),
-          spec.routes().stream().map(r -> new Route(r.method(), r.path())).toList(),
-          spec.otelLayer() ? OtelLayers.directory(OtelLayers.kindFor(spec.runtime())) : null);
-    }
-
-    /** The same function with another environment. */
-    public ContainerFunction withEnvironment(Map<String, String> env) {
-      return new ContainerFunction(name, runtime, handler, code, env, timeout, memoryMb, routes, layer);
-    }
-
-    /** The Lambda base image for this runtime. */
-    DockerImageName runtimeImage() {
-      if (runtime.startsWith("nodejs")) {
-        return ContainerImages.LAMBDA_NODEJS;
-      }
-      if (runtime.startsWith("java")) {
-        return ContainerImages.LAMBDA_JAVA;
-      }
-      throw new IllegalArgumentException("no Lambda base image pinned for runtime " + runtime
-          + " (pinned: nodejs22.x, java21)");
-    }
-
-    /**
-     * The environment the function runs with: OTLP straight to the collector container (no
-     * collector extension: the Telemetry API is missing in LocalStack), the layer's exec wrapper
-     * when it has one (found in {@code layerDir}), then its own variables.
-     */
-    Map<String, String> containerEnvironment(String layerDir) {
-      Map<String, String> env = new LinkedHashMap<>();
-      env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://" + COLLECTOR_ALIAS + ":" + OtelCollectorContainer.OTLP_HTTP_PORT);
-      env.put("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
-      env.put("OTEL_SERVICE_NAME", name);
-      if (layer != null) {
-        env.put("AWS_LAMBDA_EXEC_WRAPPER", layerDir + "/otel-handler");
-        env.put("TRACEHARNESS_OPT_DIR", layerDir);
-      }
-      env.putAll(environment);
-      return env;
-    }
-  }
-
-  /** An API Gateway route: {@code GET} and {@code /ping}. */
-  public record Route(String method, String path) {
-    public Route {
-      Objects.requireNonNull(method, "method");
-      path = path.startsWith("/") ? path : "/" + path;
-    }
-  }
-
-  /**
-   * A deployed function.
-   *
-   * @param name        function name
-   * @param arn         its ARN
-   * @param urls         per route, where the test host calls it: the REST API in LocalStack, else
-   *                     the harness's API Gateway
-   * @param internalUrls per route, the same seen from containers, for one function calling another
-   */
-  record RunningFunction(String name, String arn, List<URI> urls, List<URI> internalUrls) {
-
-    public RunningFunction {
-      urls = List.copyOf(urls);
-      internalUrls = List.copyOf(internalUrls);
-    }
-
-    /** The URL of its (first) route. */
-    public URI url() {
-      if (urls.isEmpty()) {
-        throw new IllegalStateException("function " + name + " has no API Gateway route");
-      }
-      return urls.get(0);
-    }
-
-    /** The URL of its (first) route as other containers reach it. */
-    public URI internalUrl() {
-      if (internalUrls.isEmpty()) {
-        throw new IllegalStateException("function " + name + " has no API Gateway route");
-      }
-      return internalUrls.get(0);
     }
   }
 

@@ -7,7 +7,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.server.Server;
-import io.traceharness.apigateway.FunctionInvoker.InvokeResult;
+import io.traceharness.apigateway.FunctionInvoker.FunctionResult;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -57,7 +57,7 @@ final class LambdaInvokeApi implements AutoCloseable {
                   ctx.blockingTaskExecutor());
               return CompletableFuture.completedFuture(HttpResponse.of(HttpStatus.ACCEPTED));
             }
-            InvokeResult result = runtimes.invoke(name, payload, xray, clientContext);
+            FunctionResult result = runtimes.invoke(name, payload, xray, clientContext);
             ResponseHeadersBuilder headers = ResponseHeaders.builder(HttpStatus.OK)
                 .contentType(MediaType.JSON).add("X-Amz-Executed-Version", "$LATEST");
             if (result.failed()) {

@@ -1,8 +1,6 @@
 package io.traceharness.containers;
 
-import io.traceharness.containers.ContainerStack.RunningFunction;
-import io.traceharness.containers.ContainerStack.ContainerFunction;
-import io.traceharness.containers.ContainerStack.Route;
+import io.traceharness.containers.ContainerFunction.Route;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

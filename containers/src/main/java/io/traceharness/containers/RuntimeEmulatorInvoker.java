@@ -37,12 +37,12 @@ final class RuntimeEmulatorInvoker implements FunctionInvoker {
   }
 
   @Override
-  public InvokeResult invoke(String functionName, byte[] payload, String xrayTraceHeader) {
+  public FunctionResult invoke(String functionName, byte[] payload, String xrayTraceHeader) {
     return invoke(functionName, payload, xrayTraceHeader, null);
   }
 
   /** An invoke with the caller's client context (base64 JSON, as in {@code X-Amz-Client-Context}). */
-  InvokeResult invoke(String functionName, byte[] payload, String xrayTraceHeader, String clientContext) {
+  FunctionResult invoke(String functionName, byte[] payload, String xrayTraceHeader, String clientContext) {
     URI url = invocationUrls.get(functionName);
     if (url == null) {
       throw new IllegalArgumentException("Function not found: " + functionName);
@@ -72,28 +72,28 @@ final class RuntimeEmulatorInvoker implements FunctionInvoker {
     return false;
   }
 
-  static InvokeResult result(String functionErrorHeader, byte[] body) {
+  static FunctionResult result(String functionErrorHeader, byte[] body) {
     if (functionErrorHeader != null) {
-      return InvokeResult.error(functionErrorHeader, body);
+      return FunctionResult.error(functionErrorHeader, body);
     }
     String text = new String(body, StandardCharsets.UTF_8).trim();
     if (text.isEmpty()) {
-      return InvokeResult.error("Unhandled", errorPayload("Runtime.ExitError", "Runtime exited without answering"));
+      return FunctionResult.error("Unhandled", errorPayload("Runtime.ExitError", "Runtime exited without answering"));
     }
     if (text.startsWith("Task timed out")) {
-      return InvokeResult.error("Unhandled", errorPayload("Sandbox.Timedout", text));
+      return FunctionResult.error("Unhandled", errorPayload("Sandbox.Timedout", text));
     }
     if (text.startsWith("{")) {
       try {
         JsonNode node = JSON.readTree(text);
         if (node.has("errorType") && node.has("errorMessage") && !node.has("statusCode")) {
-          return InvokeResult.error("Unhandled", body);
+          return FunctionResult.error("Unhandled", body);
         }
       } catch (IOException notJson) {
-        return InvokeResult.success(body);
+        return FunctionResult.success(body);
       }
     }
-    return InvokeResult.success(body);
+    return FunctionResult.success(body);
   }
 
   private static byte[] errorPayload(String type, String message) {

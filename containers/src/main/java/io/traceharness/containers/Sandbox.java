@@ -1,8 +1,6 @@
 package io.traceharness.containers;
 
-import io.traceharness.containers.ContainerStack.RunningFunction;
-import io.traceharness.containers.ContainerStack.ContainerFunction;
-import io.traceharness.containers.ContainerStack.Route;
+import io.traceharness.containers.ContainerFunction.Route;
 import io.traceharness.layers.OtelLayers;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -12,8 +12,6 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
-import io.traceharness.containers.ContainerStack.RunningFunction;
-import io.traceharness.containers.ContainerStack.ContainerFunction;
 import io.traceharness.stack.FunctionSpec;
 import io.traceharness.stack.Deployment;
 import java.net.URI;

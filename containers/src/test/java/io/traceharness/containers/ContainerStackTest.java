@@ -3,8 +3,7 @@ package io.traceharness.containers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.traceharness.containers.ContainerStack.ContainerFunction;
-import io.traceharness.containers.ContainerStack.Route;
+import io.traceharness.containers.ContainerFunction.Route;
 import io.traceharness.stack.FunctionSpec;
 import java.net.URI;
 import java.nio.file.Path;
@@ -123,7 +122,7 @@ class ContainerStackTest {
         "http://127.0.0.1:32768", "http://localstack:4566",
         "http://127.0.0.1:41000", "http://host.testcontainers.internal:41000");
 
-    assertThat(ContainerStack.internalize(Map.of(
+    assertThat(ContainerFunction.internalize(Map.of(
         "CONSUMER_API", "http://127.0.0.1:32768/restapis/abc/dev/_user_request_/ping",
         "VIA_GATEWAY", "http://127.0.0.1:41000/dev/ping",
         "OTHER_PORT", "http://127.0.0.1:327680/x",

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import io.traceharness.apigateway.FunctionInvoker.InvokeResult;
+import io.traceharness.apigateway.FunctionInvoker.FunctionResult;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicReference;
@@ -32,7 +32,7 @@ class RuntimeEmulatorInvokerTest {
     var invoker = new RuntimeEmulatorInvoker();
     invoker.register("consumer", url);
 
-    InvokeResult result = invoker.invoke("consumer", "{\"path\":\"/ping\"}".getBytes(UTF_8), "Root=1-abc;Sampled=0");
+    FunctionResult result = invoker.invoke("consumer", "{\"path\":\"/ping\"}".getBytes(UTF_8), "Root=1-abc;Sampled=0");
 
     assertThat(result.failed()).isFalse();
     assertThat(new String(result.payload(), UTF_8)).isEqualTo("{\"statusCode\":200,\"body\":\"pong\"}");
@@ -43,10 +43,10 @@ class RuntimeEmulatorInvokerTest {
 
   @Test
   void functionErrorsTheEmulatorAnswersWith200AreFunctionErrors() {
-    InvokeResult thrown = RuntimeEmulatorInvoker.result(null,
+    FunctionResult thrown = RuntimeEmulatorInvoker.result(null,
         "{\"errorType\":\"Error\",\"errorMessage\":\"failure\",\"trace\":[]}".getBytes(UTF_8));
-    InvokeResult timedOut = RuntimeEmulatorInvoker.result(null, "Task timed out after 1.00 seconds".getBytes(UTF_8));
-    InvokeResult died = RuntimeEmulatorInvoker.result(null, new byte[0]);
+    FunctionResult timedOut = RuntimeEmulatorInvoker.result(null, "Task timed out after 1.00 seconds".getBytes(UTF_8));
+    FunctionResult died = RuntimeEmulatorInvoker.result(null, new byte[0]);
 
     assertThat(thrown.functionError()).isEqualTo("Unhandled");
     assertThat(new String(thrown.payload(), UTF_8)).contains("\"errorMessage\":\"failure\"");

@@ -2,7 +2,7 @@ package io.traceharness.containers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.traceharness.containers.ContainerStack.Route;
+import io.traceharness.containers.ContainerFunction.Route;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

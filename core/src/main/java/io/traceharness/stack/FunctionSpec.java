@@ -9,8 +9,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What to deploy: a function's name, runtime, handler, code (a zip or a directory laid out as
- * {@code /var/task}), environment, limits, tracing mode and layers.
+ * What to deploy on a stack: a function's name, runtime, handler, code (a zip or a directory laid out
+ * as {@code /var/task}), environment, limits, tracing mode and layers, and the stack-level choices
+ * around it (the OpenTelemetry layer, API Gateway routes).
  *
  * <pre>{@code
  * FunctionSpec spec = FunctionSpec.nodejs("consumer", "handler.producer")
@@ -18,11 +19,12 @@ import java.util.Objects;
  *     .env("OTEL_PROPAGATORS", "tracecontext")
  *     .timeout(Duration.ofSeconds(10))
  *     .build();
- * DeployedFunction fn = emulator.deploy(spec);
+ * Deployment fn = stack.deploy(spec);
  * }</pre>
  *
- * <p>{@code otelLayer} and {@code routes} are carried for the stack, which attaches the
- * OpenTelemetry layer and the API Gateway routes; the emulator itself only deploys the function.
+ * <p>{@code otelLayer} and {@code routes} are the stack's business: it attaches the OpenTelemetry
+ * layer and wires the API Gateway routes; each backend maps the rest to its Lambda service's own
+ * function definition.
  *
  * @param name function name
  * @param runtime Lambda runtime identifier: {@code java11}, {@code java17}, {@code java21}, {@code nodejs18.x},

@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,12 +48,11 @@ import org.slf4j.LoggerFactory;
  * unchanged. Every request is recorded ({@link #requests()}) for diagnosing a broken trace.
  *
  * <pre>{@code
- * EmbeddedApiGateway gw = EmbeddedApiGateway.builder().stage("dev").invoker(invoker).build();
- * gw.start();
- * String url = gw.route("POST", "/produce", "producer"); // http://127.0.0.1:PORT/dev/produce
+ * EmbeddedApiGateway gw = EmbeddedApiGateway.builder().stage("dev").invoker(invoker).build().start();
+ * URI url = gw.route("POST", "/produce", "producer"); // http://127.0.0.1:PORT/dev/produce
  * ...
  * gw.requests().forEach(System.out::println);
- * gw.stop();
+ * gw.close();
  * }</pre>
  */
 public final class EmbeddedApiGateway implements AutoCloseable {
@@ -107,7 +108,7 @@ public final class EmbeddedApiGateway implements AutoCloseable {
     port = s.activeLocalPort();
     server = s;
     LOG.info("API Gateway ({} API, stage {}) ready at {} in {} ms", httpApi ? "HTTP" : "REST", stage,
-        baseUrl(), (System.nanoTime() - t0) / 1_000_000);
+        endpoint(), (System.nanoTime() - t0) / 1_000_000);
     return this;
   }
 
@@ -115,19 +116,26 @@ public final class EmbeddedApiGateway implements AutoCloseable {
    * Routes {@code method} ({@code GET}, {@code POST}, … or {@code ANY}) on {@code pathTemplate}
    * ({@code /ping}, {@code /items/{id}}, {@code /{proxy+}}) to {@code functionName}.
    *
-   * @return the full URL of the resource, e.g. {@code http://127.0.0.1:PORT/dev/ping}
+   * @return the resource's URL, e.g. {@code http://127.0.0.1:PORT/dev/ping}; a template's braces
+   *     are percent-encoded, so for {@code /items/{id}} build the concrete URL from {@link #endpoint()}
    */
-  public String route(String method, String pathTemplate, String functionName) {
+  public URI route(String method, String pathTemplate, String functionName) {
     RouteTable.Route r = routes.add(method, pathTemplate, Objects.requireNonNull(functionName, "functionName"));
-    return baseUrl() + (r.template().equals("/") ? "" : r.template());
+    URI stage = endpoint();
+    try {
+      return new URI(stage.getScheme(), null, stage.getHost(), stage.getPort(),
+          stage.getPath() + (r.template().equals("/") ? "" : r.template()), null, null);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("route " + pathTemplate + " makes no URL", e);
+    }
   }
 
-  /** {@code http://127.0.0.1:PORT/{stage}}, the invoke URL of the stage. */
-  public String baseUrl() {
+  /** {@code http://127.0.0.1:PORT/{stage}}, the invoke URL of the stage (no trailing slash). */
+  public URI endpoint() {
     if (server == null) {
       throw new IllegalStateException("API Gateway not started");
     }
-    return "http://127.0.0.1:" + port + "/" + stage;
+    return URI.create("http://127.0.0.1:" + port + "/" + stage);
   }
 
   public String stage() {
@@ -239,7 +247,7 @@ public final class EmbeddedApiGateway implements AutoCloseable {
         });
   }
 
-  private HttpResponse answer(Exchange x, FunctionInvoker.InvokeResult result) {
+  private HttpResponse answer(Exchange x, FunctionInvoker.FunctionResult result) {
     if (result.refused()) {
       x.note = "Lambda refused the invoke: " + result.serviceError();
       return invokeRefused(x);

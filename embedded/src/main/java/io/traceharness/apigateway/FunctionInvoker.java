@@ -9,8 +9,8 @@ import io.traceharness.lambda.LambdaEmulator;
  *
  * <pre>{@code
  * FunctionInvoker invoker = new FunctionInvoker() {
- *   public InvokeResult invoke(String fn, byte[] payload, String xray) {
- *     return InvokeResult.success("{\"statusCode\":200,\"body\":\"pong\"}".getBytes(UTF_8));
+ *   public FunctionResult invoke(String fn, byte[] payload, String xray) {
+ *     return FunctionResult.success("{\"statusCode\":200,\"body\":\"pong\"}".getBytes(UTF_8));
  *   }
  *   public boolean activeTracing(String fn) {
  *     return false;
@@ -28,7 +28,7 @@ public interface FunctionInvoker {
    * @return the function's answer; a function error, and a refusal by the Lambda service
    *     (throttling, unknown function), are results, not exceptions
    */
-  InvokeResult invoke(String functionName, byte[] payload, String xrayTraceHeader);
+  FunctionResult invoke(String functionName, byte[] payload, String xrayTraceHeader);
 
   /** True when the function's tracing mode is {@code Active}. */
   boolean activeTracing(String functionName);
@@ -36,7 +36,7 @@ public interface FunctionInvoker {
   /**
    * Invokes functions deployed on the embedded Lambda service (RequestResponse, the X-Ray header
    * passed on as the upstream trace header); a refused invoke (throttled, unknown function) is a
-   * {@linkplain InvokeResult#refused() refused} result.
+   * {@linkplain FunctionResult#refused() refused} result.
    */
   static FunctionInvoker lambda(LambdaEmulator lambda) {
     return new LambdaEmulatorInvoker(lambda);
@@ -52,19 +52,19 @@ public interface FunctionInvoker {
    * @param serviceError the Lambda service's error type ({@code TooManyRequestsException},
    *     {@code ResourceNotFoundException}…) when it refused to run the function, else {@code null}
    */
-  record InvokeResult(byte[] payload, String functionError, String serviceError) {
+  record FunctionResult(byte[] payload, String functionError, String serviceError) {
 
-    public static InvokeResult success(byte[] payload) {
-      return new InvokeResult(payload, null, null);
+    public static FunctionResult success(byte[] payload) {
+      return new FunctionResult(payload, null, null);
     }
 
-    public static InvokeResult error(String functionError, byte[] payload) {
-      return new InvokeResult(payload, functionError, null);
+    public static FunctionResult error(String functionError, byte[] payload) {
+      return new FunctionResult(payload, functionError, null);
     }
 
     /** The Lambda API rejected the invocation: the function did not run. */
-    public static InvokeResult refusal(String serviceError, byte[] body) {
-      return new InvokeResult(body, null, serviceError);
+    public static FunctionResult refusal(String serviceError, byte[] body) {
+      return new FunctionResult(body, null, serviceError);
     }
 
     /** The function ran and failed. */

@@ -2,6 +2,7 @@ package io.traceharness.apigateway;
 
 import io.traceharness.lambda.FunctionConfig;
 import io.traceharness.lambda.InvokeOptions;
+import io.traceharness.lambda.InvokeResult;
 import io.traceharness.lambda.LambdaEmulator;
 
 /**
@@ -17,13 +18,13 @@ final class LambdaEmulatorInvoker implements FunctionInvoker {
   }
 
   @Override
-  public InvokeResult invoke(String functionName, byte[] payload, String xrayTraceHeader) {
-    io.traceharness.lambda.InvokeResult r = lambda.invoke(functionName, payload,
+  public FunctionResult invoke(String functionName, byte[] payload, String xrayTraceHeader) {
+    InvokeResult r = lambda.invoke(functionName, payload,
         InvokeOptions.builder().traceHeader(xrayTraceHeader).build());
     if (r.serviceError() != null) {
-      return InvokeResult.refusal(r.serviceError(), r.payload());
+      return FunctionResult.refusal(r.serviceError(), r.payload());
     }
-    return r.isFunctionError() ? InvokeResult.error(r.functionError(), r.payload()) : InvokeResult.success(r.payload());
+    return r.isFunctionError() ? FunctionResult.error(r.functionError(), r.payload()) : FunctionResult.success(r.payload());
   }
 
   @Override

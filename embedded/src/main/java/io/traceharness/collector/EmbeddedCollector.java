@@ -13,6 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -107,6 +111,8 @@ public final class EmbeddedCollector implements AutoCloseable {
   private CollectorLog log;
   private volatile boolean started;
   private volatile boolean stopped;
+  /** Completed when {@link #start()} has bound every receiver (Armeria's start future joined). */
+  private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
   private EmbeddedCollector(Builder b, CollectorConfig config) {
     this.config = config;
@@ -145,12 +151,14 @@ public final class EmbeddedCollector implements AutoCloseable {
         receiver.start(freePorts);
       });
     } catch (RuntimeException e) {
+      ready.completeExceptionally(e);
       stopQuietly();
       log.error("OpenTelemetry Collector " + name + " failed to start: " + e.getMessage(), e);
       log.close();
       throw e;
     }
     started = true;
+    ready.complete(null);
     log.info(String.format(java.util.Locale.ROOT, "OpenTelemetry Collector %s ready in %d ms: %s; pipelines %s",
         name, (System.nanoTime() - t0) / 1_000_000, describeReceivers(), describePipelines()));
     return this;
@@ -271,19 +279,25 @@ public final class EmbeddedCollector implements AutoCloseable {
     return true;
   }
 
-  /** Waits until {@link #ping()} succeeds; throws when it does not within {@code timeout}. */
+  /**
+   * Waits until {@link #start()} (perhaps on another thread) has bound every receiver, then checks
+   * that they answer; throws when the collector is not started within {@code timeout} or does not
+   * answer.
+   */
   public EmbeddedCollector awaitReady(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!ping()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("collector " + name + " did not answer within " + timeout);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted waiting for collector " + name, e);
-      }
+    try {
+      ready.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("collector " + name + " did not answer within " + timeout);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("collector " + name + " failed to start", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted waiting for collector " + name, e);
+    }
+    if (!ping()) {
+      throw new IllegalStateException("collector " + name + " is started but does not answer"
+          + (stopped ? " (it was stopped)" : ""));
     }
     return this;
   }

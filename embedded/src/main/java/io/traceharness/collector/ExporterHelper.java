@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,7 +35,10 @@ final class ExporterHelper implements SignalConsumer {
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong failedAttempts = new AtomicLong();
-  private final AtomicLong inFlight = new AtomicLong();
+  /** Requests queued or being sent; {@link #shutdown} waits on this monitor until it reaches zero. */
+  private final Object drained = new Object();
+  private long pending;
+  private final CountDownLatch stopSignal = new CountDownLatch(1);
   private volatile boolean stopping;
 
   ExporterHelper(String pipeline, String exporter, Signal signal, CollectorConfig.RetrySpec retry,
@@ -84,7 +88,9 @@ final class ExporterHelper implements SignalConsumer {
       }
       return;
     }
+    changePending(1);
     if (!queue.offer(request)) {
+      changePending(-1);
       drop(request, items, "sending queue is full (queue_size " + queueSpec.queueSize() + " requests)");
       throw new ConsumeException("sending queue is full", false);
     }
@@ -104,11 +110,10 @@ final class ExporterHelper implements SignalConsumer {
         }
         continue;
       }
-      inFlight.incrementAndGet();
       try {
         sendWithRetry(request, signal.count(request));
       } finally {
-        inFlight.decrementAndGet();
+        changePending(-1);
       }
     }
   }
@@ -154,20 +159,23 @@ final class ExporterHelper implements SignalConsumer {
     }
   }
 
-  private boolean sleep(long nanos) {
-    long deadline = System.nanoTime() + nanos;
-    try {
-      while (!stopping) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return true;
-        }
-        TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+  private void changePending(long delta) {
+    synchronized (drained) {
+      pending += delta;
+      if (pending == 0) {
+        drained.notifyAll();
       }
+    }
+  }
+
+  /** The retry backoff: false when shutdown cut it short. */
+  private boolean sleep(long nanos) {
+    try {
+      return !stopSignal.await(nanos, TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return false;
     }
-    return false;
   }
 
   private long randomized(double interval) {
@@ -193,10 +201,11 @@ final class ExporterHelper implements SignalConsumer {
    */
   void shutdown(Duration grace) {
     long deadline = System.nanoTime() + grace.toNanos();
-    if (queue != null) {
-      while ((!queue.isEmpty() || inFlight.get() > 0) && System.nanoTime() < deadline) {
+    synchronized (drained) {
+      long left;
+      while (pending > 0 && (left = deadline - System.nanoTime()) > 0) {
         try {
-          Thread.sleep(20);
+          TimeUnit.NANOSECONDS.timedWait(drained, left);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           break;
@@ -204,6 +213,7 @@ final class ExporterHelper implements SignalConsumer {
       }
     }
     stopping = true;
+    stopSignal.countDown();
     for (Thread t : consumers) {
       try {
         t.join(Math.max(1000, grace.toMillis()));

@@ -11,6 +11,7 @@ import io.traceharness.otlp.OtlpSignal;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -18,7 +19,12 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The {@code otlp} receiver: OTLP/gRPC and OTLP/HTTP on their own endpoints, as the real receiver
@@ -168,30 +174,32 @@ final class OtlpReceiver implements AutoCloseable {
   }
 
   /**
-   * Stops both servers. Armeria completes the stop only once its boss event loops have gone quiet
-   * (about 2 s); the listening sockets close long before that, so waiting for them is enough.
+   * Stops both servers and returns once their listening sockets are closed, so the ports can be
+   * bound again. Armeria's stop future completes only once its boss event loops have gone quiet
+   * (about 2 s) and it offers no signal for the socket closing earlier, so that is observed from
+   * outside, as a client would.
    */
   @Override
   public void close() {
-    List<Server> servers = java.util.stream.Stream.of(grpcServer, httpServer).filter(java.util.Objects::nonNull)
+    List<Server> servers = Stream.of(grpcServer, httpServer).filter(Objects::nonNull)
         .filter(s -> s.activePort() != null).toList();
     List<InetSocketAddress> addresses = servers.stream().map(s -> s.activePort().localAddress()).toList();
-    List<java.util.concurrent.CompletableFuture<Void>> stopping = servers.stream().map(Server::stop).toList();
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    List<CompletableFuture<Void>> stops = servers.stream().map(Server::stop).toList();
     for (int i = 0; i < servers.size(); i++) {
-      while (!stopping.get(i).isDone() && listening(addresses.get(i)) && System.nanoTime() < deadline) {
-        try {
-          Thread.sleep(10);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
+      InetSocketAddress address = addresses.get(i);
+      CompletableFuture<Void> stopping = stops.get(i);
+      try {
+        Awaitility.await("receiver " + spec.id() + " to stop listening on " + address)
+            .atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+            .until(() -> stopping.isDone() || !listening(address));
+      } catch (ConditionTimeoutException e) {
+        log.warn("receiver " + spec.id() + " still listens on " + address + " 5 s after it was stopped");
       }
     }
   }
 
   private static boolean listening(InetSocketAddress a) {
-    try (java.net.Socket s = new java.net.Socket()) {
+    try (Socket s = new Socket()) {
       s.connect(a, 100);
       return true;
     } catch (IOException e) {

@@ -3,7 +3,6 @@ package io.traceharness.elasticsearch;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.json.jackson.JacksonJsonpMapper;
 import co.elastic.clients.transport.rest_client.RestClientTransport;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -42,6 +41,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.http.HttpHost;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.elasticsearch.client.RestClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -407,38 +408,39 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     return env;
   }
 
+  /** Polls the node's health API (the node is another process: it offers no completion signal). */
   private Outcome awaitHealth(ChildProcess child, long deadlineNanos) {
     HttpRequest health = HttpRequest.newBuilder(
             URI.create(baseUrl() + "/_cluster/health?wait_for_status=yellow&timeout=1s"))
         .timeout(Duration.ofSeconds(5)).build();
-    while (System.nanoTime() < deadlineNanos) {
-      if (!child.isAlive()) {
-        return Outcome.EXITED;
-      }
-      try {
-        HttpResponse<String> r = http.send(health, HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          JsonNode body = JSON.readTree(r.body());
-          if (clusterName.equals(body.path("cluster_name").asText())) {
-            return Outcome.READY;
-          }
-        }
-      } catch (IOException e) {
-        LOG.trace("Elasticsearch not answering yet on {}", baseUrl(), e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        child.stop(Duration.ofSeconds(5));
-        throw new IllegalStateException("interrupted while Elasticsearch was starting", e);
-      }
-      try {
-        Thread.sleep(POLL_MILLIS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        child.stop(Duration.ofSeconds(5));
-        throw new IllegalStateException("interrupted while Elasticsearch was starting", e);
-      }
+    try {
+      return Awaitility.await("yellow cluster health at " + baseUrl())
+          .atMost(Duration.ofNanos(Math.max(1, deadlineNanos - System.nanoTime())))
+          .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(POLL_MILLIS)).pollInSameThread()
+          .until(() -> probeHealth(child, health), Objects::nonNull);
+    } catch (ConditionTimeoutException e) {
+      return child.isAlive() ? Outcome.TIMED_OUT : Outcome.EXITED;
     }
-    return child.isAlive() ? Outcome.TIMED_OUT : Outcome.EXITED;
+  }
+
+  /** READY or EXITED, or null while the node is still starting. */
+  private Outcome probeHealth(ChildProcess child, HttpRequest health) {
+    if (!child.isAlive()) {
+      return Outcome.EXITED;
+    }
+    try {
+      HttpResponse<String> r = http.send(health, HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 200 && clusterName.equals(JSON.readTree(r.body()).path("cluster_name").asText())) {
+        return Outcome.READY;
+      }
+    } catch (IOException e) {
+      LOG.trace("Elasticsearch not answering yet on {}", baseUrl(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      child.stop(Duration.ofSeconds(5));
+      throw new IllegalStateException("interrupted while Elasticsearch was starting", e);
+    }
+    return null;
   }
 
   private Optional<Long> readPid() {

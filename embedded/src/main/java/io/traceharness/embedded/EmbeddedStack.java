@@ -9,6 +9,7 @@ import io.traceharness.diagnosis.Evidence;
 import io.traceharness.elasticsearch.EmbeddedElasticsearch;
 import io.traceharness.lambda.DeployedFunction;
 import io.traceharness.lambda.FunctionConfig;
+import io.traceharness.lambda.FunctionDefinition;
 import io.traceharness.lambda.LambdaEmulator;
 import io.traceharness.lambda.SandboxContext;
 import io.traceharness.lambda.SandboxHook;
@@ -18,7 +19,6 @@ import io.traceharness.stack.Deployment;
 import io.traceharness.stack.Endpoints;
 import io.traceharness.stack.FunctionSpec;
 import io.traceharness.stack.TracingStack;
-import io.traceharness.support.WorkDirs;
 import io.traceharness.trace.Traces;
 import java.net.URI;
 import java.nio.file.Files;
@@ -107,7 +107,7 @@ public final class EmbeddedStack implements TracingStack {
     }
     LOG.info("Embedded tracing stack ready in {} s: Elasticsearch {}, APM Server {}, OTLP {}, Lambda {}, API Gateway {}",
         String.format("%.1f", (System.nanoTime() - t0) / 1e9), elasticsearch.endpoint(), apm.endpoint(),
-        collector.otlpHttpEndpoint(), lambda.endpoint(), gateway.baseUrl());
+        collector.otlpHttpEndpoint(), lambda.endpoint(), gateway.endpoint());
     return this;
   }
 
@@ -119,7 +119,7 @@ public final class EmbeddedStack implements TracingStack {
   @Override
   public Endpoints endpoints() {
     return new Endpoints(elasticsearch.endpoint(), apm.endpoint(), secretToken, collector.otlpHttpEndpoint(),
-        collector.otlpGrpcEndpoint(), lambda.endpoint(), URI.create(gateway.baseUrl()), region);
+        collector.otlpGrpcEndpoint(), lambda.endpoint(), gateway.endpoint(), region);
   }
 
   /**
@@ -129,20 +129,29 @@ public final class EmbeddedStack implements TracingStack {
    */
   @Override
   public Deployment deploy(FunctionSpec spec) {
-    FunctionSpec function = spec;
+    DeployedFunction deployed = lambda.deploy(definition(spec));
+    Map<FunctionSpec.HttpRoute, URI> urls = new LinkedHashMap<>();
+    for (FunctionSpec.HttpRoute route : spec.routes()) {
+      urls.put(route, gateway.route(route.method(), route.path(), spec.name()));
+    }
+    return new Deployment(deployed.name(), deployed.arn(), spec, urls);
+  }
+
+  /** The Lambda service's definition of the spec's function, with the OpenTelemetry layer when asked for. */
+  private FunctionDefinition definition(FunctionSpec spec) {
+    FunctionDefinition.Builder b = FunctionDefinition.builder(spec.name()).runtime(spec.runtime())
+        .handler(spec.handler()).code(spec.code()).env(spec.env()).timeout(spec.timeout()).memoryMb(spec.memoryMb())
+        .activeTracing(spec.activeTracing()).layers(spec.layers());
+    if (spec.reservedConcurrency() != null) {
+      b.reservedConcurrency(spec.reservedConcurrency());
+    }
     if (spec.otelLayer()) {
-      FunctionSpec.Builder b = spec.toBuilder().layer(otelLayerArn(spec.runtime()));
+      b.layer(otelLayerArn(spec.runtime()));
       if (!spec.env().containsKey("AWS_LAMBDA_EXEC_WRAPPER")) {
         b.env("AWS_LAMBDA_EXEC_WRAPPER", "/opt/otel-handler");
       }
-      function = b.build();
     }
-    DeployedFunction deployed = lambda.deploy(function);
-    Map<FunctionSpec.HttpRoute, URI> urls = new LinkedHashMap<>();
-    for (FunctionSpec.HttpRoute route : spec.routes()) {
-      urls.put(route, URI.create(gateway.route(route.method(), route.path(), spec.name())));
-    }
-    return new Deployment(deployed.name(), deployed.arn(), spec, urls);
+    return b.build();
   }
 
   @Override

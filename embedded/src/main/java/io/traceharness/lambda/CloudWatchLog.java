@@ -82,7 +82,7 @@ final class CloudWatchLog {
   private String block(Attempt a, Attempt.Ending e) {
     Instance inst = a.instance();
     Instance.Call call = a.call();
-    FunctionConfig c = inst.deployment().config();
+    FunctionConfig c = inst.revision().config();
     Outcome outcome = e.outcome();
     StringBuilder log = new StringBuilder();
     if (e.coldStart()) {

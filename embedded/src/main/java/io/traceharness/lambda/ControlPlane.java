@@ -175,18 +175,21 @@ final class ControlPlane {
       throw ServiceException.invalid("Only Zip packages are supported by this emulator");
     }
     byte[] zip = zipFile(b.path("Code"));
-    FunctionConfig requested = FunctionConfig.requested(name, registry.arn(name), text(b, "Runtime"), text(b, "Handler"))
-        .withMemoryMb(b.path("MemorySize").asInt(128))
-        .withTimeout(Duration.ofSeconds(b.path("Timeout").asInt(3)))
-        .withEnvironment(env(b))
-        .withTracingMode(b.path("TracingConfig").path("Mode").asText("PassThrough"))
-        .withLayers(strings(b.path("Layers")))
-        .withRole(text(b, "Role"))
-        .withDescription(b.path("Description").asText(""));
-    if (requested.runtime() == null) {
+    String runtime = text(b, "Runtime");
+    if (runtime == null) {
       throw ServiceException.invalid("Runtime is required for a function with a Zip package type.");
     }
-    return configuration(registry.create(requested, zip));
+    FunctionDefinition.Builder requested = FunctionDefinition.builder(name)
+        .runtime(runtime)
+        .handler(text(b, "Handler"))
+        .memoryMb(b.path("MemorySize").asInt(128))
+        .timeout(Duration.ofSeconds(b.path("Timeout").asInt(3)))
+        .env(env(b))
+        .tracingMode(b.path("TracingConfig").path("Mode").asText("PassThrough"))
+        .layers(strings(b.path("Layers")))
+        .role(text(b, "Role"))
+        .description(b.path("Description").asText(""));
+    return configuration(registry.create(requested.build(), zip));
   }
 
   private JsonNode updateConfiguration(LambdaFunction fn, JsonNode b) {

@@ -1,49 +1,49 @@
 package io.traceharness.lambda;
 
-import io.traceharness.stack.FunctionSpec;
-
 import java.nio.charset.StandardCharsets;
 
 /**
- * A function deployed through {@link LambdaEmulator#deploy(FunctionSpec)}.
+ * The Lambda service's handle on a function deployed through
+ * {@link LambdaEmulator#deploy(FunctionDefinition)}: invoke it, read its log. (A function deployed
+ * on a whole stack, with its API Gateway URLs, is the stack's {@code Deployment}.)
  *
  * <pre>{@code
- * DeployedFunction fn = emulator.deploy(FunctionSpec.nodejs("hello", "index.handler").code(dir).build());
+ * DeployedFunction fn = emulator.deploy(FunctionDefinition.nodejs("hello", "index.handler").code(dir).build());
  * InvokeResult r = fn.invoke("{\"name\":\"John\"}");
  * }</pre>
  */
 public final class DeployedFunction {
 
   private final LambdaEmulator emulator;
-  private final FunctionSpec spec;
+  private final FunctionDefinition definition;
   private final String arn;
 
-  DeployedFunction(LambdaEmulator emulator, FunctionSpec spec, String arn) {
+  DeployedFunction(LambdaEmulator emulator, FunctionDefinition definition, String arn) {
     this.emulator = emulator;
-    this.spec = spec;
+    this.definition = definition;
     this.arn = arn;
   }
 
   public String name() {
-    return spec.name();
+    return definition.name();
   }
 
   public String arn() {
     return arn;
   }
 
-  public FunctionSpec spec() {
-    return spec;
+  public FunctionDefinition definition() {
+    return definition;
   }
 
   /** A synchronous invoke ({@code RequestResponse}) with a JSON payload. */
   public InvokeResult invoke(String json) {
-    return emulator.invoke(spec.name(), json.getBytes(StandardCharsets.UTF_8), InvokeOptions.defaults());
+    return emulator.invoke(definition.name(), json.getBytes(StandardCharsets.UTF_8), InvokeOptions.defaults());
   }
 
   /** The function's log as CloudWatch would show it (all its execution environments). */
   public String logs() {
-    return emulator.logs(spec.name());
+    return emulator.logs(definition.name());
   }
 
   @Override

@@ -30,7 +30,7 @@ final class FunctionRegistry {
 
   /** What becomes of a function's execution environments when it changes. */
   interface Environments {
-    /** A new deployment replaced the old one: its environments retire. */
+    /** A new revision replaced the old one: its environments retire. */
     void replaced(LambdaFunction fn);
 
     /** The function is gone: its environments are stopped. */
@@ -88,7 +88,9 @@ final class FunctionRegistry {
     return functions.values().stream().sorted((a, b) -> a.name().compareTo(b.name())).toList();
   }
 
-  FunctionConfig create(FunctionConfig requested, byte[] zip) {
+  /** {@code CreateFunction}: the function starts {@code Pending} (for the activation delay). */
+  FunctionConfig create(FunctionDefinition definition, byte[] zip) {
+    FunctionConfig requested = requested(definition);
     validate(requested, zip);
     String name = requested.name();
     LambdaFunction fn = new LambdaFunction(name, workDir.resolve("functions").resolve(name));
@@ -97,19 +99,19 @@ final class FunctionRegistry {
     }
     try {
       fn.created(layout(fn, requested, zip), zip, activationDelay.toNanos());
-      return fn.deployment().config().withState("Pending").withLastUpdateStatus(null);
+      return fn.revision().config().withState("Pending").withLastUpdateStatus(null);
     } catch (RuntimeException e) {
       functions.remove(name, fn);
       throw e;
     }
   }
 
-  /** Applies a new configuration and/or code ({@code null}: keep the code): a new deployment; old environments retire. */
+  /** Applies a new configuration and/or code ({@code null}: keep the code): a new revision; old environments retire. */
   FunctionConfig update(LambdaFunction fn, FunctionConfig requested, byte[] newZip) {
     synchronized (fn) {
       if ("InProgress".equals(fn.lastUpdateStatus()) || "Pending".equals(fn.state())) {
         throw ServiceException.conflict("The operation cannot be performed at this time. An update is in progress for "
-            + "resource: " + fn.deployment().config().arn());
+            + "resource: " + fn.revision().config().arn());
       }
       byte[] zip = newZip != null ? newZip : fn.code();
       validate(requested, zip);
@@ -124,12 +126,12 @@ final class FunctionRegistry {
    * description and, unless {@code requested} sets one, its reserved concurrency), then waits until it
    * is {@code Active} with its update {@code Successful}, as the SDK's waiters do.
    */
-  FunctionConfig deploy(FunctionConfig requested, byte[] zip) {
-    String name = requested.name();
+  FunctionConfig deploy(FunctionDefinition definition, byte[] zip) {
+    String name = definition.name();
     LambdaFunction existing = find(name);
     if (existing == null || existing.deleted()) {
       try {
-        create(requested, zip);
+        create(definition, zip);
         return settled(name);
       } catch (ServiceException e) {
         if (!"ResourceConflictException".equals(e.type())) {
@@ -140,11 +142,25 @@ final class FunctionRegistry {
     settled(name);
     LambdaFunction fn = require(name);
     FunctionConfig current = fn.config();
+    FunctionConfig requested = requested(definition);
     FunctionConfig merged = requested.withRole(current.role()).withDescription(current.description())
         .withReservedConcurrency(requested.reservedConcurrency() != null ? requested.reservedConcurrency()
             : current.reservedConcurrency());
     update(fn, merged, zip);
     return settled(name);
+  }
+
+  /** The configuration a definition asks for, before the service has seen the code. */
+  private FunctionConfig requested(FunctionDefinition d) {
+    return FunctionConfig.requested(d.name(), arn(d.name()), d.runtime(), d.handler())
+        .withMemoryMb(d.memoryMb())
+        .withTimeout(d.timeout())
+        .withEnvironment(d.environment())
+        .withTracingMode(d.tracingMode())
+        .withLayers(d.layers())
+        .withReservedConcurrency(d.reservedConcurrency())
+        .withRole(d.role())
+        .withDescription(d.description());
   }
 
   /** The function's configuration once it is {@code Active} with its last update {@code Successful}. */
@@ -165,7 +181,7 @@ final class FunctionRegistry {
 
   void setReservedConcurrency(LambdaFunction fn, Integer reserved) {
     synchronized (fn) {
-      fn.reconfigured(fn.deployment().config().withReservedConcurrency(reserved));
+      fn.reconfigured(fn.revision().config().withReservedConcurrency(reserved));
     }
   }
 
@@ -237,8 +253,8 @@ final class FunctionRegistry {
     }
   }
 
-  /** Extracts code and layers for a new deployment of {@code fn}. */
-  private Deployment layout(LambdaFunction fn, FunctionConfig requested, byte[] zip) {
+  /** Extracts code and layers for a new revision of {@code fn}. */
+  private Revision layout(LambdaFunction fn, FunctionConfig requested, byte[] zip) {
     int generation = fn.nextGeneration();
     Path base = fn.dir().resolve(Integer.toString(generation));
     Zips.deleteTree(base);
@@ -264,6 +280,6 @@ final class FunctionRegistry {
     }
     FunctionConfig config = requested.withState("Active").withLastUpdateStatus("Successful")
         .withCode(Zips.sha256(zip), zip.length).withRevision(Instant.now(), UUID.randomUUID().toString());
-    return new Deployment(config, generation, task, opt);
+    return new Revision(config, generation, task, opt);
   }
 }

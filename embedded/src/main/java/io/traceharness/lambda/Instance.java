@@ -13,11 +13,8 @@ import com.linecorp.armeria.common.metric.NoopMeterRegistry;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.traceharness.support.ChildProcess;
-import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -42,7 +39,7 @@ final class Instance {
   private static final Pattern INVOCATION = Pattern.compile("^/2018-06-01/runtime/invocation/([^/]+)/(response|error)$");
 
   private final String id;
-  private final Deployment deployment;
+  private final Revision revision;
   private final Path dir;
   private final ScheduledExecutorService scheduler;
   private final CompletableFuture<Duration> ready = new CompletableFuture<>();
@@ -88,9 +85,9 @@ final class Instance {
     }
   }
 
-  Instance(String id, Deployment deployment, Path dir, ScheduledExecutorService scheduler) {
+  Instance(String id, Revision revision, Path dir, ScheduledExecutorService scheduler) {
     this.id = id;
-    this.deployment = deployment;
+    this.revision = revision;
     this.dir = dir;
     this.scheduler = scheduler;
   }
@@ -99,8 +96,8 @@ final class Instance {
     return id;
   }
 
-  Deployment deployment() {
-    return deployment;
+  Revision revision() {
+    return revision;
   }
 
   Path dir() {
@@ -163,9 +160,9 @@ final class Instance {
   /** Starts the runtime process; {@link #ready()} completes at its first {@code /next}. */
   void startProcess(List<String> command, Map<String, String> env) {
     startNanos = System.nanoTime();
-    ChildProcess p = ChildProcess.builder("lambda-" + deployment.config().name() + "-" + id)
+    ChildProcess p = ChildProcess.builder("lambda-" + revision.config().name() + "-" + id)
         .command(command)
-        .directory(deployment.taskRoot())
+        .directory(revision.taskRoot())
         .clearEnvironment()
         .env(env)
         .logFile(logFile())
@@ -183,7 +180,7 @@ final class Instance {
     synchronized (this) {
       lastUsedNanos = System.nanoTime();
       current = call;
-      call.logStart = logSize();
+      call.logStart = ProcessReadings.size(logFile());
       call.startNanos = System.nanoTime();
       maxMemoryUsedMb();
       if (exited.isDone()) {
@@ -231,7 +228,7 @@ final class Instance {
     synchronized (this) {
       if (!ready.isDone()) {
         initDuration = Duration.ofNanos(System.nanoTime() - startNanos);
-        initLogEnd = logSize();
+        initLogEnd = ProcessReadings.size(logFile());
       }
       if (current != null && current.outcome.isDone()) {
         settledCall = current;
@@ -294,7 +291,7 @@ final class Instance {
       initErrorBody = req.content().array();
       String header = req.headers().get("Lambda-Runtime-Function-Error-Type");
       initErrorType = header != null && !header.isBlank() ? header : errorType(null, initErrorBody);
-      initLogEnd = logSize();
+      initLogEnd = ProcessReadings.size(logFile());
     }
     ready.completeExceptionally(new InitFailure(Outcome.error(initErrorType, initErrorBody), null));
     return json(HttpStatus.ACCEPTED, "{\"status\":\"OK\"}");
@@ -322,7 +319,7 @@ final class Instance {
       waiter = waitingNext;
       waitingNext = null;
       if (initLogEnd < 0) {
-        initLogEnd = logSize();
+        initLogEnd = ProcessReadings.size(logFile());
       }
     }
     exited.complete(null);
@@ -417,12 +414,12 @@ final class Instance {
 
   /** Init output: the log up to the first {@code /next} (or the failure). */
   String initLog() {
-    long end = initLogEnd < 0 ? logSize() : initLogEnd;
-    return readLog(0, end);
+    long end = initLogEnd < 0 ? ProcessReadings.size(logFile()) : initLogEnd;
+    return ProcessReadings.read(logFile(), 0, end);
   }
 
   String invocationLog(Call call) {
-    return readLog(call.logStart, logSize());
+    return ProcessReadings.read(logFile(), call.logStart, ProcessReadings.size(logFile()));
   }
 
   /** Highest resident set size of the runtime's processes, in MB. */
@@ -430,48 +427,11 @@ final class Instance {
     ChildProcess p = process;
     long maxKb = 0;
     if (p != null) {
-      for (ProcessHandle h : (Iterable<ProcessHandle>) p.process().descendants()::iterator) {
-        maxKb = Math.max(maxKb, hwmKb(h.pid()));
-      }
+      maxKb = ProcessReadings.peakRssKb(p);
     }
     // a process that already ended reports what was last seen of it
     lastMemoryMb = Math.max(lastMemoryMb, (maxKb + 1023) / 1024);
     return Math.max(1, lastMemoryMb);
-  }
-
-  private static long hwmKb(long pid) {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-        if (line.startsWith("VmHWM:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", ""));
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      return 0;
-    }
-    return 0;
-  }
-
-  private long logSize() {
-    try {
-      return Files.size(logFile());
-    } catch (IOException e) {
-      return 0;
-    }
-  }
-
-  private String readLog(long from, long to) {
-    if (to <= from) {
-      return "";
-    }
-    try (RandomAccessFile raf = new RandomAccessFile(logFile().toFile(), "r")) {
-      byte[] buf = new byte[(int) Math.min(to - from, 4 * 1024 * 1024)];
-      raf.seek(to - buf.length);
-      raf.readFully(buf);
-      return new String(buf, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "";
-    }
   }
 
   /** The error document's {@code errorType} (what a person reads), else the runtime's header. */

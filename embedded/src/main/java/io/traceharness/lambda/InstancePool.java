@@ -49,7 +49,7 @@ final class InstancePool implements FunctionRegistry.Environments {
   }
 
   /**
-   * An environment for one invocation of {@code fn}: an idle one of its current deployment, else a
+   * An environment for one invocation of {@code fn}: an idle one of its current revision, else a
    * new (not yet started) one; throttled beyond the limits.
    */
   Instance acquire(LambdaFunction fn) {
@@ -61,7 +61,7 @@ final class InstancePool implements FunctionRegistry.Environments {
           throw new ServiceException(503, "ServiceException", "The Lambda emulator is stopped");
         }
         Slots s = slots.computeIfAbsent(fn, k -> new Slots());
-        Deployment d = fn.deployment();
+        Revision d = fn.revision();
         Integer reserved = d.config().reservedConcurrency();
         if (reserved != null && s.inFlight >= reserved) {
           throw ServiceException.throttled("ReservedFunctionConcurrentInvocationLimitExceeded");
@@ -71,7 +71,7 @@ final class InstancePool implements FunctionRegistry.Environments {
         }
         Instance i;
         while ((i = s.idle.pollFirst()) != null) {
-          if (!i.retired() && i.alive() && i.deployment().generation() == d.generation()) {
+          if (!i.retired() && i.alive() && i.revision().generation() == d.generation()) {
             chosen = i;
             break;
           }
@@ -101,7 +101,7 @@ final class InstancePool implements FunctionRegistry.Environments {
       s.inFlight--;
       accountInFlight--;
       keep = reusable && !stopped && !fn.deleted() && !inst.retired() && inst.alive()
-          && inst.deployment().generation() == fn.deployment().generation();
+          && inst.revision().generation() == fn.revision().generation();
       if (keep) {
         inst.markIdle();
         s.idle.addFirst(inst);

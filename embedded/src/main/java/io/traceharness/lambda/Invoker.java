@@ -125,7 +125,7 @@ final class Invoker {
 
   private CompletableFuture<InvokeResult> run(LambdaFunction fn, byte[] payload, InvokeOptions options) {
     Instance inst = pool.acquire(fn);
-    FunctionConfig config = inst.deployment().config();
+    FunctionConfig config = inst.revision().config();
     String requestId = UUID.randomUUID().toString();
     Instance.Call call = new Instance.Call(requestId, payload, traceHeaderFor(options.traceHeader(), config.activeTracing()),
         options.clientContext(), config.arn(), config.timeout());

@@ -2,7 +2,6 @@ package io.traceharness.lambda;
 
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
-import io.traceharness.stack.FunctionSpec;
 import io.traceharness.support.WorkDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,7 +34,7 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  *
  * <pre>{@code
  * try (LambdaEmulator lambda = LambdaEmulator.builder().build().start()) {
- *   DeployedFunction fn = lambda.deploy(FunctionSpec.nodejs("hello", "index.handler")
+ *   DeployedFunction fn = lambda.deploy(FunctionDefinition.nodejs("hello", "index.handler")
  *       .code(Path.of("target/hello.zip")).build());
  *   InvokeResult r = fn.invoke("{}");
  *   System.out.println(r.payloadAsString() + "\n" + Files.readString(lambda.logFile("hello")));
@@ -72,7 +71,7 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  *
  * <h2>Parts</h2>
  * This class is the facade. The {@code FunctionRegistry} holds functions and layers (the control
- * plane and {@link #deploy(FunctionSpec)} both change them there), the {@code InstancePool} the
+ * plane and {@link #deploy(FunctionDefinition)} both change them there), the {@code InstancePool} the
  * execution environments and the concurrency limits, the {@code Invoker} runs invocations in them,
  * {@code RuntimeEnvironment} starts their processes and {@code CloudWatchLog} writes the logs.
  *
@@ -193,34 +192,29 @@ public final class LambdaEmulator implements AutoCloseable {
   }
 
   /**
-   * Deploys the function the spec describes as {@code CreateFunction} would (or, when it exists,
+   * Deploys the function as {@code CreateFunction} would (or, when it exists,
    * {@code UpdateFunctionCode} and {@code UpdateFunctionConfiguration}), and returns once it is
-   * {@code Active}. Only the function is the Lambda service's business: the spec's stack-level
-   * choices ({@code otelLayer}, {@code routes}) are left to the stack.
+   * {@code Active}. The timeout is rounded up to whole seconds, as Lambda counts it; without a role
+   * the function gets this account's {@code lambda-role}.
    */
-  public DeployedFunction deploy(FunctionSpec spec) {
-    long timeoutSeconds = Math.max(1, (spec.timeout().toMillis() + 999) / 1000);
-    FunctionConfig requested = FunctionConfig.requested(spec.name(), registry.arn(spec.name()), spec.runtime(),
-            spec.handler())
-        .withRole("arn:aws:iam::" + accountId + ":role/lambda-role")
-        .withTimeout(Duration.ofSeconds(timeoutSeconds))
-        .withMemoryMb(spec.memoryMb())
-        .withEnvironment(spec.env())
-        .withTracingMode(spec.activeTracing() ? "Active" : "PassThrough")
-        .withLayers(spec.layers())
-        .withReservedConcurrency(spec.reservedConcurrency());
-    FunctionConfig deployed = registry.deploy(requested, Zips.read(spec.code()));
-    return new DeployedFunction(this, spec, deployed.arn());
+  public DeployedFunction deploy(FunctionDefinition definition) {
+    long timeoutSeconds = Math.max(1, (definition.timeout().toMillis() + 999) / 1000);
+    FunctionDefinition.Builder requested = definition.toBuilder().timeout(Duration.ofSeconds(timeoutSeconds));
+    if (definition.role() == null) {
+      requested.role("arn:aws:iam::" + accountId + ":role/lambda-role");
+    }
+    FunctionConfig deployed = registry.deploy(requested.build(), Zips.read(definition.code()));
+    return new DeployedFunction(this, definition, deployed.arn());
   }
 
-  /** {@link #deploy(FunctionSpec)} of {@code spec.build()}. */
-  public DeployedFunction deploy(FunctionSpec.Builder spec) {
-    return deploy(spec.build());
+  /** {@link #deploy(FunctionDefinition)} of {@code definition.build()}. */
+  public DeployedFunction deploy(FunctionDefinition.Builder definition) {
+    return deploy(definition.build());
   }
 
   /**
    * Publishes a layer version as {@code PublishLayerVersion} does and returns its version ARN, for
-   * {@code FunctionSpec.Builder.layer(arn)}.
+   * {@code FunctionDefinition.Builder.layer(arn)}.
    *
    * @param content a layer zip, or a directory laid out as {@code /opt} (zipped here)
    */

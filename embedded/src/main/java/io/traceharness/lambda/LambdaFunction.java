@@ -3,15 +3,15 @@ package io.traceharness.lambda;
 import java.nio.file.Path;
 
 /**
- * A function as the registry holds it: its current deployment, its code and its lifecycle state.
+ * A function as the registry holds it: its current revision, its code and its lifecycle state.
  * Its execution environments are the {@link InstancePool}'s. Writers hold this object's monitor; the
- * fields are volatile, so readers see a consistent deployment without it.
+ * fields are volatile, so readers see a consistent revision without it.
  */
 final class LambdaFunction {
 
   private final String name;
   private final Path dir;
-  private volatile Deployment deployment;
+  private volatile Revision revision;
   private volatile byte[] code;
   private volatile long pendingUntilNanos;
   private volatile long updatingUntilNanos;
@@ -31,8 +31,8 @@ final class LambdaFunction {
     return dir;
   }
 
-  Deployment deployment() {
-    return deployment;
+  Revision revision() {
+    return revision;
   }
 
   byte[] code() {
@@ -59,31 +59,31 @@ final class LambdaFunction {
 
   /** The configuration with the state as of now. */
   FunctionConfig config() {
-    return deployment.config().withState(state()).withLastUpdateStatus(lastUpdateStatus());
+    return revision.config().withState(state()).withLastUpdateStatus(lastUpdateStatus());
   }
 
   synchronized int nextGeneration() {
     return ++generations;
   }
 
-  /** The first deployment; the function stays {@code Pending} for {@code activation}. */
-  synchronized void created(Deployment d, byte[] zip, long activationNanos) {
+  /** The first revision; the function stays {@code Pending} for {@code activation}. */
+  synchronized void created(Revision d, byte[] zip, long activationNanos) {
     code = zip;
-    deployment = d;
+    revision = d;
     pendingUntilNanos = System.nanoTime() + activationNanos;
   }
 
-  /** A later deployment; the update stays {@code InProgress} for {@code activation}. */
-  synchronized void updated(Deployment d, byte[] zip, long activationNanos) {
+  /** A later revision; the update stays {@code InProgress} for {@code activation}. */
+  synchronized void updated(Revision d, byte[] zip, long activationNanos) {
     code = zip;
-    deployment = d;
+    revision = d;
     updatingUntilNanos = System.nanoTime() + activationNanos;
   }
 
-  /** The same deployment with another configuration (no new code, no new environments). */
+  /** The same revision with another configuration (no new code, no new environments). */
   synchronized void reconfigured(FunctionConfig config) {
-    Deployment d = deployment;
-    deployment = new Deployment(config, d.generation(), d.taskRoot(), d.optDir());
+    Revision d = revision;
+    revision = new Revision(config, d.generation(), d.taskRoot(), d.optDir());
   }
 
   void markDeleted() {

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a runtime process is started with, as Lambda sets it up: the environment variables (the
- * function's own, with {@code /opt} and {@code /var/task} pointed at the deployment's directories,
+ * function's own, with {@code /opt} and {@code /var/task} pointed at the revision's directories,
  * since there is no chroot here), {@code AWS_LAMBDA_EXEC_WRAPPER}, and the stack's
  * {@link SandboxHook}.
  */
@@ -50,7 +50,7 @@ final class RuntimeEnvironment {
 
   /** Starts an execution environment's process; the future completes at its first {@code /next}. */
   CompletableFuture<Duration> launch(Instance inst) {
-    Deployment d = inst.deployment();
+    Revision d = inst.revision();
     FunctionConfig c = d.config();
     try {
       Files.createDirectories(inst.dir());
@@ -84,7 +84,7 @@ final class RuntimeEnvironment {
   }
 
   /** The environment Lambda gives a runtime process, with the function's own variables translated. */
-  Map<String, String> environment(Deployment d, Instance inst, String runtimeApi) {
+  Map<String, String> environment(Revision d, Instance inst, String runtimeApi) {
     FunctionConfig c = d.config();
     String task = d.taskRoot().toString();
     String opt = d.optDir().toString();
@@ -131,8 +131,8 @@ final class RuntimeEnvironment {
     return LocalDate.now(ZoneOffset.UTC).format(STREAM_DATE) + "/[$LATEST]" + inst.id();
   }
 
-  /** {@code /opt} and {@code /var/task} paths in an environment value, pointed at this deployment's dirs. */
-  static String translate(String value, Deployment d) {
+  /** {@code /opt} and {@code /var/task} paths in an environment value, pointed at this revision's dirs. */
+  static String translate(String value, Revision d) {
     if (value == null) {
       return null;
     }

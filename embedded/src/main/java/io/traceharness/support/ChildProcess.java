@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  *   ...
  * }
  * }</pre>
+ *
+ * <p>Public because the elasticsearch, lambda and layers packages and the fixtures module start processes with it.
  */
 public final class ChildProcess implements AutoCloseable {
 

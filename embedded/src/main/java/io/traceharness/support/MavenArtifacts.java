@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
  * <p>Lookup order: {@code -Dtraceharness.artifact.<artifactId>=<path>}, then the local repository
  * ({@code -Dmaven.repo.local}, else {@code ~/.m2/repository}), then {@code dependency:get} with the
  * Maven found in {@code $MAVEN_CMD}, on {@code PATH}, or as {@code mvnw} in a parent directory.
+ *
+ * <p>Public because the elasticsearch, lambda and layers packages and the fixtures module resolve artifacts with it.
  */
 public final class MavenArtifacts {
 

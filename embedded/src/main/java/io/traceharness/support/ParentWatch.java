@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  *   ...
  * }
  * }</pre>
+ *
+ * <p>Public because the scenario module's mains and the benchmarks call it.
  */
 public final class ParentWatch {
 

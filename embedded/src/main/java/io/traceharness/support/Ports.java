@@ -7,7 +7,11 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 
-/** Loopback ports. */
+/**
+ * Loopback ports.
+ *
+ * <p>Public because the elasticsearch package and the tests of the fixtures and scenario modules pick ports with it.
+ */
 public final class Ports {
 
   private Ports() {

@@ -2,7 +2,11 @@ package io.traceharness.support;
 
 import com.sun.security.auth.module.UnixSystem;
 
-/** Who the JVM runs as. */
+/**
+ * Who the JVM runs as.
+ *
+ * <p>Public because ChildProcess (here) and the elasticsearch package both ask it.
+ */
 public final class Users {
 
   private Users() {

@@ -8,6 +8,8 @@ import java.util.Properties;
 /**
  * Versions of the real components the stack runs, pinned once in the parent pom and filtered into
  * {@code versions.properties} by the build, so code and containers never disagree with the pom.
+ *
+ * <p>Public because the apm, elasticsearch, lambda and layers packages and the containers module read versions from it.
  */
 public final class Versions {
 

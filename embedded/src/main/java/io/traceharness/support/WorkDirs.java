@@ -2,7 +2,11 @@ package io.traceharness.support;
 
 import java.nio.file.Path;
 
-/** Where components keep their logs, data and unpacked distributions during a run. */
+/**
+ * Where components keep their logs, data and unpacked distributions during a run.
+ *
+ * <p>Public because every component package and the containers, fixtures and scenario modules place files under it.
+ */
 public final class WorkDirs {
 
   private WorkDirs() {

@@ -59,7 +59,11 @@ class EmbeddedApiGatewayTest {
   }
 
   private HttpResponse<String> send(String method, String url, String body, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20))
+    return send(method, URI.create(url), body, headers);
+  }
+
+  private HttpResponse<String> send(String method, URI url, String body, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(20))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
@@ -85,11 +89,11 @@ class EmbeddedApiGatewayTest {
       invoker.on(fn, e -> OK);
     }
 
-    send("GET", gw.baseUrl() + "/items/special", null);
-    send("GET", gw.baseUrl() + "/items/42", null);
-    send("DELETE", gw.baseUrl() + "/items/42", null);
-    send("GET", gw.baseUrl() + "/items/42/parts/7", null);
-    send("GET", gw.baseUrl(), null);
+    send("GET", gw.endpoint() + "/items/special", null);
+    send("GET", gw.endpoint() + "/items/42", null);
+    send("DELETE", gw.endpoint() + "/items/42", null);
+    send("GET", gw.endpoint() + "/items/42/parts/7", null);
+    send("GET", gw.endpoint().toString(), null);
 
     assertThat(gw.requests()).extracting(GatewayRequest::function)
         .containsExactly("special", "getItem", "anyItem", "catchAll", "root");
@@ -104,10 +108,10 @@ class EmbeddedApiGatewayTest {
   void unknownRouteWrongMethodOrStageAnswerMissingAuthenticationToken() throws Exception {
     EmbeddedApiGateway gw = rest;
     gw.route("POST", "/only-post", "postOnly");
-    String other = gw.baseUrl().replace("/dev", "/prod");
+    String other = gw.endpoint().toString().replace("/dev", "/prod");
 
-    for (HttpResponse<String> r : List.of(send("GET", gw.baseUrl() + "/nothing", null),
-        send("GET", gw.baseUrl() + "/only-post", null), send("POST", other + "/only-post", "{}"))) {
+    for (HttpResponse<String> r : List.of(send("GET", gw.endpoint() + "/nothing", null),
+        send("GET", gw.endpoint() + "/only-post", null), send("POST", other + "/only-post", "{}"))) {
       assertThat(r.statusCode()).as(r.uri().toString()).isEqualTo(403);
       assertThat(r.body()).isEqualTo("{\"message\":\"Missing Authentication Token\"}");
       assertThat(r.headers().firstValue("x-amzn-ErrorType")).hasValue("MissingAuthenticationTokenException");
@@ -120,10 +124,11 @@ class EmbeddedApiGatewayTest {
   @Test
   void buildsTheRestApiProxyEventAsAwsDocumentsIt() throws Exception {
     EmbeddedApiGateway gw = rest;
-    String url = gw.route("POST", "/items/{id}", "eventFn");
+    gw.route("POST", "/items/{id}", "eventFn");
+    String item = gw.endpoint() + "/items/";
     invoker.on("eventFn", e -> OK);
 
-    send("POST", url.replace("{id}", "a%20b") + "?q=1&q=2&single=x%2By", "{\"name\":\"John\"}",
+    send("POST", item + "a%20b" + "?q=1&q=2&single=x%2By", "{\"name\":\"John\"}",
         "Content-Type", "application/json", "User-Agent", "curl/8.0", "X-Custom", "v1");
 
     JsonNode e = invoker.events.get("eventFn");
@@ -170,10 +175,10 @@ class EmbeddedApiGatewayTest {
   @Test
   void emptyQueryAndPathParametersAreNullAndBinaryBodiesBase64() throws Exception {
     EmbeddedApiGateway gw = rest;
-    String url = gw.route("PUT", "/blob", "blob");
+    URI url = gw.route("PUT", "/blob", "blob");
     invoker.on("blob", e -> OK);
 
-    HttpRequest req = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/octet-stream")
+    HttpRequest req = HttpRequest.newBuilder(url).header("Content-Type", "application/octet-stream")
         .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[] {0, 1, (byte) 0xff})).build();
     http.send(req, HttpResponse.BodyHandlers.discarding());
 
@@ -188,7 +193,7 @@ class EmbeddedApiGatewayTest {
   @Test
   void mapsTheProxyResponseBack() throws Exception {
     EmbeddedApiGateway gw = rest;
-    String url = gw.route("GET", "/mapped", "mapped");
+    URI url = gw.route("GET", "/mapped", "mapped");
     invoker.on("mapped", e -> "{\"statusCode\":201,\"headers\":{\"X-One\":\"1\",\"content-type\":\"text/plain\"},"
         + "\"multiValueHeaders\":{\"X-Many\":[\"a\",\"b\"]},\"body\":\"" + Base64.getEncoder().encodeToString("hi".getBytes(UTF_8))
         + "\",\"isBase64Encoded\":true}");
@@ -208,7 +213,7 @@ class EmbeddedApiGatewayTest {
   @Test
   void jsonIsTheDefaultContentType() throws Exception {
     EmbeddedApiGateway gw = rest;
-    String url = gw.route("GET", "/json", "json");
+    URI url = gw.route("GET", "/json", "json");
     invoker.on("json", e -> "{\"statusCode\":200,\"body\":\"{\\\"ok\\\":true}\"}");
 
     HttpResponse<String> r = send("GET", url, null);
@@ -220,7 +225,8 @@ class EmbeddedApiGatewayTest {
   @Test
   void malformedResponsesAndFunctionErrorsAre502() throws Exception {
     EmbeddedApiGateway gw = rest;
-    String url = gw.route("ANY", "/bad/{proxy+}", "fn");
+    gw.route("ANY", "/bad/{proxy+}", "fn");
+    String bad = gw.endpoint() + "/bad/";
     Map<String, Function<JsonNode, String>> cases = Map.of(
         "not-json", e -> "pong",
         "no-status", e -> "{\"body\":\"x\"}",
@@ -229,30 +235,30 @@ class EmbeddedApiGatewayTest {
         "array", e -> "[1,2]");
     for (var c : cases.entrySet()) {
       invoker.on("fn", c.getValue());
-      HttpResponse<String> r = send("GET", url.replace("{proxy+}", c.getKey()), null);
+      HttpResponse<String> r = send("GET", bad + c.getKey(), null);
       assertThat(r.statusCode()).as(c.getKey()).isEqualTo(502);
       assertThat(r.body()).as(c.getKey()).isEqualTo("{\"message\": \"Internal server error\"}");
     }
 
     invoker.onError("fn", "Unhandled", "{\"errorMessage\":\"boom\",\"errorType\":\"Error\"}");
-    assertThat(send("GET", url.replace("{proxy+}", "throws"), null).statusCode()).isEqualTo(502);
+    assertThat(send("GET", bad + "throws", null).statusCode()).isEqualTo(502);
 
     invoker.on("fn", e -> {
       throw new IllegalStateException("Lambda service down");
     });
-    HttpResponse<String> down = send("GET", url.replace("{proxy+}", "down"), null);
+    HttpResponse<String> down = send("GET", bad + "down", null);
     assertThat(down.statusCode()).isEqualTo(502);
     assertThat(down.body()).isEqualTo("{\"message\": \"Internal server error\"}");
 
     invoker.on("fn", e -> OK);
-    assertThat(send("GET", url.replace("{proxy+}", "fine"), null).statusCode())
+    assertThat(send("GET", bad + "fine", null).statusCode())
         .as("the gateway keeps serving after errors").isEqualTo(200);
   }
 
   @Test
   void integrationTimeoutIs504() throws Exception {
     EmbeddedApiGateway gw = rest;
-    String url = gw.route("GET", "/slow", "slow");
+    URI url = gw.route("GET", "/slow", "slow");
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch answered = new CountDownLatch(1);
     invoker.on("slow", e -> {
@@ -284,7 +290,7 @@ class EmbeddedApiGatewayTest {
     // Lambda Developer Guide, "Handling Lambda errors with an API Gateway API"
     // (https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html)
     EmbeddedApiGateway gw = rest;
-    String url = gw.route("GET", "/refused", "refused");
+    URI url = gw.route("GET", "/refused", "refused");
     invoker.refuse("refused", "TooManyRequestsException",
         "{\"Reason\":\"ConcurrentInvocationLimitExceeded\",\"Type\":\"User\",\"message\":\"Rate Exceeded.\"}");
 
@@ -304,7 +310,7 @@ class EmbeddedApiGatewayTest {
     try (LambdaEmulator lambda = LambdaEmulator.builder().workDir(work).build().start();
         EmbeddedApiGateway gw = EmbeddedApiGateway.builder().stage("dev").invoker(FunctionInvoker.lambda(lambda))
             .logFile(work.resolve("refusals.log")).build().start()) {
-      FunctionInvoker.InvokeResult absent = FunctionInvoker.lambda(lambda).invoke("absent", "{}".getBytes(UTF_8), null);
+      FunctionInvoker.FunctionResult absent = FunctionInvoker.lambda(lambda).invoke("absent", "{}".getBytes(UTF_8), null);
       assertThat(absent.refused()).isTrue();
       assertThat(absent.serviceError()).isEqualTo("ResourceNotFoundException");
       assertThat(absent.failed()).as("no function ran, so no function error").isFalse();
@@ -319,7 +325,7 @@ class EmbeddedApiGatewayTest {
   @Test
   void traceContextPassesThroughUnchangedWithoutActiveTracing() throws Exception {
     EmbeddedApiGateway gw = rest;
-    String url = gw.route("POST", "/produce", "producer");
+    URI url = gw.route("POST", "/produce", "producer");
     invoker.on("producer", e -> OK);
 
     HttpResponse<String> r = send("POST", url, "{}", "traceparent", TRACEPARENT, "tracestate", "es=s:1");
@@ -340,7 +346,7 @@ class EmbeddedApiGatewayTest {
   @Test
   void activeTracingAddsAnXRayHeaderAndPassesItToTheInvoke() throws Exception {
     EmbeddedApiGateway gw = rest;
-    String url = gw.route("POST", "/traced", "traced");
+    URI url = gw.route("POST", "/traced", "traced");
     invoker.on("traced", e -> OK);
     invoker.active.add("traced");
 
@@ -369,10 +375,11 @@ class EmbeddedApiGatewayTest {
   }
 
   private void httpApi(EmbeddedApiGateway gw) throws Exception {
-    String url = gw.route("GET", "/users/{id}", "users");
+    gw.route("GET", "/users/{id}", "users");
+    String user = gw.endpoint() + "/users/";
     invoker.on("users", e -> "{\"id\":1}");
 
-    HttpResponse<String> r = send("GET", url.replace("{id}", "7") + "?a=1&a=2&b=x", null,
+    HttpResponse<String> r = send("GET", user + "7" + "?a=1&a=2&b=x", null,
         "Cookie", "c1=v1; c2=v2", "traceparent", TRACEPARENT, "X-Multi", "one");
 
     JsonNode e = invoker.events.get("users");
@@ -400,16 +407,16 @@ class EmbeddedApiGatewayTest {
     assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
 
     invoker.on("users", ev -> "{\"statusCode\":202,\"cookies\":[\"s=1\"],\"body\":\"queued\"}");
-    HttpResponse<String> structured = send("GET", url.replace("{id}", "8"), null);
+    HttpResponse<String> structured = send("GET", user + "8", null);
     assertThat(structured.statusCode()).isEqualTo(202);
     assertThat(structured.headers().allValues("set-cookie")).containsExactly("s=1");
 
-    assertThat(send("GET", gw.baseUrl() + "/nope", null)).satisfies(nf -> {
+    assertThat(send("GET", gw.endpoint() + "/nope", null)).satisfies(nf -> {
       assertThat(nf.statusCode()).isEqualTo(404);
       assertThat(nf.body()).isEqualTo("{\"message\":\"Not Found\"}");
     });
     invoker.onError("users", "Unhandled", "{\"errorMessage\":\"boom\"}");
-    assertThat(send("GET", url.replace("{id}", "9"), null)).satisfies(err -> {
+    assertThat(send("GET", user + "9", null)).satisfies(err -> {
       assertThat(err.statusCode()).isEqualTo(500);
       assertThat(err.body()).isEqualTo("{\"message\":\"Internal Server Error\"}");
     });
@@ -418,7 +425,7 @@ class EmbeddedApiGatewayTest {
   @Test
   void keepsAnAccessLogForDiagnosis() throws Exception {
     EmbeddedApiGateway gw = rest;
-    String url = gw.route("GET", "/ping", "consumer");
+    URI url = gw.route("GET", "/ping", "consumer");
     invoker.on("consumer", e -> OK);
 
     send("GET", url, null, "traceparent", TRACEPARENT);
@@ -431,7 +438,7 @@ class EmbeddedApiGatewayTest {
   /** Functions as lambdas over the event; remembers the last event and X-Ray header per function. */
   static final class FakeInvoker implements FunctionInvoker {
     final Map<String, Function<JsonNode, String>> handlers = new ConcurrentHashMap<>();
-    final Map<String, InvokeResult> errors = new ConcurrentHashMap<>();
+    final Map<String, FunctionResult> errors = new ConcurrentHashMap<>();
     final Map<String, JsonNode> events = new ConcurrentHashMap<>();
     final Map<String, String> xray = new ConcurrentHashMap<>();
     final java.util.Set<String> active = ConcurrentHashMap.newKeySet();
@@ -442,15 +449,15 @@ class EmbeddedApiGatewayTest {
     }
 
     void onError(String fn, String type, String payload) {
-      errors.put(fn, InvokeResult.error(type, payload.getBytes(UTF_8)));
+      errors.put(fn, FunctionResult.error(type, payload.getBytes(UTF_8)));
     }
 
     void refuse(String fn, String serviceError, String body) {
-      errors.put(fn, InvokeResult.refusal(serviceError, body.getBytes(UTF_8)));
+      errors.put(fn, FunctionResult.refusal(serviceError, body.getBytes(UTF_8)));
     }
 
     @Override
-    public InvokeResult invoke(String functionName, byte[] payload, String xrayTraceHeader) {
+    public FunctionResult invoke(String functionName, byte[] payload, String xrayTraceHeader) {
       JsonNode event;
       try {
         event = JSON.readTree(payload);
@@ -459,11 +466,11 @@ class EmbeddedApiGatewayTest {
       }
       events.put(functionName, event);
       xray.put(functionName, xrayTraceHeader == null ? "none" : xrayTraceHeader);
-      InvokeResult error = errors.get(functionName);
+      FunctionResult error = errors.get(functionName);
       if (error != null) {
         return error;
       }
-      return InvokeResult.success(handlers.get(functionName).apply(event).getBytes(UTF_8));
+      return FunctionResult.success(handlers.get(functionName).apply(event).getBytes(UTF_8));
     }
 
     @Override

@@ -5,7 +5,7 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.Server;
-import io.traceharness.stack.FunctionSpec;
+import io.traceharness.lambda.FunctionDefinition;
 import io.traceharness.lambda.InvokeOptions;
 import io.traceharness.lambda.InvokeResult;
 import io.traceharness.lambda.Invocation;
@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.lambda.model.Environment;
  * invoke latency of the emulated Lambda's runtimes, printed as ratios to the bare runtime measured
  * in the same run: bare {@code java21} and {@code nodejs20.x}, then the same functions with the
  * OpenTelemetry layer ({@link #withOtelLayer}; {@code -Dbench.bareOnly=true} skips them). Any other
- * variant is a spec carrying its layer ARNs and environment: {@link #measure(LambdaEmulator, FunctionSpec, int, int)}.
+ * variant is a spec carrying its layer ARNs and environment: {@link #measure(LambdaEmulator, FunctionDefinition, int, int)}.
  *
  * <pre>{@code
  * mvn -pl harness test-compile exec:java -Dexec.classpathScope=test \
@@ -88,9 +88,9 @@ public final class LambdaColdStartBenchmark {
    * The same function with the OpenTelemetry layer of its runtime ({@link OtelLayers}), started
    * through {@code AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-handler} and exporting to {@code otlpEndpoint}.
    */
-  public static FunctionSpec withOtelLayer(LambdaEmulator lambda, FunctionSpec.Builder bare, String name,
+  public static FunctionDefinition withOtelLayer(LambdaEmulator lambda, FunctionDefinition.Builder bare, String name,
       String otlpEndpoint) {
-    FunctionSpec base = bare.build();
+    FunctionDefinition base = bare.build();
     String layerName = "bench-otel-" + base.runtime().replace(".", "-");
     byte[] zip;
     try {
@@ -100,8 +100,8 @@ public final class LambdaColdStartBenchmark {
     }
     String arn = lambda.client().publishLayerVersion(r -> r.layerName(layerName)
         .content(c -> c.zipFile(SdkBytes.fromByteArray(zip)))).layerVersionArn();
-    FunctionSpec.Builder b = FunctionSpec.builder(name).runtime(base.runtime()).handler(base.handler()).code(base.code())
-        .memoryMb(base.memoryMb()).timeout(base.timeout()).env(base.env()).layer(arn)
+    FunctionDefinition.Builder b = FunctionDefinition.builder(name).runtime(base.runtime()).handler(base.handler()).code(base.code())
+        .memoryMb(base.memoryMb()).timeout(base.timeout()).env(base.environment()).layer(arn)
         .env("AWS_LAMBDA_EXEC_WRAPPER", "/opt/otel-handler")
         .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint);
     return b.build();
@@ -119,14 +119,14 @@ public final class LambdaColdStartBenchmark {
   }
 
   /** {@code java21} running {@code BenchHandler} with nothing attached. */
-  public static FunctionSpec.Builder javaBare() {
-    return FunctionSpec.java("bench-java21", "io.traceharness.bench.fn.BenchHandler::handleRequest")
+  public static FunctionDefinition.Builder javaBare() {
+    return FunctionDefinition.java("bench-java21", "io.traceharness.bench.fn.BenchHandler::handleRequest")
         .code(javaZip()).memoryMb(512).timeout(Duration.ofSeconds(30));
   }
 
   /** {@code nodejs20.x} running a one-line async handler with nothing attached. */
-  public static FunctionSpec.Builder nodeBare() {
-    return FunctionSpec.nodejs("bench-nodejs20", "index.handler").code(nodeZip()).memoryMb(512)
+  public static FunctionDefinition.Builder nodeBare() {
+    return FunctionDefinition.nodejs("bench-nodejs20", "index.handler").code(nodeZip()).memoryMb(512)
         .timeout(Duration.ofSeconds(30));
   }
 
@@ -135,12 +135,12 @@ public final class LambdaColdStartBenchmark {
    * configuration change, as Lambda replaces environments after one) and reads the invocation's Init
    * Duration; then {@code warmRounds} warm invokes timed from the caller's side.
    */
-  public static Result measure(LambdaEmulator lambda, FunctionSpec spec, int coldRounds, int warmRounds) {
+  public static Result measure(LambdaEmulator lambda, FunctionDefinition spec, int coldRounds, int warmRounds) {
     lambda.deploy(spec);
     byte[] payload = "{\"n\":1}".getBytes(StandardCharsets.UTF_8);
     List<Double> cold = new ArrayList<>();
     for (int i = 0; i < coldRounds; i++) {
-      Map<String, String> env = new java.util.HashMap<>(spec.env());
+      Map<String, String> env = new java.util.HashMap<>(spec.environment());
       env.put("BENCH_ROUND", Integer.toString(i));
       lambda.client().updateFunctionConfiguration(r -> r.functionName(spec.name())
           .environment(Environment.builder().variables(env).build()));

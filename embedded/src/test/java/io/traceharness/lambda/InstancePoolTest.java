@@ -31,7 +31,7 @@ class InstancePoolTest {
     LambdaFunction fn = new LambdaFunction(name, work.resolve(name));
     FunctionConfig config = FunctionConfig.requested(name, "arn:aws:lambda:us-east-1:000000000000:function:" + name,
         "nodejs20.x", "index.handler").withReservedConcurrency(reserved);
-    fn.created(new Deployment(config, fn.nextGeneration(), work.resolve("task"), work.resolve("opt")), new byte[0], 0);
+    fn.created(new Revision(config, fn.nextGeneration(), work.resolve("task"), work.resolve("opt")), new byte[0], 0);
     return fn;
   }
 

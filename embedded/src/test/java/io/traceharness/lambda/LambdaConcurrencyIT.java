@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.traceharness.stack.FunctionSpec;
 import io.traceharness.support.WorkDirs;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,7 +61,7 @@ class LambdaConcurrencyIT {
   @Test
   void exactlyTheAccountLimitRunsAtOnceAndTheNextCallIsThrottled(TestInfo test) throws Exception {
     LambdaEmulator lambda = emulator(test, LambdaEmulator.builder().accountConcurrency(LIMIT));
-    lambda.deploy(FunctionSpec.nodejs("held", "index.hold").code(nodeZip).timeout(Duration.ofSeconds(120)).build());
+    lambda.deploy(FunctionDefinition.nodejs("held", "index.hold").code(nodeZip).timeout(Duration.ofSeconds(120)).build());
     Gate gate = gate();
     LambdaClient client = client(lambda);
 
@@ -102,7 +101,7 @@ class LambdaConcurrencyIT {
   @Test
   void beyondReservedConcurrencyTheServiceThrottles(TestInfo test) throws Exception {
     LambdaEmulator lambda = emulator(test, LambdaEmulator.builder().accountConcurrency(LIMIT));
-    lambda.deploy(FunctionSpec.nodejs("reserved", "index.hold").code(nodeZip).reservedConcurrency(1)
+    lambda.deploy(FunctionDefinition.nodejs("reserved", "index.hold").code(nodeZip).reservedConcurrency(1)
         .timeout(Duration.ofSeconds(120)).build());
     Gate gate = gate();
     LambdaClient client = client(lambda);
@@ -124,7 +123,7 @@ class LambdaConcurrencyIT {
   @Test
   void idleEnvironmentsAreReapedAfterTheKeepAlive(TestInfo test) {
     LambdaEmulator lambda = emulator(test, LambdaEmulator.builder().keepAlive(Duration.ofSeconds(1)));
-    lambda.deploy(FunctionSpec.nodejs("idle", "index.echo").code(nodeZip).build());
+    lambda.deploy(FunctionDefinition.nodejs("idle", "index.echo").code(nodeZip).build());
 
     assertThat(lambda.invoke("idle", "{}".getBytes(), InvokeOptions.defaults()).functionError()).isNull();
     assertThat(lambda.instanceCounts()).containsEntry("idle", 1);
@@ -136,7 +135,7 @@ class LambdaConcurrencyIT {
   @Test
   void noRuntimeProcessIsLeftAfterStop(TestInfo test) {
     LambdaEmulator lambda = emulator(test, LambdaEmulator.builder());
-    lambda.deploy(FunctionSpec.nodejs("stopped", "index.echo").code(nodeZip).build());
+    lambda.deploy(FunctionDefinition.nodejs("stopped", "index.echo").code(nodeZip).build());
     assertThat(lambda.invoke("stopped", "{}".getBytes(), InvokeOptions.defaults()).functionError()).isNull();
     List<ProcessHandle> runtimes = lambda.runtimePids().stream()
         .flatMap(pid -> ProcessHandle.of(pid).stream())

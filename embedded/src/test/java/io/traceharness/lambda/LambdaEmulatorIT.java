@@ -1,7 +1,5 @@
 package io.traceharness.lambda;
 
-import io.traceharness.stack.FunctionSpec;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -142,7 +140,7 @@ class LambdaEmulatorIT {
 
   @Test
   void refusalsHaveAwsErrorShapes() {
-    lambda.deploy(FunctionSpec.nodejs("shapes", "index.echo").code(nodeZip).build());
+    lambda.deploy(FunctionDefinition.nodejs("shapes", "index.echo").code(nodeZip).build());
     assertThatThrownBy(() -> lambda.client().createFunction(r -> r.functionName("shapes").runtime("nodejs20.x")
         .handler("index.echo").role("arn:aws:iam::000000000000:role/r")
         .code(c -> c.zipFile(SdkBytes.fromByteArray(TestFunctions.nodeZip())))))
@@ -172,7 +170,7 @@ class LambdaEmulatorIT {
 
   @Test
   void eventDryRunTailAndClientContext() {
-    lambda.deploy(FunctionSpec.nodejs("async", "index.echo").code(nodeZip).build());
+    lambda.deploy(FunctionDefinition.nodejs("async", "index.echo").code(nodeZip).build());
     InvokeResponse event = client.invoke(r -> r.functionName("async").invocationType(InvocationType.EVENT)
         .payload(SdkBytes.fromUtf8String("{\"async\":true}")));
     assertThat(event.statusCode()).isEqualTo(202);
@@ -210,7 +208,7 @@ class LambdaEmulatorIT {
     assertThat(layerArn).isEqualTo("arn:aws:lambda:us-east-1:000000000000:layer:wrapper-layer:1");
     assertThat(client.getLayerVersion(r -> r.layerName("wrapper-layer").versionNumber(1L)).layerVersionArn())
         .isEqualTo(layerArn);
-    lambda.deploy(FunctionSpec.nodejs("wrapped", "index.echo").code(nodeZip).layer(layerArn)
+    lambda.deploy(FunctionDefinition.nodejs("wrapped", "index.echo").code(nodeZip).layer(layerArn)
         .env("AWS_LAMBDA_EXEC_WRAPPER", "/opt/wrapper")
         .env("LAYER_PATH", "--data=/opt/data/hello.txt")
         .build());
@@ -228,7 +226,7 @@ class LambdaEmulatorIT {
 
   @Test
   void nodeFailuresAnswerAsLambdaAndTheNextInvokeWorks() {
-    lambda.deploy(FunctionSpec.nodejs("node-errors", "index.fail").code(nodeZip).timeout(Duration.ofSeconds(1)).build());
+    lambda.deploy(FunctionDefinition.nodejs("node-errors", "index.fail").code(nodeZip).timeout(Duration.ofSeconds(1)).build());
     InvokeResponse thrown = client.invoke(r -> r.functionName("node-errors"));
     assertThat(thrown.statusCode()).isEqualTo(200);
     assertThat(thrown.functionError()).isEqualTo("Unhandled");
@@ -284,7 +282,7 @@ class LambdaEmulatorIT {
 
   @Test
   void javaRuntimeAnswersAsLambda() {
-    lambda.deploy(FunctionSpec.java("java-fn", "io.traceharness.lambda.testfn.JavaHandlers::echo")
+    lambda.deploy(FunctionDefinition.java("java-fn", "io.traceharness.lambda.testfn.JavaHandlers::echo")
         .code(javaZip).memoryMb(256).timeout(Duration.ofSeconds(10)).env("GREETING", "hallo").build());
     String cc = Base64.getEncoder().encodeToString("{\"custom\":{\"k\":\"v\"}}".getBytes(StandardCharsets.UTF_8));
     InvokeResponse first = client.invoke(r -> r.functionName("java-fn").clientContext(cc)

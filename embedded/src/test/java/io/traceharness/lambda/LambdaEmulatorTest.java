@@ -1,6 +1,5 @@
 package io.traceharness.lambda;
 
-import io.traceharness.stack.FunctionSpec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -25,7 +24,7 @@ class LambdaEmulatorTest {
 
   @Test
   void optAndTaskPathsInEnvironmentValuesPointAtTheFunctionsDirectories() {
-    Deployment d = new Deployment(null, 1, Path.of("/w/task"), Path.of("/w/opt"));
+    Revision d = new Revision(null, 1, Path.of("/w/task"), Path.of("/w/opt"));
     assertThat(RuntimeEnvironment.translate("-javaagent:/opt/otel.jar -Dx=1", d)).isEqualTo("-javaagent:/w/opt/otel.jar -Dx=1");
     assertThat(RuntimeEnvironment.translate("/opt/otel-handler", d)).isEqualTo("/w/opt/otel-handler");
     assertThat(RuntimeEnvironment.translate("/opt", d)).isEqualTo("/w/opt");
@@ -109,20 +108,22 @@ class LambdaEmulatorTest {
   }
 
   @Test
-  void specsCarryWhatTheStackWiresAndRoundTripThroughTheirBuilder() {
-    FunctionSpec spec = FunctionSpec.nodejs("producer", "handler.consumer")
+  void definitionsHaveLambdasDefaultsAndRoundTripThroughTheirBuilder() {
+    FunctionDefinition node = FunctionDefinition.nodejs("producer", "handler.consumer")
         .code(Path.of("fn.zip")).env("K", "V").timeout(Duration.ofSeconds(10)).memoryMb(512).activeTracing(true)
-        .layer("arn:aws:lambda:us-east-1:000000000000:layer:otel:1").otelLayer().http("POST", "/produce")
+        .layer("arn:aws:lambda:us-east-1:000000000000:layer:otel:1").reservedConcurrency(2)
         .build();
-    assertThat(spec.runtime()).isEqualTo("nodejs20.x");
-    assertThat(spec.routes()).containsExactly(new FunctionSpec.HttpRoute("POST", "/produce"));
-    assertThat(spec.otelLayer()).isTrue();
-    assertThat(spec.toBuilder().build()).isEqualTo(spec);
-    FunctionSpec java = FunctionSpec.java("consumer", "example.Handler::handleRequest").code(Path.of("j.zip")).build();
+    assertThat(node.runtime()).isEqualTo("nodejs20.x");
+    assertThat(node.tracingMode()).isEqualTo("Active");
+    assertThat(node.toBuilder().build()).isEqualTo(node);
+    FunctionDefinition java = FunctionDefinition.java("consumer", "example.Handler::handleRequest")
+        .code(Path.of("j.zip")).build();
     assertThat(java.runtime()).isEqualTo("java21");
     assertThat(java.timeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(java.memoryMb()).isEqualTo(128);
-    assertThatThrownBy(() -> FunctionSpec.builder("x").build()).hasMessageContaining("no handler");
+    assertThat(java.tracingMode()).isEqualTo("PassThrough");
+    assertThat(java.reservedConcurrency()).isNull();
+    assertThat(java.description()).isEmpty();
   }
 
   @Test

@@ -14,7 +14,7 @@ import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 import io.traceharness.apigateway.EmbeddedApiGateway;
 import io.traceharness.apigateway.FunctionInvoker;
 import io.traceharness.apigateway.GatewayRequest;
-import io.traceharness.stack.FunctionSpec;
+import io.traceharness.lambda.FunctionDefinition;
 import io.traceharness.lambda.LambdaEmulator;
 import io.traceharness.support.MavenArtifacts;
 import io.traceharness.support.Versions;
@@ -150,12 +150,12 @@ class OtelLayersOnLambdaIT {
     o.assertClientChildCarriedDownstream();
   }
 
-  private static FunctionSpec.Builder node(String name, String downstreamPath) throws IOException {
-    return withLayer(FunctionSpec.nodejs(name, "handler.handler").code(nodeCode()), nodeLayer(), downstreamPath);
+  private static FunctionDefinition.Builder node(String name, String downstreamPath) throws IOException {
+    return withLayer(FunctionDefinition.nodejs(name, "handler.handler").code(nodeCode()), nodeLayer(), downstreamPath);
   }
 
-  private static FunctionSpec.Builder java(String name, String downstreamPath) throws IOException {
-    return withLayer(FunctionSpec.java(name, "io.traceharness.layers.javafn.ProducerHandler::handleRequest")
+  private static FunctionDefinition.Builder java(String name, String downstreamPath) throws IOException {
+    return withLayer(FunctionDefinition.java(name, "io.traceharness.layers.javafn.ProducerHandler::handleRequest")
         .runtime("java17").memoryMb(512).code(javaCode()), javaLayer(), downstreamPath);
   }
 
@@ -206,7 +206,7 @@ class OtelLayersOnLambdaIT {
     return javaLayerArn;
   }
 
-  private static FunctionSpec.Builder withLayer(FunctionSpec.Builder spec, String layerArn, String downstreamPath) {
+  private static FunctionDefinition.Builder withLayer(FunctionDefinition.Builder spec, String layerArn, String downstreamPath) {
     return spec.layer(layerArn)
         .timeout(Duration.ofSeconds(30))
         .env("AWS_LAMBDA_EXEC_WRAPPER", "/opt/otel-handler")
@@ -225,9 +225,9 @@ class OtelLayersOnLambdaIT {
     downstream.stubFor(get(urlEqualTo(downstreamPath)).willReturn(aResponse().withStatus(200).withBody("pong")));
     String traceId = hex(16);
     String callerSpanId = hex(8);
-    String url = gateway.route("POST", "/" + function, function);
+    URI url = gateway.route("POST", "/" + function, function);
 
-    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url)
         .header("traceparent", "00-" + traceId + "-" + callerSpanId + "-01")
         .header("content-type", "application/json")
         .timeout(Duration.ofSeconds(60))

@@ -99,9 +99,9 @@ class OtelNodeLayerIT {
     downstream.stubFor(get(urlEqualTo("/consumer")).willReturn(aResponse().withStatus(200).withBody("pong")));
     try (EmbeddedApiGateway gateway = EmbeddedApiGateway.builder().stage("dev").invoker(new NodeProcessInvoker())
         .build().start()) {
-      String url = gateway.route("POST", "/produce", "producer");
+      URI url = gateway.route("POST", "/produce", "producer");
 
-      HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+      HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url)
           .header("traceparent", TRACEPARENT).header("content-type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"John\"}")).build(), HttpResponse.BodyHandlers.ofString());
 
@@ -141,7 +141,7 @@ class OtelNodeLayerIT {
   private final class NodeProcessInvoker implements FunctionInvoker {
 
     @Override
-    public InvokeResult invoke(String functionName, byte[] payload, String xrayTraceHeader) {
+    public FunctionResult invoke(String functionName, byte[] payload, String xrayTraceHeader) {
       try {
         Path event = Files.write(Files.createTempFile(tmp, "event", ".json"), payload);
         Path log = tmp.resolve("node-" + System.nanoTime() + ".log");
@@ -166,14 +166,14 @@ class OtelNodeLayerIT {
         }
         try (ChildProcess node = b.start()) {
           if (!node.waitFor(Duration.ofSeconds(30)) || node.exitCode() != 0) {
-            return InvokeResult.error("Unhandled", ("{\"errorMessage\":\"node failed\",\"log\":"
+            return FunctionResult.error("Unhandled", ("{\"errorMessage\":\"node failed\",\"log\":"
                 + com.fasterxml.jackson.databind.node.TextNode.valueOf(node.logTail(40)) + "}")
                 .getBytes(StandardCharsets.UTF_8));
           }
         }
         String result = Files.readAllLines(log).stream().filter(l -> l.startsWith("RESULT ")).findFirst()
             .orElseThrow(() -> new IllegalStateException("no RESULT in " + log + ":\n" + ChildProcess.tail(log, 40)));
-        return InvokeResult.success(result.substring("RESULT ".length()).getBytes(StandardCharsets.UTF_8));
+        return FunctionResult.success(result.substring("RESULT ".length()).getBytes(StandardCharsets.UTF_8));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       } catch (InterruptedException e) {

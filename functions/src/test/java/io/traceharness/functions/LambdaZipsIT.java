@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.traceharness.apigateway.EmbeddedApiGateway;
 import io.traceharness.apigateway.FunctionInvoker;
-import io.traceharness.stack.FunctionSpec;
+import io.traceharness.lambda.FunctionDefinition;
 import io.traceharness.lambda.LambdaEmulator;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,14 +47,14 @@ class LambdaZipsIT {
 
   @Test
   void nodejsZipAnswersThePostsMessage() throws Exception {
-    String produce = deploy("node", zip("nodejs"), "nodejs20.x", "handler.consumer", "handler.producer");
+    URI produce = deploy("node", zip("nodejs"), "nodejs20.x", "handler.consumer", "handler.producer");
 
     assertPostsAnswer(produce);
   }
 
   @Test
   void javaZipAnswersThePostsMessage() throws Exception {
-    String produce = deploy("java", zip("java"), "java21",
+    URI produce = deploy("java", zip("java"), "java21",
         "io.traceharness.functions.ConsumerHandler::handleRequest",
         "io.traceharness.functions.ProducerHandler::handleRequest");
 
@@ -62,20 +62,20 @@ class LambdaZipsIT {
   }
 
   /** Deploys the pair with the post's crossed names; returns the URL of {@code POST /produce}. */
-  private static String deploy(String prefix, Path zip, String runtime, String producerHandler, String consumerHandler) {
+  private static URI deploy(String prefix, Path zip, String runtime, String producerHandler, String consumerHandler) {
     String consumer = prefix + "-consumer";
     String producer = prefix + "-producer";
-    String ping = gateway.route("GET", "/" + prefix + "/ping", consumer);
-    String produce = gateway.route("POST", "/" + prefix + "/produce", producer);
-    lambda.deploy(FunctionSpec.builder(consumer).runtime(runtime).handler(consumerHandler).code(zip)
+    URI ping = gateway.route("GET", "/" + prefix + "/ping", consumer);
+    URI produce = gateway.route("POST", "/" + prefix + "/produce", producer);
+    lambda.deploy(FunctionDefinition.builder(consumer).runtime(runtime).handler(consumerHandler).code(zip)
         .timeout(Duration.ofSeconds(30)).build());
-    lambda.deploy(FunctionSpec.builder(producer).runtime(runtime).handler(producerHandler).code(zip)
-        .timeout(Duration.ofSeconds(30)).env("CONSUMER_API", ping).build());
+    lambda.deploy(FunctionDefinition.builder(producer).runtime(runtime).handler(producerHandler).code(zip)
+        .timeout(Duration.ofSeconds(30)).env("CONSUMER_API", ping.toString()).build());
     return produce;
   }
 
-  private static void assertPostsAnswer(String produceUrl) throws Exception {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(produceUrl))
+  private static void assertPostsAnswer(URI produceUrl) throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(produceUrl)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"John\"}")).build(),
         HttpResponse.BodyHandlers.ofString());
