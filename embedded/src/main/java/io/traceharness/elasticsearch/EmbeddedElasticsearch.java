@@ -51,6 +51,11 @@ import org.slf4j.LoggerFactory;
  * A real Elasticsearch node (the integ-test distribution from Maven Central) running as a child
  * process on free loopback ports, with the APM data stream templates installed.
  *
+ * <p>One class past the usual size on purpose: its state (ports, work directory, lock, process,
+ * client) changes together across start, stop, restart on the same ports and port-clash retries;
+ * the pieces that stand alone already live beside it ({@code Distribution}, {@code NodeConfig},
+ * {@code NodeUser}, {@code IndexTemplates}, {@code StartFailure}).
+ *
  * <pre>{@code
  * try (EmbeddedElasticsearch es = EmbeddedElasticsearch.builder().heap("256m").build().start()) {
  *   es.client().search(s -> s.index("traces-apm*").query(q -> q.term(t -> t.field("trace.id").value(id))),

@@ -94,29 +94,28 @@ final class Invoker {
   void invokeEvent(String nameOrArn, byte[] payload, InvokeOptions options) {
     LambdaFunction fn = checkInvocable(nameOrArn, payload);
     byte[] body = orEmptyEvent(payload);
-    workers.blocking().execute(() -> {
-      long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(6);
-      while (!pool.stopped() && !fn.deleted() && System.nanoTime() < giveUp) {
-        try {
-          run(fn, body, options).join();
-          return;
-        } catch (ServiceException | CompletionException e) {
-          ServiceException se = e instanceof ServiceException s ? s
-              : e.getCause() instanceof ServiceException s2 ? s2 : null;
-          if (se == null || se.status() != 429) {
-            LOG.warn("Asynchronous invocation of {} failed", fn.name(), e);
-            return;
-          }
-          try {
-            // Lambda's own retry of a throttled event, at a fixed short pace
-            Thread.sleep(100);
-          } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            return;
-          }
-        }
+    long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(6);
+    workers.blocking().execute(() -> invokeAsync(fn, body, options, giveUp));
+  }
+
+  /** One attempt of an asynchronous invocation; a throttled one is tried again, as Lambda's event queue does. */
+  private void invokeAsync(LambdaFunction fn, byte[] body, InvokeOptions options, long giveUp) {
+    if (pool.stopped() || fn.deleted() || System.nanoTime() >= giveUp) {
+      return;
+    }
+    try {
+      run(fn, body, options).join();
+    } catch (ServiceException | CompletionException e) {
+      ServiceException se = e instanceof ServiceException s ? s
+          : e.getCause() instanceof ServiceException s2 ? s2 : null;
+      if (se == null || se.status() != 429) {
+        LOG.warn("Asynchronous invocation of {} failed", fn.name(), e);
+        return;
       }
-    });
+      // Lambda's own retry of a throttled event, at a fixed short pace
+      CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS, workers.blocking())
+          .execute(() -> invokeAsync(fn, body, options, giveUp));
+    }
   }
 
   private static byte[] orEmptyEvent(byte[] payload) {
