@@ -2,13 +2,13 @@ package io.traceharness.apm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Set;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The Authorization header as APM Server parses it: elastic/apm-server internal/beater/auth/header.go. */
 class AuthTest {
 
-  private final Auth auth = new Auth("s3cr3t", Set.of());
+  private final Auth auth = new Auth("s3cr3t", Map.of());
 
   @Test
   void theSchemeIsComparedAsWritten() {
