@@ -72,6 +72,8 @@ final class MetricMapping {
     return sets.computeIfAbsent(key, k -> {
       ObjectNode doc = base.deepCopy();
       Docs.timestamp(doc, time);
+      // APM Server writes timestamp.us only for transactions, spans and errors (modeljson/apmevent.pb.json.go)
+      doc.remove("timestamp");
       Docs.put(doc, "processor.event", "metric");
       Docs.put(doc, "metricset.name", "app");
       for (KeyValue kv : attributes) {
