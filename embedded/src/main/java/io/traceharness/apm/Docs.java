@@ -101,30 +101,28 @@ final class Docs {
 
   /** {@code @timestamp} (millisecond precision, as APM Server renders it) and {@code timestamp.us}. */
   static void timestamp(ObjectNode doc, long epochNanos) {
-    doc.put("@timestamp", TIMESTAMP.format(Instant.ofEpochSecond(0, epochNanos)));
+    doc.put("@timestamp", formatTimestamp(epochNanos));
     put(doc, "timestamp.us", epochNanos / 1_000);
   }
 
-  /**
-   * {@code event.duration} in nanoseconds plus {@code <event>.duration.us}, which the
-   * {@code traces-apm@pipeline} ingest pipeline derives on a real stack (absent here).
-   */
-  static void duration(ObjectNode doc, String event, long nanos) {
-    put(doc, "event.duration", nanos);
-    put(doc, event + ".duration.us", nanos / 1_000);
+  static String formatTimestamp(long epochNanos) {
+    return TIMESTAMP.format(Instant.ofEpochSecond(0, epochNanos));
   }
 
   /**
-   * {@code event.outcome} and {@code event.success_count}, the latter as APM Server derives it for
-   * transaction and span documents (1 on success, 0 on failure, absent when unknown).
+   * {@code event.duration} in nanoseconds, all APM Server writes: {@code <event>.duration.us} comes
+   * from Elasticsearch's {@code traces-apm@pipeline} ({@link IngestPipelines}).
+   */
+  static void duration(ObjectNode doc, String event, long nanos) {
+    put(doc, "event.duration", nanos);
+  }
+
+  /**
+   * {@code event.outcome}; {@code event.success_count} is left to Elasticsearch's
+   * {@code traces-apm@pipeline} ({@link IngestPipelines}), as APM Server leaves it.
    */
   static void outcome(ObjectNode doc, String outcome) {
     put(doc, "event.outcome", outcome);
-    if ("success".equals(outcome)) {
-      put(doc, "event.success_count", 1L);
-    } else if ("failure".equals(outcome)) {
-      put(doc, "event.success_count", 0L);
-    }
   }
 
   static void dataStream(ObjectNode doc, String type, String dataset) {

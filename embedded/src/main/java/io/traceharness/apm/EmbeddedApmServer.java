@@ -77,7 +77,9 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedApmServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedApmServer.class);
-  private static final String QUEUE_FULL = "queue is full";
+  /** publish.ErrFull wrapped by apm-data's processor.go ("cannot handle stream: cannot process batch: %w"). */
+  private static final String QUEUE_FULL = "cannot handle stream: cannot process batch: queue is full";
+  /** intake/handler.go errServerShuttingDown replaces the publisher's ErrChannelClosed. */
   private static final String SHUTTING_DOWN = "server is shutting down";
   private static final String BUILD_SHA = "embedded";
 
@@ -95,6 +97,7 @@ public final class EmbeddedApmServer implements AutoCloseable {
   private DocumentSink sink;
   private OtlpMapper otlp;
   private IntakeProcessor intake;
+  private final IngestPipelines pipelines = new IngestPipelines(java.time.Clock.systemUTC());
   private Server server;
   private int port;
 
@@ -126,8 +129,9 @@ public final class EmbeddedApmServer implements AutoCloseable {
         config.flushInterval, log);
     OtlpServices otlpServices = OtlpServices.builder(this::exportOtlp)
         .serverName("APM Server")
+        .protobufOnly(true)
         .admission(headers -> Optional.ofNullable(auth.check(headers.get(HttpHeaderNames.AUTHORIZATION)))
-            .map(EmbeddedApmServer::unauthorized))
+            .map(error -> unauthorized(error, headers.get(HttpHeaderNames.ACCEPT))))
         .build();
     server = Server.builder()
         .http(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port))
@@ -216,18 +220,29 @@ public final class EmbeddedApmServer implements AutoCloseable {
     }
   }
 
-  /** Null when taken; else the message of the stream error APM Server answers with 503. */
-  private String publish(List<ApmDocument> documents) {
+  /**
+   * Runs APM Server's batch processors and Elasticsearch's pipelines, then hands the documents to
+   * the sink. Null when taken; else the stream error APM Server answers with (503 when the queue is
+   * full or the server is stopping, 403 when an API key may not write events).
+   */
+  private IntakeProcessor.StreamError publish(List<ApmDocument> documents, Auth.Granted granted) {
     if (stopping.get()) {
-      return SHUTTING_DOWN;
+      return new IntakeProcessor.StreamError(SHUTTING_DOWN, 503);
     }
     if (documents.isEmpty()) {
       return null;
     }
-    if (!sink.offer(documents)) {
-      return QUEUE_FULL;
+    // beater.go authorizeEventIngestProcessor runs on every batch, before anything is published
+    String forbidden = granted.authorize(Auth.EVENT_WRITE);
+    if (forbidden != null) {
+      return new IntakeProcessor.StreamError("cannot handle stream: cannot process batch: " + forbidden, 403);
     }
-    received.addAndGet(documents.size());
+    List<ApmDocument> kept = ModelProcessors.process(documents);
+    pipelines.apply(kept);
+    if (!kept.isEmpty() && !sink.offer(kept)) {
+      return new IntakeProcessor.StreamError(QUEUE_FULL, 503);
+    }
+    received.addAndGet(kept.size());
     return null;
   }
 
@@ -241,9 +256,36 @@ public final class EmbeddedApmServer implements AutoCloseable {
     }
   }
 
-  private static HttpResponse unauthorized(String message) {
-    ObjectNode body = Docs.object().put("error", message);
-    return json(HttpStatus.UNAUTHORIZED, body);
+  /**
+   * The 401 of APM Server's auth middleware: {@code {"error": …}}, JSON when the client accepts it,
+   * else the same JSON as text/plain (request/context.go WriteResult, writePlain).
+   */
+  private static HttpResponse unauthorized(String message, String accept) {
+    return result(HttpStatus.UNAUTHORIZED, Docs.object().put("error", message), accept, false);
+  }
+
+  /**
+   * request/context.go WriteResult: {@code X-Content-Type-Options: nosniff}; JSON (indented) when
+   * {@code Accept} names application/json or *&#47;*, else text/plain with compact JSON; the intake
+   * handler adds {@code Connection: Close} to every answer of 400 or more (intake/handler.go writeResult).
+   */
+  private static HttpResponse result(HttpStatus status, ObjectNode body, String accept, boolean closeOnError) {
+    // Connection is an HTTP/1 header: over HTTP/2 Go's server drops it, and a GOAWAY would cut the answer
+    ServiceRequestContext current = ServiceRequestContext.currentOrNull();
+    closeOnError = closeOnError && (current == null || !current.sessionProtocol().isMultiplex());
+    boolean json = accept != null && (accept.contains("application/json") || accept.contains("*/*"));
+    com.linecorp.armeria.common.ResponseHeadersBuilder headers = ResponseHeaders.builder(status)
+        .set("x-content-type-options", "nosniff")
+        .contentType(json ? MediaType.JSON : MediaType.PLAIN_TEXT_UTF_8);
+    if (closeOnError && status.code() >= 400) {
+      headers.set(HttpHeaderNames.CONNECTION, "close");
+    }
+    try {
+      String text = json ? Docs.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body) : Docs.JSON.writeValueAsString(body);
+      return HttpResponse.of(headers.build(), HttpData.ofUtf8(text + "\n"));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private HttpResponse root(ServiceRequestContext ctx, HttpRequest req) {
@@ -267,7 +309,7 @@ public final class EmbeddedApmServer implements AutoCloseable {
     }
     String authError = auth.check(req.headers().get(HttpHeaderNames.AUTHORIZATION));
     if (authError != null) {
-      return unauthorized(authError);
+      return unauthorized(authError, req.headers().get(HttpHeaderNames.ACCEPT));
     }
     // no central configuration exists here: APM Server answers {} with its sentinel etag "-"
     String etag = "\"-\"";
@@ -282,43 +324,89 @@ public final class EmbeddedApmServer implements AutoCloseable {
   }
 
   private HttpResponse intake(ServiceRequestContext ctx, HttpRequest req) {
+    String accept = req.headers().get(HttpHeaderNames.ACCEPT);
     // authentication runs before the intake handler, as APM Server's middleware does
-    String authError = auth.check(req.headers().get(HttpHeaderNames.AUTHORIZATION));
-    if (authError != null) {
-      return unauthorized(authError);
+    Object authenticated = auth.authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+    if (authenticated instanceof String error) {
+      return unauthorized(error, accept);
     }
+    Auth.Granted granted = (Auth.Granted) authenticated;
     if (req.method() != HttpMethod.POST) {
-      // APM Server answers 400 here, not 405
-      return intakeAnswer(HttpStatus.BAD_REQUEST, 0, List.of(), "only POST requests are supported", false);
+      // APM Server answers 400 here, not 405 (intake/handler.go errStatusCode)
+      return intakeAnswer(HttpStatus.BAD_REQUEST, 0, List.of(), "only POST requests are supported", false, accept);
     }
     String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
-    if (contentType != null && !contentType.contains("application/x-ndjson")) {
-      return intakeAnswer(HttpStatus.BAD_REQUEST, 0, List.of(), "invalid content type: '" + contentType + "'", false);
+    if (contentType != null && !contentType.isEmpty() && !contentType.contains("application/x-ndjson")) {
+      return intakeAnswer(HttpStatus.BAD_REQUEST, 0, List.of(), "invalid content type: '" + contentType + "'", false,
+          accept);
     }
     boolean verbose = ctx.queryParams().contains("verbose");
     String encoding = req.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+    String clientIp = clientIp(ctx, req);
     InputStream raw = req.toInputStream(o -> o instanceof HttpData d ? d : HttpData.empty());
     CompletableFuture<HttpResponse> answer = CompletableFuture.supplyAsync(() -> {
       IntakeProcessor.Result result;
-      try (InputStream body = decode(raw, encoding)) {
-        result = intake.process(body, this::publish);
+      InputStream body;
+      try {
+        body = decode(raw, encoding);
       } catch (IOException e) {
-        return intakeAnswer(HttpStatus.BAD_REQUEST, 0, List.of(), "cannot decompress request body: " + e.getMessage(), false);
+        // request/context.go decodeRequestBody: IDResponseErrorsDecode wraps the reader's error
+        return intakeAnswer(HttpStatus.BAD_REQUEST, 0, List.of(), "data decoding error: " + goReaderError(e, encoding),
+            false, accept);
+      }
+      try (InputStream in = body) {
+        result = intake.process(in, clientIp, batch -> publish(batch, granted));
+      } catch (IOException e) {
+        return intakeAnswer(HttpStatus.BAD_REQUEST, 0, List.of(), "data decoding error: " + goReaderError(e, encoding),
+            false, accept);
       }
       HttpStatus status = HttpStatus.ACCEPTED;
       if (!result.errors().isEmpty()) {
         status = HttpStatus.BAD_REQUEST;
       }
-      if (result.streamError() != null) {
-        status = HttpStatus.SERVICE_UNAVAILABLE;
+      if (result.streamError() != null && result.streamError().status() > status.code()) {
+        status = HttpStatus.valueOf(result.streamError().status());
       }
       if (result.invalid() > 0) {
         log.info("intake request: " + result.accepted() + " accepted, " + result.invalid() + " invalid: "
             + result.errors().get(0).message());
       }
-      return intakeAnswer(status, result.accepted(), result.errors(), result.streamError(), verbose);
+      return intakeAnswer(status, result.accepted(), result.errors(),
+          result.streamError() == null ? null : result.streamError().message(), verbose, accept);
     }, ctx.blockingTaskExecutor());
     return HttpResponse.of(answer);
+  }
+
+  /** The client address as APM Server takes it: a forwarding header first, else the peer (netutil). */
+  private static String clientIp(ServiceRequestContext ctx, HttpRequest req) {
+    String forwarded = req.headers().get("x-forwarded-for");
+    if (forwarded != null && !forwarded.isBlank()) {
+      String first = forwarded.split(",")[0].trim();
+      if (IntakeContext.isIp(first)) {
+        return first;
+      }
+    }
+    String real = req.headers().get("x-real-ip");
+    if (real != null && IntakeContext.isIp(real.trim())) {
+      return real.trim();
+    }
+    InetSocketAddress remote = ctx.remoteAddress();
+    return remote.getAddress() == null ? null : remote.getAddress().getHostAddress();
+  }
+
+  /** Go's compress/gzip and compress/zlib words for a body that is not what its encoding says. */
+  private static String goReaderError(IOException e, String encoding) {
+    String m = String.valueOf(e.getMessage());
+    if (m.contains("Not in GZIP format")) {
+      return "gzip: invalid header";
+    }
+    if (m.contains("incorrect header check") || m.contains("unknown compression method")) {
+      return "zlib: invalid header";
+    }
+    if (e instanceof java.io.EOFException || m.contains("Unexpected end")) {
+      return "unexpected EOF";
+    }
+    return m;
   }
 
   private static InputStream decode(InputStream raw, String encoding) throws IOException {
@@ -351,10 +439,11 @@ public final class EmbeddedApmServer implements AutoCloseable {
     return in;
   }
 
+  /** intake/handler.go writeStreamResult: {@code {"accepted": n, "errors": [...]}} on errors or with ?verbose. */
   private static HttpResponse intakeAnswer(HttpStatus status, int accepted, List<IntakeProcessor.IntakeError> errors,
-      String streamError, boolean verbose) {
+      String streamError, boolean verbose, String accept) {
     if (status.code() < 400 && !verbose) {
-      return HttpResponse.of(ResponseHeaders.of(status));
+      return HttpResponse.of(ResponseHeaders.builder(status).set("x-content-type-options", "nosniff").build());
     }
     ObjectNode body = Docs.object().put("accepted", accepted);
     if (!errors.isEmpty() || streamError != null) {
@@ -369,7 +458,7 @@ public final class EmbeddedApmServer implements AutoCloseable {
         array.addObject().put("message", streamError);
       }
     }
-    return json(status, body);
+    return result(status, body, accept, true);
   }
 
   private OtlpHandler.Outcome exportOtlp(OtlpSignal signal, Message request) {
@@ -378,12 +467,13 @@ public final class EmbeddedApmServer implements AutoCloseable {
       case METRICS -> otlp.metrics((ExportMetricsServiceRequest) request);
       case LOGS -> otlp.logs((ExportLogsServiceRequest) request);
     };
-    String error = publish(documents);
+    IntakeProcessor.StreamError error = publish(documents, Auth.Granted.ALL);
     if (error == null) {
       return OtlpHandler.Outcome.accepted();
     }
     // over HTTP both refusals are 503; over gRPC a full queue is ResourceExhausted
-    return SHUTTING_DOWN.equals(error) ? OtlpHandler.Outcome.unavailable(error) : OtlpHandler.Outcome.exhausted(error);
+    return SHUTTING_DOWN.equals(error.message()) ? OtlpHandler.Outcome.unavailable(error.message())
+        : OtlpHandler.Outcome.exhausted("queue is full");
   }
 
   // ---------------------------------------------------------------- gRPC
@@ -410,7 +500,7 @@ public final class EmbeddedApmServer implements AutoCloseable {
   public static final class Builder {
     private URI elasticsearch;
     private String secretToken;
-    private final Set<String> apiKeys = new HashSet<>();
+    private final java.util.Map<String, Set<String>> apiKeys = new java.util.HashMap<>();
     private int port;
     private long queueCapacity = 50_000;
     private Duration flushInterval = Duration.ofMillis(200);
@@ -436,9 +526,19 @@ public final class EmbeddedApmServer implements AutoCloseable {
       return this;
     }
 
-    /** Accept {@code Authorization: ApiKey base64(id:key)}; may be called more than once. */
+    /** Accept {@code Authorization: ApiKey base64(id:key)} with every APM privilege; may be called more than once. */
     public Builder apiKey(String id, String key) {
-      this.apiKeys.add(id + ":" + key);
+      this.apiKeys.put(id + ":" + key, Auth.ALL_PRIVILEGES);
+      return this;
+    }
+
+    /**
+     * Accept an API key with only these privileges ({@code "event:write"}, {@code "config_agent:read"},
+     * {@code "sourcemap:write"}): intake without {@code event:write} is answered 403, as APM Server
+     * answers a key that authenticates but lacks the privilege.
+     */
+    public Builder apiKey(String id, String key, String... privileges) {
+      this.apiKeys.put(id + ":" + key, Set.of(privileges));
       return this;
     }
 

@@ -35,13 +35,15 @@ final class OtlpHttpService implements HttpService {
   private final OtlpHandler handler;
   private final String serverName;
   private final Function<RequestHeaders, Optional<HttpResponse>> admission;
+  private final boolean protobufOnly;
 
   OtlpHttpService(OtlpSignal signal, OtlpHandler handler, String serverName,
-      Function<RequestHeaders, Optional<HttpResponse>> admission) {
+      Function<RequestHeaders, Optional<HttpResponse>> admission, boolean protobufOnly) {
     this.signal = signal;
     this.handler = handler;
     this.serverName = serverName;
     this.admission = admission;
+    this.protobufOnly = protobufOnly;
   }
 
   @Override
@@ -55,7 +57,8 @@ final class OtlpHttpService implements HttpService {
     if (refused.isPresent()) {
       return refused.get();
     }
-    Boolean json = isJson(req.contentType());
+    // protobuf only: the body is protobuf whatever the Content-Type says (see OtlpServices.Builder#protobufOnly)
+    Boolean json = protobufOnly ? Boolean.FALSE : isJson(req.contentType());
     if (json == null) {
       return HttpResponse.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, MediaType.PLAIN_TEXT,
           "415 unsupported media type, supported: [application/json, application/x-protobuf]");
@@ -99,7 +102,8 @@ final class OtlpHttpService implements HttpService {
       }
     } catch (InvalidProtocolBufferException e) {
       handler.undecodable(signal, e.getMessage());
-      return status(json, HttpStatus.BAD_REQUEST, (json ? "json: " : "proto: ") + e.getMessage());
+      return status(json, HttpStatus.BAD_REQUEST, protobufOnly ? "failed to unmarshal request body: proto: " + e.getMessage()
+          : (json ? "json: " : "proto: ") + e.getMessage());
     }
     OtlpHandler.Outcome outcome = handler.export(signal, request);
     if (!outcome.ok()) {

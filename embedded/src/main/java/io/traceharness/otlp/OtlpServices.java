@@ -31,11 +31,13 @@ public final class OtlpServices {
   private final OtlpHandler handler;
   private final String serverName;
   private final Function<RequestHeaders, Optional<HttpResponse>> admission;
+  private final boolean protobufOnly;
 
   private OtlpServices(Builder b) {
     this.handler = b.handler;
     this.serverName = b.serverName;
     this.admission = b.admission;
+    this.protobufOnly = b.protobufOnly;
   }
 
   public static Builder builder(OtlpHandler handler) {
@@ -44,7 +46,7 @@ public final class OtlpServices {
 
   /** The OTLP/HTTP service of {@code signal}, to mount on its path. */
   public HttpService http(OtlpSignal signal) {
-    return new OtlpHttpService(signal, handler, serverName, admission);
+    return new OtlpHttpService(signal, handler, serverName, admission, protobufOnly);
   }
 
   /** Adds the OTLP/gRPC services of {@code signals}; the others answer Unimplemented. */
@@ -79,6 +81,7 @@ public final class OtlpServices {
     private final OtlpHandler handler;
     private String serverName = "server";
     private Function<RequestHeaders, Optional<HttpResponse>> admission = headers -> Optional.empty();
+    private boolean protobufOnly;
 
     private Builder(OtlpHandler handler) {
       this.handler = Objects.requireNonNull(handler, "handler");
@@ -96,6 +99,18 @@ public final class OtlpServices {
      */
     public Builder admission(Function<RequestHeaders, Optional<HttpResponse>> check) {
       this.admission = Objects.requireNonNull(check, "check");
+      return this;
+    }
+
+    /**
+     * Read every OTLP/HTTP body as protobuf, whatever its Content-Type, and answer in protobuf, as
+     * APM Server 8.19 does (apm-server internal/beater/otlp/http.go: readRequest unmarshals the
+     * body with UnmarshalProto, writeError answers a google.rpc.Status InvalidArgument with 400):
+     * a JSON export is refused with 400 "failed to unmarshal request body: …". The collector's
+     * receiver keeps JSON (the default).
+     */
+    public Builder protobufOnly(boolean protobufOnly) {
+      this.protobufOnly = protobufOnly;
       return this;
     }
 

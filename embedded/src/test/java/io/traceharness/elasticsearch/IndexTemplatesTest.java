@@ -61,6 +61,26 @@ class IndexTemplatesTest {
     assertThat(dynamic.get(1).path("numeric_labels").path("mapping").path("type").asText()).isEqualTo("double");
   }
 
+  /**
+   * elasticsearch x-pack/plugin/apm-data component-templates/apm@mappings.yaml sets date_detection
+   * false (a date-looking label would otherwise pin the field to date and refuse later documents);
+   * ecs@mappings keeps keywords at ignore_above 1024, so a 100 KB span name is stored, not refused.
+   */
+  @Test
+  void mappingsDetectNoDatesAndIgnoreOverlongKeywordsAsTheApmDataPluginDoes() throws Exception {
+    JsonNode mappings = read(IndexTemplates.COMPONENT).path("template").path("mappings");
+    assertThat(mappings.path("date_detection").isBoolean()).isTrue();
+    assertThat(mappings.path("date_detection").asBoolean(true)).isFalse();
+    mappings.path("properties").fields().forEachRemaining(e -> {
+      if (e.getValue().path("type").asText().equals("keyword")) {
+        assertThat(e.getValue().path("ignore_above").asInt()).as("ignore_above of %s", e.getKey()).isEqualTo(1024);
+      }
+    });
+    // apm@settings.yaml: a malformed value is kept in _source instead of refusing the document
+    assertThat(read(IndexTemplates.COMPONENT).at("/template/settings/index/mapping/ignore_malformed").asBoolean())
+        .isTrue();
+  }
+
   @Test
   void settingsNeedNoReplicaSoASingleNodeIsGreen() throws Exception {
     JsonNode index = read(IndexTemplates.COMPONENT).path("template").path("settings").path("index");
