@@ -43,6 +43,12 @@ final class ConformanceStack implements ExtensionContext.Store.CloseableResource
     es = EmbeddedElasticsearch.builder().build().start();
     try {
       es.client().indices().deleteDataStream(d -> d.name(List.of(APM_DATA_STREAMS.split(","))));
+    } catch (co.elastic.clients.elasticsearch._types.ElasticsearchException e) {
+      // the integ-test distribution answers 405 to DELETE _data_stream (only POST is routed there);
+      // the suites query by their own ids, so leftovers of an earlier run do no harm
+      if (e.status() != 405) {
+        throw e;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
