@@ -36,8 +36,10 @@ final class SpanEventMapping {
 
   private static ObjectNode clone(ObjectNode parent, ObjectNode base) {
     ObjectNode doc = parent.deepCopy();
+    // child.id stays: convertSpanEvent clears Transaction, Span, ParentId, Event, Destination, but
+    // not ChildIds
     for (String field : List.of("transaction", "span", "parent", "event", "destination", "labels",
-        "numeric_labels", "processor", "child")) {
+        "numeric_labels", "processor")) {
       doc.remove(field);
     }
     if (doc.path("service").isObject()) {
