@@ -63,7 +63,8 @@ final class IngestPipelines {
   /**
    * Fields the real index templates provide without a value in the document: the
    * {@code constant_keyword} {@code processor.event} of {@code index-templates/logs-apm.error@template.yaml}
-   * (error), {@code logs-apm.app@template.yaml} (log) and {@code metrics-apm.*@template.yaml} (metric),
+   * (error) and {@code metrics-apm.*@template.yaml} (metric) (application logs have none: apm-server
+   * {@code systemtest/approvals/TestIntakeLog/*.approved.json}),
    * and the runtime field {@code error.grouping_name} of {@code component-templates/logs-apm.error@mappings.yaml}
    * (the log message, else the first exception's message). This distribution has neither
    * constant_keyword nor painless, so they are stored; searches and the fields API see the same values.
@@ -78,8 +79,6 @@ final class IngestPipelines {
         name = doc.path("error").path("exception").path(0).path("message").asText("");
       }
       Docs.put(doc, "error.grouping_name", name);
-    } else if (type.equals("logs") && dataset.startsWith("apm.")) {
-      Docs.put(doc, "processor.event", "log");
     } else if (type.equals("metrics") && dataset.startsWith("apm.")) {
       Docs.put(doc, "processor.event", "metric");
     }

@@ -39,7 +39,8 @@ final class IntakeEvents {
    */
   ObjectNode metadata(JsonNode root, String clientIp) throws InvalidEvent {
     JsonNode m = root.get("metadata");
-    if (!isSet(m) || !m.isObject()) {
+    // a struct is set when one of its fields is (generated IsSet): {"user": null} is no metadata
+    if (!isSet(m) || !m.isObject() || !anySet(m)) {
       throw IntakeValidation.validation("", "'metadata' required");
     }
     JsonNode service = m.get("service");
@@ -79,6 +80,15 @@ final class IntakeEvents {
     Docs.put(doc, "user.name", text(user, "username"));
     Docs.put(doc, "network.connection.type", text(m.path("network").path("connection"), "type"));
     return doc;
+  }
+
+  private static boolean anySet(JsonNode object) {
+    for (JsonNode v : object) {
+      if (isSet(v)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void cloud(ObjectNode doc, JsonNode cloud) {
@@ -442,7 +452,7 @@ final class IntakeEvents {
     if (address != null) {
       Docs.put(doc, "destination.address", address);
       if (IntakeContext.isIp(address)) {
-        Docs.put(doc, "destination.ip", address);
+        Docs.put(doc, "destination.ip", IntakeContext.canonicalIp(address));
       }
     }
     if (destination.path("port").isNumber()) {
@@ -592,7 +602,9 @@ final class IntakeEvents {
       }
       IntakeValidation.requiredAnyOf(sample.getValue(), "metricset: samples", "value", "values");
     }
-    timestamp(doc, m, receivedNanos);
+    // modeljson writes timestamp.us for transactions, spans and errors only
+    JsonNode ts = m.get("timestamp");
+    doc.put("@timestamp", Docs.formatTimestamp(ts != null && ts.isNumber() && ts.asLong() > 0 ? ts.asLong() * 1_000 : receivedNanos));
     JsonNode faas = m.get("faas");
     IntakeContext.faas(doc, faas);
     IntakeContext.labels(doc, m.path("tags"));
