@@ -47,6 +47,35 @@ final class Docs {
     (dot < 0 ? root : obj(root, dottedPath.substring(0, dot))).put(dottedPath.substring(dot + 1), value);
   }
 
+  /**
+   * Sets the field, or removes it for an empty value: a later attribute overwrites an earlier one in
+   * apm-data's loops, and an empty string is not written.
+   */
+  static void replace(ObjectNode root, String dottedPath, String value) {
+    if (value == null || value.isEmpty()) {
+      int dot = dottedPath.lastIndexOf('.');
+      ObjectNode parent = dot < 0 ? root : obj(root, dottedPath.substring(0, dot));
+      parent.remove(dottedPath.substring(dot + 1));
+      if (parent.isEmpty() && dot >= 0) {
+        prune(root, dottedPath.substring(0, dot));
+      }
+      return;
+    }
+    put(root, dottedPath, value);
+  }
+
+  private static void prune(ObjectNode root, String dottedPath) {
+    int dot = dottedPath.lastIndexOf('.');
+    ObjectNode parent = dot < 0 ? root : obj(root, dottedPath.substring(0, dot));
+    JsonNode child = parent.get(dottedPath.substring(dot + 1));
+    if (child instanceof ObjectNode o && o.isEmpty()) {
+      parent.remove(dottedPath.substring(dot + 1));
+      if (parent.isEmpty() && dot >= 0) {
+        prune(root, dottedPath.substring(0, dot));
+      }
+    }
+  }
+
   static void put(ObjectNode root, String dottedPath, long value) {
     int dot = dottedPath.lastIndexOf('.');
     (dot < 0 ? root : obj(root, dottedPath.substring(0, dot))).put(dottedPath.substring(dot + 1), value);

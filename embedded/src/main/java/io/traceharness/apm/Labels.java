@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * Attributes no convention reads become labels (elastic/apm-data input/otlp/metadata.go
  * {@code setLabel}): strings and booleans in {@code labels}, numbers in {@code numeric_labels},
- * arrays by the type of their first element; maps and bytes are dropped.
+ * arrays by the type of their first element; maps and bytes are dropped (v1.22.0).
  */
 final class Labels {
 
@@ -26,23 +26,28 @@ final class Labels {
     }
   }
 
+  /** Only the elements of the first element's type are kept; booleans become strings. */
   private static void array(ObjectNode doc, String key, List<AnyValue> values) {
     if (values.isEmpty()) {
       return;
     }
-    boolean numeric = values.get(0).hasIntValue() || values.get(0).hasDoubleValue();
+    AnyValue.ValueCase type = values.get(0).getValueCase();
     ArrayNode array = Docs.NODES.arrayNode();
     for (AnyValue e : values) {
-      if (numeric && e.hasIntValue()) {
-        array.add((double) e.getIntValue());
-      } else if (numeric && e.hasDoubleValue()) {
-        array.add(e.getDoubleValue());
-      } else if (!numeric && e.hasStringValue()) {
-        array.add(Docs.truncate(e.getStringValue()));
-      } else if (!numeric && e.hasBoolValue()) {
-        array.add(Boolean.toString(e.getBoolValue()));
+      if (e.getValueCase() != type) {
+        continue;
+      }
+      switch (type) {
+        case STRING_VALUE -> array.add(Docs.truncate(e.getStringValue()));
+        case BOOL_VALUE -> array.add(Boolean.toString(e.getBoolValue()));
+        case INT_VALUE -> array.add((double) e.getIntValue());
+        case DOUBLE_VALUE -> array.add(e.getDoubleValue());
+        default -> {
+          return;
+        }
       }
     }
+    boolean numeric = type == AnyValue.ValueCase.INT_VALUE || type == AnyValue.ValueCase.DOUBLE_VALUE;
     Docs.labelArray(doc, numeric ? "numeric_labels" : "labels", key, array);
   }
 }

@@ -36,16 +36,18 @@ final class MetricMapping {
     for (ResourceMetrics rm : request.getResourceMetricsList()) {
       ObjectNode base = ResourceMapping.base(observer, rm.getResource());
       for (ScopeMetrics sm : rm.getScopeMetricsList()) {
+        ObjectNode scoped = base.deepCopy();
+        TraceMapping.scope(sm.getScope(), scoped);
         // samples with the same timestamp and attributes share one metricset document
         Map<String, ObjectNode> sets = new LinkedHashMap<>();
         for (Metric metric : sm.getMetricsList()) {
           switch (metric.getDataCase()) {
             case GAUGE -> metric.getGauge().getDataPointsList()
-                .forEach(p -> number(sets, base, metric.getName(), p));
+                .forEach(p -> number(sets, scoped, metric.getName(), p));
             case SUM -> metric.getSum().getDataPointsList()
-                .forEach(p -> number(sets, base, metric.getName(), p));
+                .forEach(p -> number(sets, scoped, metric.getName(), p));
             case HISTOGRAM -> metric.getHistogram().getDataPointsList()
-                .forEach(p -> histogram(sets, base, metric.getName(), p));
+                .forEach(p -> histogram(sets, scoped, metric.getName(), p));
             default -> { }
           }
         }
@@ -70,6 +72,8 @@ final class MetricMapping {
     return sets.computeIfAbsent(key, k -> {
       ObjectNode doc = base.deepCopy();
       Docs.timestamp(doc, time);
+      // APM Server writes timestamp.us only for transactions, spans and errors (modeljson/apmevent.pb.json.go)
+      doc.remove("timestamp");
       Docs.put(doc, "processor.event", "metric");
       Docs.put(doc, "metricset.name", "app");
       for (KeyValue kv : attributes) {

@@ -1,90 +1,81 @@
 package io.traceharness.apm;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.opentelemetry.proto.common.v1.KeyValue;
-import java.util.Set;
 
 /**
- * The network peer of a span ({@code net.*}, {@code peer.*}, {@code server.*}): the client of a
- * transaction becomes {@code source.*}, the remote end of a span its destination (elastic/apm-data
- * input/otlp/traces.go, the {@code net.peer.*}/{@code net.host.*} cases of
- * {@code TranslateTransaction} and the {@code netPeer*}/{@code peer*} handling of
- * {@code TranslateSpan}).
+ * The network conventions ({@code net.*}, {@code client.*}, {@code server.*}, {@code network.*},
+ * {@code peer.*}): a transaction's client becomes {@code source.*}, a span's remote end its
+ * destination, the connection and carrier {@code network.*} (elastic/apm-data v1.22.0
+ * input/otlp/traces.go, the {@code net.*} and {@code network.*} cases of
+ * {@code TranslateTransaction} and {@code TranslateSpan}, and the {@code peer.address} rule after
+ * {@code TranslateSpan}'s loop).
  */
 final class NetMapping {
-
-  private static final Set<String> TRANSACTION_INTS = Set.of("net.peer.port", "net.host.port");
-  private static final Set<String> TRANSACTION_STRINGS = Set.of("net.peer.ip", "net.peer.name", "net.host.name");
-  private static final Set<String> PEER_PORT = Set.of("net.peer.port", "peer.port", "server.port");
-  private static final Set<String> PEER_NAME = Set.of("net.peer.name", "peer.hostname", "server.address");
-  private static final Set<String> PEER_IP = Set.of("net.peer.ip", "peer.ipv4", "peer.ipv6");
-  private static final Set<String> SPAN_STRINGS = Set.of("net.peer.name", "peer.hostname", "server.address",
-      "net.peer.ip", "peer.ipv4", "peer.ipv6", "peer.address", "peer.service");
 
   private NetMapping() {
   }
 
-  static boolean readsOnTransaction(KeyValue kv) {
-    return SpanAttributes.isInt(TRANSACTION_INTS).or(SpanAttributes.isString(TRANSACTION_STRINGS)).test(kv);
-  }
-
-  static boolean readsOnSpan(KeyValue kv) {
-    return SpanAttributes.isInt(PEER_PORT).or(SpanAttributes.isString(SPAN_STRINGS)).test(kv);
-  }
-
-  /** The client that called a transaction, as {@code source.*}. */
-  record Source(Long port, String ip, String domain) {
-
-    static Source of(SpanAttributes a) {
-      return new Source(a.integer(Set.of("net.peer.port")), a.field("net.peer.ip"), a.field("net.peer.name"));
-    }
-
-    void writeTo(ObjectNode doc) {
-      if (port != null) {
-        Docs.put(doc, "source.port", port);
+  /** A transaction's client and host name attributes; true when {@code key} is one. */
+  static boolean readOnTransaction(String key, String s, ObjectNode doc, HttpMapping.Served http) {
+    switch (key) {
+      case "net.peer.ip", "net.sock.peer.addr" -> {
+        String ip = Ips.parse(s);
+        if (ip != null) {
+          Docs.put(doc, "source.ip", ip);
+        }
       }
-      Docs.put(doc, "source.ip", ip);
-      Docs.put(doc, "source.domain", domain);
+      case "net.peer.name", "client.address" -> Docs.replace(doc, "source.domain", s);
+      case "net.host.name", "server.address" -> http.netHostName = s;
+      default -> {
+        return false;
+      }
     }
+    return true;
   }
 
-  /** The host a transaction ran on as the instrumentation saw it ({@code net.host.*}). */
-  record LocalHost(String name, long port) {
-
-    static LocalHost of(SpanAttributes a) {
-      return new LocalHost(a.string("net.host.name"), a.integer("net.host.port", 0));
+  /** {@code network.connection.*} and {@code network.carrier.*}, on transactions and spans alike. */
+  static boolean readNetwork(String key, String s, ObjectNode doc) {
+    switch (key) {
+      case "network.connection.type", "network.connection.subtype", "network.carrier.mcc", "network.carrier.mnc",
+          "network.carrier.name", "network.carrier.icc" -> Docs.replace(doc, key, s);
+      default -> {
+        return false;
+      }
     }
+    return true;
   }
 
   /** The remote end of a span as the instrumentation named it. */
-  record Peer(String name, String ip, long port, String address, String service) {
+  static final class Peer {
+    String name = "";
+    String ip = "";
+    long port;
+    String address = "";
+    String service = "";
 
-    static Peer of(SpanAttributes a) {
-      Long port = a.integer(PEER_PORT);
-      return new Peer(a.string(PEER_NAME), a.string(PEER_IP), port == null ? 0 : port, a.string("peer.address"),
-          a.string("peer.service"));
-    }
-
-    /** {@code peer.address} names the host only when it is not {@code host:port}. */
-    Destination destination() {
-      String host = name != null ? name : address != null && !address.contains(":") ? address : null;
-      return new Destination(host != null ? host : ip, port);
-    }
-
-    /** The destination resource before a convention names a better one. */
-    String resource() {
-      return address != null ? address : service;
-    }
-  }
-
-  /** {@code destination.address} and {@code destination.port}. */
-  record Destination(String address, long port) {
-
-    void writeTo(ObjectNode doc) {
-      if (address != null) {
-        Docs.put(doc, "destination.address", address);
-        Docs.put(doc, "destination.port", port);
+    boolean read(String key, String s) {
+      switch (key) {
+        case "net.peer.name", "peer.hostname", "server.address" -> name = s;
+        case "net.peer.ip", "net.sock.peer.addr", "network.peer.address", "peer.ipv4", "peer.ipv6" -> ip = s;
+        case "peer.address" -> address = s;
+        case "peer.service" -> service = s;
+        default -> {
+          return false;
+        }
       }
+      return true;
+    }
+
+    /**
+     * The destination host: the peer name, else {@code peer.address} unless it holds a ':' that
+     * does not make it an IPv6 address (a JDBC string or host:port), else the peer IP.
+     */
+    String destinationAddress() {
+      String host = name;
+      if (host.isEmpty() && (!address.contains(":") || Ips.parse(address) != null)) {
+        host = address;
+      }
+      return host.isEmpty() ? ip : host;
     }
   }
 }

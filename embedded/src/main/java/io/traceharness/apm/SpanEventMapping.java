@@ -5,13 +5,14 @@ import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.util.List;
-import java.util.Set;
 
 /**
- * Span events: an {@code exception} event with a type or message becomes an error document in the
- * context of its span or transaction, any other event a log document (elastic/apm-data
- * input/otlp/traces.go {@code convertSpanEvent}, {@code setErrorContext}, {@code setLogContext};
- * exceptions.go {@code convertOpenTelemetryExceptionSpanEvent}).
+ * Span events, cloned from their span or transaction (elastic/apm-data v1.22.0
+ * input/otlp/traces.go {@code convertSpan}, {@code convertSpanEvent}, {@code setErrorContext},
+ * {@code setLogContext}): an {@code exception} event with a type or message becomes an error
+ * ({@link ExceptionMapping}), any other event a log. The clone keeps the parent's trace, request,
+ * URL, service and framework; it loses the parent's own ids, outcome, duration, target,
+ * destination and span labels (only the resource's labels stay).
  */
 final class SpanEventMapping {
 
@@ -19,89 +20,59 @@ final class SpanEventMapping {
   }
 
   static ApmDocument translate(Span.Event event, ObjectNode parent, ObjectNode base, boolean parentIsTransaction) {
-    ObjectNode doc = base.deepCopy();
+    ObjectNode doc = clone(parent, base);
     Docs.timestamp(doc, event.getTimeUnixNano());
-    Docs.put(doc, "trace.id", parent.path("trace").path("id").asText());
     String parentId = parentIsTransaction ? parent.path("transaction").path("id").asText()
         : parent.path("span").path("id").asText();
     if (event.getName().equals("exception")) {
-      ExceptionEvent exception = ExceptionEvent.of(event.getAttributesList());
-      if (exception.message() != null || exception.type() != null) {
-        return error(exception, doc, parent, parentId, parentIsTransaction);
+      ObjectNode error = ExceptionMapping.translate(event.getAttributesList(), doc,
+          parent.path("service").path("language").path("name").asText(""));
+      if (error != null) {
+        return error(doc, parent, parentId, parentIsTransaction);
       }
     }
     return log(event, doc, parentId, parentIsTransaction);
   }
 
-  /**
-   * The {@code exception.*} attributes of an event; the others become labels of the error. Values
-   * are read whatever their type, as protobuf's accessors give them.
-   */
-  private record ExceptionEvent(String message, String type, String stacktrace, boolean escaped, ObjectNode labels) {
-
-    private static final Set<String> KEYS = Set.of("exception.message", "exception.type", "exception.stacktrace",
-        "exception.escaped");
-
-    static ExceptionEvent of(List<KeyValue> attributes) {
-      SpanAttributes a = new SpanAttributes(attributes);
-      ObjectNode labels = Docs.object();
-      attributes.stream().filter(kv -> !KEYS.contains(kv.getKey()))
-          .forEach(kv -> Labels.set(labels, kv.getKey(), kv.getValue()));
-      AnyValue escaped = value(a, "exception.escaped");
-      return new ExceptionEvent(string(a, "exception.message"), string(a, "exception.type"),
-          string(a, "exception.stacktrace"), escaped != null && escaped.getBoolValue(), labels);
+  private static ObjectNode clone(ObjectNode parent, ObjectNode base) {
+    ObjectNode doc = parent.deepCopy();
+    // child.id stays: convertSpanEvent clears Transaction, Span, ParentId, Event, Destination, but
+    // not ChildIds
+    for (String field : List.of("transaction", "span", "parent", "event", "destination", "labels",
+        "numeric_labels", "processor")) {
+      doc.remove(field);
     }
-
-    private static AnyValue value(SpanAttributes a, String key) {
-      KeyValue kv = a.last(v -> v.getKey().equals(key));
-      return kv == null ? null : kv.getValue();
+    if (doc.path("service").isObject()) {
+      ((ObjectNode) doc.get("service")).remove(List.of("target", "origin"));
     }
-
-    private static String string(SpanAttributes a, String key) {
-      AnyValue v = value(a, key);
-      return v == null ? null : v.getStringValue();
+    for (String field : List.of("labels", "numeric_labels")) {
+      if (base.has(field)) {
+        doc.set(field, base.get(field).deepCopy());
+      }
     }
+    return doc;
   }
 
-  private static ApmDocument error(ExceptionEvent exception, ObjectNode doc, ObjectNode parent, String parentId,
-      boolean parentIsTransaction) {
-    for (String field : List.of("labels", "numeric_labels")) {
-      if (exception.labels().has(field)) {
-        Docs.obj(doc, field).setAll((ObjectNode) exception.labels().get(field));
-      }
-    }
+  private static ApmDocument error(ObjectNode doc, ObjectNode parent, String parentId, boolean parentIsTransaction) {
     Docs.put(doc, "processor.event", "error");
-    Docs.put(doc, "error.id", OtlpIds.random(16));
-    ObjectNode e = Docs.obj(doc, "error").putArray("exception").addObject();
-    if (exception.message() != null) {
-      e.put("message", exception.message());
-    }
-    if (exception.type() != null) {
-      e.put("type", exception.type());
-    }
-    e.put("handled", !exception.escaped());
-    if (exception.stacktrace() != null) {
-      Docs.put(doc, "error.stack_trace", exception.stacktrace());
-    }
-    // setErrorContext: an error carries its parent's request
-    for (String field : List.of("http", "url")) {
-      if (parent.has(field)) {
-        doc.set(field, parent.get(field).deepCopy());
-      }
-    }
     if (parentIsTransaction) {
       Docs.put(doc, "transaction.id", parentId);
-      Docs.put(doc, "transaction.sampled", true);
+      Docs.put(doc, "transaction.sampled", parent.path("transaction").path("sampled").asBoolean());
       Docs.put(doc, "transaction.type", parent.path("transaction").path("type").asText());
       Docs.put(doc, "span.id", parentId);
     }
     Docs.put(doc, "parent.id", parentId);
-    Docs.dataStream(doc, "logs", "apm.error");
+    DataStreams.route(doc, "logs", "apm.error", true);
     return new ApmDocument(Docs.dataStreamName(doc), doc);
   }
 
+  /**
+   * A log: {@code event.kind: event}, the event's name as message, its attributes as labels. APM
+   * Server writes {@code timestamp.us} only for transactions, spans and errors
+   * (model/modeljson/apmevent.pb.json.go), and no {@code processor.event} for logs.
+   */
   private static ApmDocument log(Span.Event event, ObjectNode doc, String parentId, boolean parentIsTransaction) {
-    Docs.put(doc, "processor.event", "log");
+    doc.remove("timestamp");
     Docs.put(doc, "event.kind", "event");
     Docs.put(doc, "message", event.getName());
     if (parentIsTransaction) {
@@ -109,9 +80,15 @@ final class SpanEventMapping {
     }
     Docs.put(doc, "span.id", parentId);
     for (KeyValue kv : event.getAttributesList()) {
-      Labels.set(doc, kv.getKey(), kv.getValue());
+      AnyValue v = kv.getValue();
+      if (DataStreams.isAttribute(kv.getKey())) {
+        DataStreams.override(doc, kv.getKey(), v.getStringValue());
+      } else {
+        Labels.set(doc, kv.getKey(), v);
+      }
     }
-    Docs.dataStream(doc, "logs", "apm.app." + Docs.normalizeForDataset(doc.path("service").path("name").asText()));
+    DataStreams.route(doc, "logs", "apm.app." + Docs.normalizeForDataset(doc.path("service").path("name").asText()),
+        false);
     return new ApmDocument(Docs.dataStreamName(doc), doc);
   }
 }

@@ -1,69 +1,146 @@
 package io.traceharness.apm;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
-import java.net.URI;
-import java.util.Set;
 
 /**
- * The span fields of a client, producer or internal child span (elastic/apm-data
- * input/otlp/traces.go {@code TranslateSpan}): each convention reads the attributes it knows, the
- * first that applies (database, messaging, RPC, HTTP) names the type, target and destination, and
- * every attribute none reads becomes a label.
+ * The span fields of a client, producer or internal child span (elastic/apm-data v1.22.0
+ * input/otlp/traces.go {@code TranslateSpan}): one pass over the attributes in order, the last
+ * attribute that sets a value winning; the first convention that applies (database, messaging,
+ * RPC, HTTP, GenAI) then names the type, target and destination. An outcome no rule decided becomes
+ * {@code success}.
  */
 final class SpanMapping {
-
-  private static final Set<String> OWN_STRINGS = Set.of("session.id", "code.stacktrace", "span.kind");
 
   private SpanMapping() {
   }
 
-  /** Writes the span's fields into {@code doc} and returns the outcome they imply. */
+  /** Writes the span's fields into {@code doc} and returns its outcome. */
   static String translate(Span span, ObjectNode doc, String statusOutcome) {
-    SpanAttributes attributes = new SpanAttributes(span.getAttributesList());
-    NetMapping.Peer peer = NetMapping.Peer.of(attributes);
-    HttpMapping.Client http = HttpMapping.Client.of(attributes);
-    DbMapping.Db db = DbMapping.Db.of(attributes);
-    MessagingMapping.Message messaging = MessagingMapping.Message.of(attributes);
-    RpcMapping.Call rpc = RpcMapping.Call.of(attributes);
-
-    URI fullUrl = http.fullUrl(peer.destination());
-    NetMapping.Destination destination = HttpMapping.Client.destination(fullUrl, peer.destination());
-    http.writeTo(doc, fullUrl);
-    Docs.put(doc, "session.id", attributes.field("session.id"));
-    Docs.put(doc, "code.stacktrace", attributes.field("code.stacktrace"));
-    for (KeyValue kv : attributes.list()) {
-      if (!reads(kv)) {
-        Labels.set(doc, kv.getKey(), kv.getValue());
+    NetMapping.Peer peer = new NetMapping.Peer();
+    HttpMapping.Called http = new HttpMapping.Called();
+    DbMapping db = new DbMapping();
+    MessagingMapping messaging = new MessagingMapping();
+    RpcMapping rpc = new RpcMapping();
+    String[] genAiSystem = {null};
+    for (KeyValue kv : span.getAttributesList()) {
+      String key = kv.getKey();
+      AnyValue v = kv.getValue();
+      switch (v.getValueCase()) {
+        case BOOL_VALUE -> {
+          if (key.equals("messaging.temp_destination") || key.equals("messaging.destination.temporary")) {
+            messaging.temporaryQueue = v.getBoolValue();
+          }
+          Labels.set(doc, key, v);
+        }
+        case INT_VALUE -> {
+          switch (key) {
+            case "http.status_code", "http.response.status_code" -> http.statusCode(v.getIntValue() & 0xffffffffL);
+            case "net.peer.port", "server.port", "peer.port" -> peer.port = v.getIntValue();
+            case "rpc.grpc.status_code" -> rpc.grpcStatusCode();
+            default -> Labels.set(doc, key, v);
+          }
+        }
+        case STRING_VALUE -> {
+          String s = Docs.truncate(v.getStringValue());
+          boolean read = http.read(key, s) || db.read(key, s, v.getStringValue()) || peer.read(key, s)
+              || NetMapping.readNetwork(key, s, doc) || messaging.read(key, s, doc) || rpc.read(key, s);
+          if (!read) {
+            switch (key) {
+              case "session.id" -> Docs.replace(doc, "session.id", s);
+              // a stack trace is long by nature: kept whole
+              case "code.stacktrace" -> Docs.replace(doc, "code.stacktrace", v.getStringValue());
+              case "gen_ai.system" -> genAiSystem[0] = s;
+              case "span.kind" -> { }
+              case "data_stream.dataset", "data_stream.namespace" -> DataStreams.override(doc, key, v.getStringValue());
+              default -> Labels.set(doc, key, v);
+            }
+          }
+        }
+        default -> Labels.set(doc, key, v);
       }
     }
 
-    SpanTarget target;
-    if (db.present()) {
+    long destPort = peer.port;
+    String destAddress = peer.destinationAddress();
+    GoUrl fullUrl = http.fullUrl(destAddress, destPort);
+    if (fullUrl != null) {
+      String portString = fullUrl.port();
+      long port = portString.isEmpty() ? HttpMapping.defaultPort(fullUrl.scheme) : atoi(portString);
+      destAddress = Docs.truncate(fullUrl.hostname());
+      if (port > 0) {
+        destPort = port;
+      }
+    }
+    SpanTarget target = new SpanTarget(peer.service, peer.address);
+    String outcome = statusOutcome;
+    if (http.present) {
+      outcome = http.outcome(statusOutcome);
+      http.writeTo(doc);
+    }
+    if (db.present) {
       db.writeTo(doc);
-      target = db.target(peer);
-    } else if (messaging.present()) {
+    }
+    if (messaging.present) {
       messaging.writeTo(doc);
-      target = messaging.target(peer, span.getKind());
-    } else if (rpc.present()) {
-      target = rpc.target(peer, destination);
-    } else if (http.present()) {
-      target = http.target(peer, fullUrl, destination);
-    } else if (span.getKind() == Span.SpanKind.SPAN_KIND_INTERNAL) {
-      target = SpanTarget.of("app", "internal", peer);
+    }
+    if (db.present) {
+      db.target(target);
+    } else if (messaging.present) {
+      messaging.target(target, span.getKind());
+    } else if (rpc.present) {
+      rpc.target(target, destAddress, destPort);
+    } else if (http.present) {
+      httpTarget(target, fullUrl, destAddress, destPort);
+    } else if (genAiSystem[0] != null) {
+      target.type = "genai";
+      target.subtype = genAiSystem[0];
+      target.targetType = target.type;
     } else {
-      target = SpanTarget.of("unknown", null, peer);
+      target.type = span.getKind() == Span.SpanKind.SPAN_KIND_INTERNAL ? "app" : "unknown";
+      target.subtype = span.getKind() == Span.SpanKind.SPAN_KIND_INTERNAL ? "internal" : "";
+    }
+    if (!destAddress.isEmpty()) {
+      Docs.put(doc, "destination.address", destAddress);
+      Docs.put(doc, "destination.port", destPort & 0xffffffffL);
     }
     target.writeTo(doc);
-    destination.writeTo(doc);
-    return http.outcome(statusOutcome);
+    return "unknown".equals(outcome) ? "success" : outcome;
   }
 
-  /** {@code messaging.temp_destination} is read but, being a boolean, kept as a label as well. */
-  private static boolean reads(KeyValue kv) {
-    return HttpMapping.readsOnSpan(kv) || NetMapping.readsOnSpan(kv) || DbMapping.readsOnSpan(kv)
-        || MessagingMapping.readsOnSpan(kv) || RpcMapping.readsOnSpan(kv)
-        || SpanAttributes.isString(OWN_STRINGS).test(kv);
+  /** Named after the URL's authority, with the port added when the URL leaves it to the scheme. */
+  private static void httpTarget(SpanTarget t, GoUrl fullUrl, String destAddress, long destPort) {
+    t.type = "external";
+    t.subtype = "http";
+    t.targetType = "http";
+    if (fullUrl == null) {
+      return;
+    }
+    String host = fullUrl.host;
+    String resource = host;
+    if (destPort == HttpMapping.defaultPort(fullUrl.scheme)) {
+      if (!fullUrl.port().isEmpty()) {
+        host = destAddress;
+      } else {
+        resource = resource + ":" + destPort;
+      }
+    }
+    t.targetName = resource;
+    if (t.destinationName.isEmpty()) {
+      // url.URL{Scheme, Host}.String(): "scheme:" only with a scheme, "//host" only with a host
+      t.destinationName = (fullUrl.scheme.isEmpty() ? "" : fullUrl.scheme + ":") + (host.isEmpty() ? "" : "//" + host);
+      t.destinationResource = resource;
+    }
+  }
+
+  /** strconv.Atoi with the error ignored: 0 for what does not parse. */
+  private static long atoi(String s) {
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 }

@@ -99,9 +99,11 @@ class OtlpMappingTest {
 
   static Stream<Arguments> spans() {
     return Stream.of(
+        // apm-data v1.22.0 traces.go, end of TranslateTransaction: an undecided outcome is a success
         Arguments.of("root INTERNAL span is a transaction", span(SpanKind.SPAN_KIND_INTERNAL, false),
             expect("processor.event", "transaction", "transaction.id", SPAN, "span.id", SPAN, "parent.id", null,
-                "transaction.type", "unknown", "transaction.name", "op", "event.outcome", "unknown",
+                "transaction.type", "unknown", "transaction.name", "op", "event.outcome", "success",
+                "transaction.result", "Success",
                 "data_stream.dataset", "apm", "data_stream.type", "traces")),
         Arguments.of("SERVER span with a parent is a transaction", span(SpanKind.SPAN_KIND_SERVER, true,
                 "http.request.method", "GET", "http.response.status_code", 200L, "url.full", "https://api.example.com/ping?x=1"),
@@ -197,7 +199,9 @@ class OtlpMappingTest {
   void missingServiceNameIsUnknown() {
     JsonNode doc = map(resource(), span(SpanKind.SPAN_KIND_SERVER, false).build()).get(0).source();
     assertThat(field(doc, "service.name")).isEqualTo("unknown");
-    assertThat(field(doc, "agent.name")).isEqualTo("otlp/unknown");
+    // metadata.go: "otlp" without an SDK name, no language suffix without a language
+    assertThat(field(doc, "agent.name")).isEqualTo("otlp");
+    assertThat(field(doc, "service.language.name")).isEqualTo("unknown");
   }
 
   @Test
@@ -223,9 +227,136 @@ class OtlpMappingTest {
     assertThat(field(error, "parent.id")).isEqualTo(SPAN);
     assertThat(field(error, "error.id")).hasSize(32);
     JsonNode log = docs.get(2).source();
-    assertThat(field(log, "processor.event")).isEqualTo("log");
+    // APM Server writes neither processor.event nor timestamp.us for a log (modeljson/apmevent.pb.json.go)
+    assertThat(field(log, "processor.event")).isNull();
+    assertThat(field(log, "timestamp.us")).isNull();
+    assertThat(field(log, "service.framework.name")).isEqualTo("io.opentelemetry.aws-lambda-core-1.0");
     assertThat(field(log, "message")).isEqualTo("cache miss");
     assertThat(field(log, "labels.cache_key")).isEqualTo("k1");
     assertThat(field(log, "span.id")).isEqualTo(SPAN);
+  }
+
+  /** apm-data v1.22.0 traces.go TranslateTransaction with model/modelpb/url.go ParseURL. */
+  @Test
+  void stableHttpServerConventionsBuildTheUrl() {
+    JsonNode doc = map(resource("service.name", "s", "host.name", "ignored-host"), span(SpanKind.SPAN_KIND_SERVER, true,
+        "http.request.method", "GET", "url.path", "/ping", "url.query", "a=1", "url.scheme", "https",
+        "server.address", "api.example.com", "server.port", 8443L, "client.address", "10.0.0.9", "client.port", 50000L,
+        "user_agent.original", "curl/8").build()).get(0).source();
+    assertThat(field(doc, "url.original")).isEqualTo("/ping?a=1");
+    assertThat(field(doc, "url.full")).isEqualTo("https://api.example.com:8443/ping?a=1");
+    assertThat(field(doc, "url.domain")).isEqualTo("api.example.com");
+    assertThat(field(doc, "url.port")).isEqualTo("8443");
+    assertThat(field(doc, "source.domain")).isEqualTo("10.0.0.9");
+    assertThat(field(doc, "client.port")).isEqualTo("50000");
+    assertThat(field(doc, "user_agent.original")).isEqualTo("curl/8");
+    assertThat(doc.path("labels").has("url_path")).isFalse();
+    assertThat(field(doc, "event.outcome")).isEqualTo("success");
+    assertThat(field(doc, "transaction.result")).isEqualTo("Success");
+  }
+
+  /** apm-data v1.22.0 traces.go: messaging keys make a messaging transaction and a messaging span. */
+  @Test
+  void stableMessagingConventions() {
+    JsonNode tx = map(resource(), span(SpanKind.SPAN_KIND_CONSUMER, true, "messaging.system", "aws_sqs",
+        "messaging.destination.name", "orders", "messaging.operation.type", "process").build()).get(0).source();
+    assertThat(field(tx, "transaction.type")).isEqualTo("messaging");
+    assertThat(field(tx, "transaction.message.queue.name")).isEqualTo("orders");
+    assertThat(field(tx, "labels.messaging_system")).isEqualTo("aws_sqs");
+    JsonNode sp = map(resource(), span(SpanKind.SPAN_KIND_PRODUCER, true, "messaging.system", "aws_sqs",
+        "messaging.destination.name", "orders").build()).get(0).source();
+    assertThat(field(sp, "span.type")).isEqualTo("messaging");
+    assertThat(field(sp, "span.subtype")).isEqualTo("aws_sqs");
+    assertThat(field(sp, "span.action")).isEqualTo("send");
+    assertThat(field(sp, "span.destination.service.resource")).isEqualTo("aws_sqs/orders");
+    assertThat(field(sp, "service.target.type")).isEqualTo("aws_sqs");
+    assertThat(field(sp, "service.target.name")).isEqualTo("orders");
+  }
+
+  /** apm-data v1.22.0 traces.go TranslateSpan: db.query.text, db.namespace, network.peer.address, gen_ai.system. */
+  @Test
+  void stableDbAndGenAiConventions() {
+    JsonNode db = map(resource(), span(SpanKind.SPAN_KIND_CLIENT, true, "db.system", "postgresql",
+        "db.query.text", "SELECT 1", "db.namespace", "shop", "network.peer.address", "10.1.1.1", "server.port", 5432L)
+        .build()).get(0).source();
+    assertThat(field(db, "span.db.statement")).isEqualTo("SELECT 1");
+    assertThat(field(db, "service.target.name")).isEqualTo("shop");
+    assertThat(field(db, "destination.address")).isEqualTo("10.1.1.1");
+    assertThat(field(db, "destination.port")).isEqualTo("5432");
+    JsonNode ai = map(resource(), span(SpanKind.SPAN_KIND_CLIENT, true, "gen_ai.system", "openai").build())
+        .get(0).source();
+    assertThat(field(ai, "span.type")).isEqualTo("genai");
+    assertThat(field(ai, "span.subtype")).isEqualTo("openai");
+    assertThat(field(ai, "service.target.type")).isEqualTo("genai");
+  }
+
+  /** apm-data v1.22.0 metadata.go translateResourceMetadata; modelprocessor hostname.go, nodename.go. */
+  @Test
+  void resourceMetadata() {
+    JsonNode doc = map(resource("service.name", "s", "telemetry.sdk.name", "opentelemetry",
+        "telemetry.sdk.language", "java", "telemetry.sdk.version", "1.40.0", "telemetry.distro.name", "elastic",
+        "telemetry.distro.version", "1.2.3", "telemetry.auto.version", "2.6.0", "os.type", "Linux", "os.name", "Ubuntu",
+        "process.executable.path", "/usr/bin/java", "process.owner", "app", "container.id", "c1",
+        "container.image.name", "img", "host.name", "h1"), span(SpanKind.SPAN_KIND_SERVER, false).build())
+        .get(0).source();
+    assertThat(field(doc, "agent.name")).isEqualTo("opentelemetry/java/elastic");
+    assertThat(field(doc, "agent.version")).isEqualTo("1.2.3");
+    assertThat(field(doc, "labels.telemetry_auto_version")).isEqualTo("2.6.0");
+    assertThat(field(doc, "host.os.platform")).isEqualTo("linux");
+    assertThat(field(doc, "host.os.type")).isEqualTo("linux");
+    assertThat(field(doc, "host.os.name")).isEqualTo("Ubuntu");
+    assertThat(field(doc, "process.executable")).isEqualTo("/usr/bin/java");
+    assertThat(field(doc, "user.name")).isEqualTo("app");
+    assertThat(field(doc, "container.image.name")).isEqualTo("img");
+    assertThat(field(doc, "host.name")).isEqualTo("h1");
+    assertThat(field(doc, "service.node.name")).isEqualTo("c1");
+  }
+
+  /** apm-data v1.22.0 traces.go translateSpanLinks, getRepresentativeCountFromTracestateHeader. */
+  @Test
+  void linksAndRepresentativeCount() {
+    Span.Builder s = span(SpanKind.SPAN_KIND_CLIENT, true).setTraceState("ot=th:0;p:3,es=s:1")
+        .addLinks(Span.Link.newBuilder().setTraceId(ByteString.copyFrom(HexFormat.of().parseHex(TRACE)))
+            .setSpanId(ByteString.copyFrom(HexFormat.of().parseHex(PARENT))))
+        .addLinks(Span.Link.newBuilder().setTraceId(ByteString.copyFrom(HexFormat.of().parseHex(TRACE)))
+            .setSpanId(ByteString.copyFrom(HexFormat.of().parseHex("1111111111111111")))
+            .addAttributes(attr("is_child", true)));
+    JsonNode doc = map(resource(), s.build()).get(0).source();
+    assertThat(doc.path("span").path("links").get(0).path("span").path("id").asText()).isEqualTo(PARENT);
+    assertThat(doc.path("span").path("links").get(0).path("trace").path("id").asText()).isEqualTo(TRACE);
+    assertThat(doc.path("span").path("links")).hasSize(1);
+    assertThat(doc.path("child").path("id").get(0).asText()).isEqualTo("1111111111111111");
+    assertThat(field(doc, "span.representative_count")).isEqualTo("8.0");
+  }
+
+  /**
+   * apm-data v1.22.0 exceptions.go setJavaExceptionStacktrace (its exceptions_test.go input shape),
+   * modelprocessor errormessage.go and groupingkey.go.
+   */
+  @Test
+  void javaExceptionStackTraceIsParsedIntoFrames() {
+    String trace = "java.lang.RuntimeException: outer\n"
+        + "\tat com.example.Handler.handle(Handler.java:42)\n"
+        + "\tat java.base/java.lang.Thread.run(Thread.java:833)\n"
+        + "Caused by: java.io.IOException: inner\n"
+        + "\tat com.example.Io.read(Io.java:7)\n"
+        + "\t... 1 more\n";
+    Span s = span(SpanKind.SPAN_KIND_SERVER, false)
+        .addEvents(Span.Event.newBuilder().setName("exception").setTimeUnixNano(START)
+            .addAttributes(attr("exception.type", "java.lang.RuntimeException"))
+            .addAttributes(attr("exception.stacktrace", trace)))
+        .build();
+    JsonNode error = map(resource("telemetry.sdk.language", "java"), s).get(1).source();
+    JsonNode exceptions = error.path("error").path("exception");
+    assertThat(exceptions).hasSize(2);
+    assertThat(exceptions.get(0).path("message").asText()).isEqualTo("[EMPTY]");
+    assertThat(exceptions.get(0).path("stacktrace").get(1).path("module").asText()).isEqualTo("java.base");
+    assertThat(exceptions.get(0).path("stacktrace").get(0).path("classname").asText()).isEqualTo("com.example.Handler");
+    assertThat(exceptions.get(0).path("stacktrace").get(0).path("line").path("number").asInt()).isEqualTo(42);
+    assertThat(exceptions.get(1).path("message").asText()).isEqualTo("java.io.IOException: inner");
+    assertThat(exceptions.get(1).path("stacktrace")).hasSize(2);
+    assertThat(field(error, "error.stack_trace")).isNull();
+    assertThat(field(error, "message")).isEqualTo("[EMPTY]");
+    assertThat(field(error, "error.grouping_key")).matches("[0-9a-f]{32}");
   }
 }

@@ -31,11 +31,13 @@ final class ScenarioChecks {
         .hasRootSatisfying(root -> root.hasService(client).isTransaction().hasName("client-top-level")
             .hasOutcome(SpanNode.Outcome.SUCCESS)
             .hasChildSatisfying(request -> request.hasService(client).isSpan().hasName("client-request")
-                .hasChildSatisfying(p -> p.hasService(producer).isTransaction()
+                .hasChildSatisfying(p -> p.hasService(producer).isTransaction().hasOutcome(SpanNode.Outcome.SUCCESS)
                     .hasChildSatisfying(get -> get.hasService(producer).isSpan().hasType("external")
-                        .hasChildSatisfying(c -> c.hasService(consumer).isTransaction())))));
-    // APM Server leaves event.outcome "unknown" for an OTel span with unset status and no HTTP status
-    // code (the Node.js Lambda instrumentation's invocation span); none may be a failure
+                        .hasChildSatisfying(c -> c.hasService(consumer).isTransaction()
+                            .hasOutcome(SpanNode.Outcome.SUCCESS))))));
+    // the functions' invocation spans have an unset status and often no HTTP status code: APM Server
+    // still stores success (apm-data v1.22.0 input/otlp/traces.go, end of TranslateTransaction); no
+    // span of the trace may be a failure
     for (SpanNode s : r.trace().spans()) {
       org.assertj.core.api.Assertions.assertThat(s.traceId()).isEqualTo(r.traceId());
       org.assertj.core.api.Assertions.assertThat(s.outcome()).as("outcome of " + s.describe() + "\n" + r.trace().waterfall())
