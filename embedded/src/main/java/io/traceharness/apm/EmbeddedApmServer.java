@@ -483,9 +483,17 @@ public final class EmbeddedApmServer implements AutoCloseable {
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
         ServerCallHandler<Q, R> next) {
-      String error = auth.check(headers.get(authorization));
-      if (error != null) {
+      Object authenticated = auth.authenticate(headers.get(authorization));
+      if (authenticated instanceof String error) {
         call.close(Status.UNAUTHENTICATED.withDescription(error), new Metadata());
+        return new ServerCall.Listener<>() {
+        };
+      }
+      // a key that authenticates but may not write events: the processor's auth.ErrUnauthorized,
+      // which the interceptor turns into PermissionDenied (internal/beater/interceptors/auth.go)
+      String forbidden = ((Auth.Granted) authenticated).authorize("event:write");
+      if (forbidden != null) {
+        call.close(Status.PERMISSION_DENIED.withDescription(forbidden), new Metadata());
         return new ServerCall.Listener<>() {
         };
       }

@@ -1,6 +1,17 @@
 package io.traceharness.apm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import com.linecorp.armeria.client.grpc.GrpcClients;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
 
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
@@ -11,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** OTLP/gRPC on the HTTP port: accepted with the token, UNAUTHENTICATED without, refused when full. */
+/** OTLP/gRPC on the HTTP port: accepted with the token, UNAUTHENTICATED without, PERMISSION_DENIED for a key without event:write, refused when full. */
 class OtlpGrpcTest {
 
   @TempDir
@@ -45,6 +56,38 @@ class OtlpGrpcTest {
       assertThat(export(server, "Bearer wrong", 1)).as("export with a wrong token").isFalse();
       assertThat(sink.documents()).hasSize(1);
     }
+  }
+
+  /** internal/beater/interceptors/auth.go: auth.ErrAuthFailed → Unauthenticated, auth.ErrUnauthorized → PermissionDenied. */
+  @Test
+  void aKeyThatMayNotWriteEventsIsPermissionDeniedAndAWrongOneUnauthenticated() {
+    InMemorySink sink = new InMemorySink();
+    try (EmbeddedApmServer server = EmbeddedApmServer.builder().apiKey("reader", "k", Auth.AGENT_CONFIG_READ)
+        .apiKey("writer", "k").sink(sink).logFile(dir.resolve("apm.log")).build().start()) {
+      ExportTraceServiceRequest request = ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+          .addScopeSpans(ScopeSpans.newBuilder().addSpans(Span.newBuilder().setName("GET /ping")
+              .setTraceId(ByteString.copyFrom(new byte[16])).setSpanId(ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}))
+              .setKind(Span.SpanKind.SPAN_KIND_SERVER)))).build();
+
+      assertThatThrownBy(() -> stub(server, IntakeWireTest.apiKey("reader")).export(request))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+            assertThat(e.getStatus().getDescription()).startsWith("unauthorized");
+          });
+      assertThatThrownBy(() -> stub(server, "ApiKey " + java.util.Base64.getEncoder().encodeToString("nobody:k".getBytes()))
+          .export(request))
+          .isInstanceOfSatisfying(StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+      assertThat(sink.documents()).isEmpty();
+
+      stub(server, IntakeWireTest.apiKey("writer")).export(request);
+      assertThat(sink.documents()).hasSize(1);
+    }
+  }
+
+  private static TraceServiceGrpc.TraceServiceBlockingStub stub(EmbeddedApmServer server, String authorization) {
+    return GrpcClients.builder(server.endpoint()).addHeader("authorization", authorization)
+        .build(TraceServiceGrpc.TraceServiceBlockingStub.class);
   }
 
   @Test
