@@ -54,12 +54,33 @@ public record FunctionSpec(String name, String runtime, String handler, Path cod
     routes = List.copyOf(routes);
   }
 
-  /** An API Gateway route, e.g. {@code GET /ping}. */
-  public record HttpRoute(String method, String path) {
+  /**
+   * An API Gateway route, e.g. {@code GET /ping}, on a REST API (payload format 1.0) or an HTTP API
+   * (2.0). A REST route's {@code stage} is the first segment of its URL ({@code null}: the stack's
+   * default stage); an HTTP API serves its {@code $default} stage, which adds no segment.
+   */
+  public record HttpRoute(String method, String path, Api api, String stage) {
     public HttpRoute {
       Objects.requireNonNull(method, "method");
       Objects.requireNonNull(path, "path");
+      Objects.requireNonNull(api, "api");
+      if (api == Api.HTTP && stage != null) {
+        throw new IllegalArgumentException("an HTTP API route is served on the $default stage; got stage " + stage);
+      }
     }
+
+    /** A REST API route on the stack's default stage. */
+    public HttpRoute(String method, String path) {
+      this(method, path, Api.REST, null);
+    }
+  }
+
+  /** The kind of API Gateway API a route belongs to. */
+  public enum Api {
+    /** REST API, Lambda proxy integration with payload format 1.0 (Serverless {@code http}, SAM {@code Api}). */
+    REST,
+    /** HTTP API, payload format 2.0 (Serverless {@code httpApi}, SAM {@code HttpApi}). */
+    HTTP
   }
 
   public static Builder builder(String name) {
@@ -80,7 +101,7 @@ public record FunctionSpec(String name, String runtime, String handler, Path cod
     Builder b = new Builder(name).runtime(runtime).handler(handler).code(code).env(env).timeout(timeout)
         .memoryMb(memoryMb).activeTracing(activeTracing).otelLayer(otelLayer);
     layers.forEach(b::layer);
-    routes.forEach(r -> b.http(r.method(), r.path()));
+    routes.forEach(b::route);
     if (reservedConcurrency != null) {
       b.reservedConcurrency(reservedConcurrency);
     }
@@ -167,9 +188,28 @@ public record FunctionSpec(String name, String runtime, String handler, Path cod
       return this;
     }
 
-    /** Routes {@code method path} of the stack's API Gateway to this function. */
+    /** Routes {@code method path} of the stack's API Gateway (REST API, default stage) to this function. */
     public Builder http(String method, String path) {
       routes.add(new HttpRoute(method, path));
+      return this;
+    }
+
+    /** Routes {@code method path} of an HTTP API (payload format 2.0, {@code $default} stage) to this function. */
+    public Builder httpApi(String method, String path) {
+      routes.add(new HttpRoute(method, path, Api.HTTP, null));
+      return this;
+    }
+
+    /** Adds a route as it is. */
+    public Builder route(HttpRoute route) {
+      routes.add(route);
+      return this;
+    }
+
+    /** Replaces the layer version ARNs. */
+    public Builder layers(List<String> layerVersionArns) {
+      layers.clear();
+      layers.addAll(layerVersionArns);
       return this;
     }
 

@@ -28,6 +28,56 @@ public interface TracingStack extends AutoCloseable {
    */
   Deployment deploy(FunctionSpec spec);
 
+  /**
+   * Deploys a project as its descriptor says ({@code serverless.yml} or a SAM template): publishes
+   * the project's own layers through the Lambda API, then deploys each function with its routes.
+   * What the harness does not run is logged as one warning each and kept in
+   * {@link ProjectDeployment#warnings()}.
+   *
+   * <pre>{@code
+   * ProjectDeployment app = stack.deploy(Project.sam(Path.of("template.yaml")));
+   * Clients.java().post(app.url("OrderFunction"), "{}");
+   * }</pre>
+   *
+   * @throws IllegalArgumentException for a descriptor that cannot be deployed, naming the file, the key and the line
+   */
+  default ProjectDeployment deploy(Project project) {
+    ProjectPlan plan = ProjectReader.discovered().read(project);
+    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TracingStack.class);
+    plan.warnings().forEach(w -> log.warn("{}: {}", plan.descriptor().getFileName(), w));
+    java.util.Map<String, String> layerArns = new java.util.HashMap<>();
+    for (ProjectPlan.Layer layer : plan.layers()) {
+      byte[] zip;
+      try {
+        zip = java.nio.file.Files.readAllBytes(layer.zip());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot read layer " + layer.id() + " at " + layer.zip(), e);
+      }
+      String arn = lambdaClient().publishLayerVersion(b -> b.layerName(layer.name())
+          .description(plan.name() + " " + layer.id()).compatibleRuntimesWithStrings(layer.compatibleRuntimes())
+          .content(c -> c.zipFile(software.amazon.awssdk.core.SdkBytes.fromByteArray(zip)))).layerVersionArn();
+      layerArns.put(layer.id(), arn);
+    }
+    java.util.Map<String, Deployment> deployed = new java.util.LinkedHashMap<>();
+    for (java.util.Map.Entry<String, FunctionSpec> f : plan.functions().entrySet()) {
+      FunctionSpec spec = f.getValue();
+      java.util.List<String> layers = spec.layers().stream().map(l -> {
+        String id = ProjectPlan.layerIdOf(l);
+        if (id == null) {
+          return l;
+        }
+        String arn = layerArns.get(id);
+        if (arn == null) {
+          throw new IllegalArgumentException(plan.descriptor().getFileName() + ": function " + spec.name()
+              + " uses layer " + id + ", which the project does not define");
+        }
+        return arn;
+      }).toList();
+      deployed.put(f.getKey(), deploy(spec.toBuilder().layers(layers).build()));
+    }
+    return new ProjectDeployment(plan, deployed);
+  }
+
   /** Reads traces from the stack's Elasticsearch. */
   Traces traces();
 

@@ -59,6 +59,8 @@ public final class EmbeddedApiGateway implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedApiGateway.class);
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** The stage an HTTP API serves without a path segment. */
+  public static final String DEFAULT_STAGE = "$default";
   private static final String ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
   private final String stage;
@@ -135,7 +137,12 @@ public final class EmbeddedApiGateway implements AutoCloseable {
     if (server == null) {
       throw new IllegalStateException("API Gateway not started");
     }
-    return URI.create("http://127.0.0.1:" + port + "/" + stage);
+    return URI.create("http://127.0.0.1:" + port + stagePrefix());
+  }
+
+  /** An HTTP API's {@code $default} stage is served at the root; any other stage is the first segment. */
+  private String stagePrefix() {
+    return stage.equals(DEFAULT_STAGE) ? "" : "/" + stage;
   }
 
   public String stage() {
@@ -181,8 +188,8 @@ public final class EmbeddedApiGateway implements AutoCloseable {
     Exchange x = new Exchange(requestId, extendedRequestId, now, t0, method, fullPath, traceparent, tracestate,
         callerXray);
 
-    String prefix = "/" + stage;
-    if (!(fullPath.equals(prefix) || fullPath.startsWith(prefix + "/"))) {
+    String prefix = stagePrefix();
+    if (!prefix.isEmpty() && !(fullPath.equals(prefix) || fullPath.startsWith(prefix + "/"))) {
       return CompletableFuture.completedFuture(noRoute(x));
     }
     String path = fullPath.length() == prefix.length() ? "/" : fullPath.substring(prefix.length());
@@ -423,9 +430,12 @@ public final class EmbeddedApiGateway implements AutoCloseable {
     private Builder() {
     }
 
-    /** The stage name, first segment of every URL; default {@code dev}. */
+    /**
+     * The stage name, first segment of every URL; default {@code dev}. {@link #DEFAULT_STAGE}
+     * ({@code $default}, an HTTP API's) adds no segment.
+     */
     public Builder stage(String stage) {
-      if (stage == null || !stage.matches("[A-Za-z0-9_-]+")) {
+      if (stage == null || !(stage.matches("[A-Za-z0-9_-]+") || stage.equals(DEFAULT_STAGE))) {
         throw new IllegalArgumentException("stage must be letters, digits, '-' or '_': " + stage);
       }
       this.stage = stage;

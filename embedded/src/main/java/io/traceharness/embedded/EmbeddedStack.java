@@ -73,6 +73,8 @@ public final class EmbeddedStack implements TracingStack {
   private Traces traces;
   private final Map<String, LayerCollector> layerCollectors = new ConcurrentHashMap<>();
   private final Map<OtelLayers.Kind, String> publishedLayers = new ConcurrentHashMap<>();
+  /** A project's other APIs: REST APIs of other stages ({@code REST:Prod}) and the HTTP API ({@code HTTP}). */
+  private final Map<String, EmbeddedApiGateway> otherGateways = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   /** The collector of one execution environment of a function. */
@@ -132,10 +134,77 @@ public final class EmbeddedStack implements TracingStack {
     DeployedFunction deployed = lambda.deploy(definition(spec));
     Map<FunctionSpec.HttpRoute, URI> urls = new LinkedHashMap<>();
     for (FunctionSpec.HttpRoute route : spec.routes()) {
-      urls.put(route, gateway.route(route.method(), route.path(), spec.name()));
+      urls.put(route, gatewayFor(route).route(route.method(), route.path(), spec.name()));
     }
     return new Deployment(deployed.name(), deployed.arn(), spec, urls);
   }
+
+  /**
+   * The API a route belongs to: the stack's REST API for its default stage, else a REST API of the
+   * route's stage or the HTTP API ({@code $default} stage), started at first use, as API Gateway
+   * gives each API its own invoke URL.
+   */
+  private EmbeddedApiGateway gatewayFor(FunctionSpec.HttpRoute route) {
+    if (route.api() == FunctionSpec.Api.REST && (route.stage() == null || route.stage().equals(gateway.stage()))) {
+      return gateway;
+    }
+    String key = route.api() == FunctionSpec.Api.HTTP ? "HTTP" : "REST:" + route.stage();
+    synchronized (otherGateways) {
+      if (closed) {
+        throw new IllegalStateException("the stack is closed");
+      }
+      return otherGateways.computeIfAbsent(key, k -> {
+        boolean http = route.api() == FunctionSpec.Api.HTTP;
+        return EmbeddedApiGateway.builder().stage(http ? EmbeddedApiGateway.DEFAULT_STAGE : route.stage())
+            .payloadFormatVersion(http ? "2.0" : "1.0").invoker(FunctionInvoker.lambda(lambda))
+            .logFile(gateway.logFile().resolveSibling("apigateway-" + k.replace(':', '-').toLowerCase() + ".log"))
+            .build().start();
+      });
+    }
+  }
+
+  /**
+   * A function written for AWS calls its APIs at {@code https://ID.execute-api.REGION.amazonaws.com/STAGE/…}
+   * (a descriptor builds such URLs from {@code #{ApiGatewayRestApi}} or {@code ${ServerlessRestApi}});
+   * as {@code /opt} and {@code /var/task}, those are pointed at the local API Gateway: the REST API of
+   * that stage, else the HTTP API.
+   */
+  private Map<String, String> localApiUrls(Map<String, String> env) {
+    Map<String, String> rewritten = new LinkedHashMap<>();
+    env.forEach((k, v) -> {
+      java.util.regex.Matcher m = EXECUTE_API.matcher(v);
+      StringBuilder out = new StringBuilder();
+      boolean changed = false;
+      while (m.find()) {
+        String stage = m.group(2);
+        EmbeddedApiGateway target = null;
+        String rest = m.group(3) == null ? "" : m.group(3);
+        if (stage != null && stage.equals(gateway.stage())) {
+          target = gateway;
+        } else if (stage != null && otherGateways.containsKey("REST:" + stage)) {
+          target = otherGateways.get("REST:" + stage);
+        }
+        String replacement;
+        if (target != null) {
+          replacement = target.endpoint() + rest;
+        } else if (otherGateways.containsKey("HTTP")) {
+          replacement = otherGateways.get("HTTP").endpoint() + (stage == null ? "" : "/" + stage) + rest;
+        } else {
+          continue;
+        }
+        m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(replacement));
+        changed = true;
+      }
+      if (changed) {
+        m.appendTail(out);
+        rewritten.put(k, out.toString());
+      }
+    });
+    return rewritten;
+  }
+
+  private static final java.util.regex.Pattern EXECUTE_API = java.util.regex.Pattern.compile(
+      "https?://([a-z0-9]+)\\.execute-api\\.[a-z0-9-]+\\.amazonaws\\.com(?:/([A-Za-z0-9_$-]+))?([^\\s,;\"']*)");
 
   /** The Lambda service's definition of the spec's function, with the OpenTelemetry layer when asked for. */
   private FunctionDefinition definition(FunctionSpec spec) {
@@ -166,7 +235,9 @@ public final class EmbeddedStack implements TracingStack {
 
   @Override
   public void collectEvidence(Evidence.Builder evidence) {
-    for (GatewayRequest r : gateway.requests()) {
+    List<GatewayRequest> requests = new ArrayList<>(gateway.requests());
+    otherGateways.values().forEach(g -> requests.addAll(g.requests()));
+    for (GatewayRequest r : requests) {
       if (r.function() != null) {
         evidence.gatewayRequest(new Evidence.GatewayRequest(r.time(), r.method(), r.path(), r.function(),
             r.traceparent(), r.xAmznTraceId(), r.status()));
@@ -203,6 +274,7 @@ public final class EmbeddedStack implements TracingStack {
     if (gateway != null) {
       logs.add(new ComponentLog("api-gateway", gateway.logFile()));
     }
+    otherGateways.forEach((k, g) -> logs.add(new ComponentLog("api-gateway " + k, g.logFile())));
     if (lambda != null) {
       Set<String> names = new LinkedHashSet<>();
       lambda.invocations().forEach(i -> names.add(i.function()));
@@ -257,6 +329,9 @@ public final class EmbeddedStack implements TracingStack {
     closed = true;
     // functions first, so their last spans still reach APM Server; Elasticsearch last
     closeQuietly(gateway);
+    synchronized (otherGateways) {
+      otherGateways.values().forEach(EmbeddedStack::closeQuietly);
+    }
     closeQuietly(lambda);
     layerCollectors.values().forEach(lc -> closeQuietly(lc.collector()));
     closeQuietly(collector);
@@ -286,7 +361,9 @@ public final class EmbeddedStack implements TracingStack {
             + " needs a layer collector: set OPENTELEMETRY_COLLECTOR_CONFIG_FILE in its environment");
       }
       // the layer would send to the collector on localhost; point it at the one that runs here
-      return Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", target.otlpHttpEndpoint().toString());
+      Map<String, String> extra = new LinkedHashMap<>(localApiUrls(env));
+      extra.put("OTEL_EXPORTER_OTLP_ENDPOINT", target.otlpHttpEndpoint().toString());
+      return extra;
     }
 
     @Override

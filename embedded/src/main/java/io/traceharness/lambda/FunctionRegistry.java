@@ -219,6 +219,10 @@ final class FunctionRegistry {
   }
 
   private void validate(FunctionConfig c, byte[] zip) {
+    String refusal = Runtimes.refusal(c.runtime());
+    if (refusal != null) {
+      throw ServiceException.invalid(refusal);
+    }
     if (!Runtimes.SUPPORTED.contains(c.runtime())) {
       throw ServiceException.invalid("Value " + c.runtime() + " at 'runtime' failed to satisfy constraint: Member must "
           + "satisfy enum value set: " + Runtimes.SUPPORTED + " or be a valid ARN");

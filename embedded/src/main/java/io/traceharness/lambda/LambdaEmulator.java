@@ -166,6 +166,19 @@ public final class LambdaEmulator implements AutoCloseable {
     return accountId;
   }
 
+  /**
+   * Lambda's {@code InvalidParameterValueException} message for a runtime it no longer accepts, or
+   * {@code null} when the runtime may be used; for tools that check a descriptor before deploying.
+   */
+  public static String deprecatedRuntimeMessage(String runtime) {
+    return Runtimes.refusal(runtime);
+  }
+
+  /** The runtimes this emulator runs. */
+  public static java.util.SortedSet<String> supportedRuntimes() {
+    return new java.util.TreeSet<>(Runtimes.SUPPORTED);
+  }
+
   /** A {@code LambdaClient} pointed at this emulator (static test credentials; long read timeout). */
   public LambdaClient client() {
     LambdaClient c = client;

@@ -36,6 +36,13 @@ import org.w3c.dom.NodeList;
 final class Runtimes {
 
   static final Set<String> SUPPORTED = Set.of("java11", "java17", "java21", "nodejs18.x", "nodejs20.x", "nodejs22.x");
+  /**
+   * Runtimes Lambda no longer accepts for new or updated functions ("Runtime deprecation policy",
+   * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html, deprecated runtimes table),
+   * of the languages the harness runs.
+   */
+  static final Set<String> DEPRECATED = Set.of("nodejs", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10",
+      "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "java8");
   static final String RIC_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
   private static final String RIC = "com.amazonaws:aws-lambda-java-runtime-interface-client";
 
@@ -43,6 +50,18 @@ final class Runtimes {
   private static volatile Path nodeRuntimeDir;
 
   private Runtimes() {
+  }
+
+  /**
+   * Lambda's answer to a deprecated runtime, as CreateFunction gives it today (quoted in
+   * monken/aws-ecr-public#13, 2026, and github-aws-runners/terraform-aws-github-runner#4233), or {@code null}.
+   */
+  static String refusal(String runtime) {
+    if (!DEPRECATED.contains(runtime)) {
+      return null;
+    }
+    return "The runtime parameter of " + runtime + " is no longer supported for creating or updating AWS Lambda"
+        + " functions. We recommend you use a supported runtime while creating or updating functions.";
   }
 
   static boolean isJava(String runtime) {

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * the real artifacts, as zips whose content is what a function sees in {@code /opt}:
  *
  * <ul>
- *   <li>{@link Kind#NODEJS}: {@code otel-handler}, {@code wrapper.js} and
+ *   <li>{@link Kind#NODEJS}: {@code otel-handler}, {@code wrapper.js}, {@code loader.mjs} (the ESM
+ *       loader hook, registered for ES module handlers) and
  *       {@code nodejs/node_modules} with the pinned {@code @opentelemetry/*} packages, installed
  *       with {@code npm ci} from the lock file shipped with traceharness;</li>
  *   <li>{@link Kind#JAVA_AGENT}: {@code otel-handler} and {@code opentelemetry-javaagent.jar} from
@@ -67,7 +68,7 @@ public final class OtelLayers {
 
   /** The layers there are. */
   public enum Kind {
-    /** OpenTelemetry JS through {@code NODE_OPTIONS=--require /opt/wrapper.js}. */
+    /** OpenTelemetry JS through {@code NODE_OPTIONS=--require /opt/wrapper.js --import /opt/loader.mjs}. */
     NODEJS("nodejs"),
     /** The OpenTelemetry Java agent through {@code JAVA_TOOL_OPTIONS=-javaagent:…}. */
     JAVA_AGENT("javaagent");
@@ -135,7 +136,7 @@ public final class OtelLayers {
   }
 
   private static Path buildNode() {
-    List<String> files = List.of("otel-handler", "wrapper.js", "package.json", "package-lock.json");
+    List<String> files = List.of("otel-handler", "wrapper.js", "loader.mjs", "package.json", "package-lock.json");
     MessageDigest digest = sha256();
     for (String f : files) {
       digest.update(resource("nodejs/" + f));
@@ -144,6 +145,7 @@ public final class OtelLayers {
     return buildOnce(dir, tmp -> {
       copyResource("nodejs/otel-handler", tmp.resolve("otel-handler"), true);
       copyResource("nodejs/wrapper.js", tmp.resolve("wrapper.js"), false);
+      copyResource("nodejs/loader.mjs", tmp.resolve("loader.mjs"), false);
       Path nodejs = Files.createDirectories(tmp.resolve("nodejs"));
       copyResource("nodejs/package.json", nodejs.resolve("package.json"), false);
       copyResource("nodejs/package-lock.json", nodejs.resolve("package-lock.json"), false);

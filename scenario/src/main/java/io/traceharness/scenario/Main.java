@@ -6,12 +6,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.traceharness.diagnosis.Diagnosis;
 import io.traceharness.report.TraceReport;
 import io.traceharness.embedded.EmbeddedStack;
+import io.traceharness.stack.Deployment;
 import io.traceharness.stack.Endpoints;
+import io.traceharness.stack.Project;
+import io.traceharness.stack.ProjectDeployment;
 import io.traceharness.support.ParentWatch;
 import io.traceharness.support.WorkDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -77,7 +84,31 @@ public final class Main {
       stack.close();
       stopped.countDown();
     }, "sandbox-stop"));
-    BlogScenario.Functions functions = BlogScenario.builder(stack).build().deploy();
+    String projectPath = System.getProperty("traceharness.project", "");
+    Map<String, java.net.URI> firstRoutes = new LinkedHashMap<>();
+    List<ProjectDeployment.Route> routes = new ArrayList<>();
+    if (projectPath.isBlank()) {
+      BlogScenario.Functions functions = BlogScenario.builder(stack).build().deploy();
+      for (Deployment d : List.of(functions.producer(), functions.consumer())) {
+        firstRoutes.put(d.name(), d.url());
+        d.spec().routes().forEach(r -> routes.add(new ProjectDeployment.Route(d.name(), r, d.urls().get(r))));
+      }
+    } else {
+      // -Dtraceharness.project=PATH: a serverless.yml or SAM template, deployed as it is
+      // a relative path is the user's, from the directory they ran ./mvnw in (exec runs in scenario/)
+      Path descriptor = Path.of(projectPath);
+      if (!descriptor.isAbsolute() && !Files.exists(descriptor)) {
+        descriptor = Path.of(System.getProperty("traceharness.rootDir", ".")).resolve(projectPath);
+      }
+      ProjectDeployment app = stack.deploy(Project.of(descriptor.toAbsolutePath()));
+      app.functions().forEach((name, d) -> {
+        if (!d.spec().routes().isEmpty()) {
+          firstRoutes.put(name, d.url());
+        }
+      });
+      routes.addAll(app.routes());
+      app.warnings().forEach(w -> System.out.println("warning: " + w));
+    }
     Endpoints e = stack.endpoints();
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     ObjectNode out = json.createObjectNode();
@@ -90,8 +121,12 @@ public final class Main {
     out.put("apiGateway", e.apiGateway().toString());
     out.put("region", e.region());
     ObjectNode fns = out.putObject("functions");
-    fns.put(functions.producer().name(), functions.producer().url().toString());
-    fns.put(functions.consumer().name(), functions.consumer().url().toString());
+    firstRoutes.forEach((name, url) -> fns.put(name, url.toString()));
+    com.fasterxml.jackson.databind.node.ArrayNode routeList = out.putArray("routes");
+    for (ProjectDeployment.Route r : routes) {
+      routeList.addObject().put("function", r.function()).put("method", r.route().method())
+          .put("path", r.route().path()).put("url", r.url().toString());
+    }
     String text = json.writeValueAsString(out);
     Path file = WorkDirs.root().resolve("sandbox.json");
     Files.createDirectories(file.getParent());

@@ -8,6 +8,7 @@ const http = require('http');
 const path = require('path');
 const fs = require('fs');
 const util = require('util');
+const url = require('url');
 
 const [API_HOST, API_PORT] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
 const API = '/2018-06-01/runtime';
@@ -73,6 +74,25 @@ async function postError(urlPath, err) {
   return call('POST', urlPath, body, { 'Lambda-Runtime-Function-Error-Type': payload.errorType });
 }
 
+function typeModuleAbove(folder) {
+  for (let dir = folder; ; dir = path.dirname(dir)) {
+    if (dir.endsWith(`${path.sep}node_modules`)) {
+      return false;
+    }
+    const pj = path.join(dir, 'package.json');
+    if (fs.existsSync(pj)) {
+      try {
+        return JSON.parse(fs.readFileSync(pj, 'utf8')).type === 'module';
+      } catch (e) {
+        return false;
+      }
+    }
+    if (dir === path.dirname(dir)) {
+      return false;
+    }
+  }
+}
+
 async function loadModule(root, moduleName) {
   const base = path.resolve(root, moduleName);
   const candidates = ['.js', '.mjs', '.cjs', ''].map((ext) => base + ext);
@@ -88,8 +108,10 @@ async function loadModule(root, moduleName) {
     }
   }
   try {
-    if (file.endsWith('.mjs')) {
-      return await import(file);
+    // as the Lambda Node.js runtime: .mjs, and .js under "type": "module", are imported, so ESM loader
+    // hooks (the OpenTelemetry layer's) see them; require(esm) would bypass those hooks
+    if (file.endsWith('.mjs') || (file.endsWith('.js') && typeModuleAbove(path.dirname(file)))) {
+      return await import(url.pathToFileURL(file).href);
     }
     return require(file);
   } catch (e) {
