@@ -3,12 +3,18 @@ package io.traceharness.apigateway;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerErrorHandler;
+import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.traceharness.support.WorkDirs;
 import io.traceharness.trace.XRayTraceHeader;
@@ -102,6 +108,7 @@ public final class EmbeddedApiGateway implements AutoCloseable {
         .maxRequestLength(10L * 1024 * 1024)
         .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(1))
         .serviceUnder("/", (ctx, req) -> HttpResponse.of(req.aggregate().thenCompose(agg -> handle(ctx, agg))))
+        .errorHandler(new UnknownMethods())
         .build();
     s.start().join();
     port = s.activeLocalPort();
@@ -268,6 +275,35 @@ public final class EmbeddedApiGateway implements AutoCloseable {
       return error(x, 404, "{\"message\":\"Not Found\"}", null);
     }
     return error(x, 403, "{\"message\":\"Missing Authentication Token\"}", "MissingAuthenticationTokenException");
+  }
+
+  /**
+   * Armeria's HTTP/1 decoder refuses a method it does not know (PROPFIND, MKCOL, …) before any
+   * service runs, as a protocol violation ("405 Unsupported method", Http1RequestDecoder); there is
+   * no option to route such methods. The real gateway has no route for them either, so it gives its
+   * no-route answer; this handler renders that answer instead of Armeria's.
+   */
+  private final class UnknownMethods implements ServerErrorHandler {
+    @Override
+    public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
+      return null;
+    }
+
+    @Override
+    public AggregatedHttpResponse onProtocolViolation(ServiceConfig config, RequestHeaders headers, HttpStatus status,
+        String description, Throwable cause) {
+      if (headers == null || headers.method() != HttpMethod.UNKNOWN) {
+        return null;
+      }
+      ResponseHeadersBuilder h = ResponseHeaders.builder(httpApi ? HttpStatus.NOT_FOUND : HttpStatus.FORBIDDEN)
+          .contentType(MediaType.JSON);
+      if (httpApi) {
+        h.set("apigw-requestid", UUID.randomUUID().toString());
+        return AggregatedHttpResponse.of(h.build(), HttpData.ofUtf8("{\"message\":\"Not Found\"}"));
+      }
+      h.set("x-amzn-ErrorType", "MissingAuthenticationTokenException").set("x-amzn-RequestId", UUID.randomUUID().toString());
+      return AggregatedHttpResponse.of(h.build(), HttpData.ofUtf8("{\"message\":\"Missing Authentication Token\"}"));
+    }
   }
 
   private HttpResponse integrationFailure(Exchange x) {

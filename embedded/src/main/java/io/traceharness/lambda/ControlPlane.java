@@ -176,8 +176,8 @@ final class ControlPlane {
     }
     byte[] zip = zipFile(b.path("Code"));
     FunctionConfig requested = FunctionConfig.requested(name, registry.arn(name), text(b, "Runtime"), text(b, "Handler"))
-        .withMemoryMb(b.path("MemorySize").asInt(128))
-        .withTimeout(Duration.ofSeconds(b.path("Timeout").asInt(3)))
+        .withMemoryMb(integer(b, "MemorySize", 128))
+        .withTimeout(Duration.ofSeconds(integer(b, "Timeout", 3)))
         .withEnvironment(env(b))
         .withTracingMode(b.path("TracingConfig").path("Mode").asText("PassThrough"))
         .withLayers(strings(b.path("Layers")))
@@ -199,10 +199,10 @@ final class ControlPlane {
       requested = requested.withHandler(text(b, "Handler"));
     }
     if (b.has("MemorySize")) {
-      requested = requested.withMemoryMb(b.get("MemorySize").asInt());
+      requested = requested.withMemoryMb(integer(b, "MemorySize", c.memoryMb()));
     }
     if (b.has("Timeout")) {
-      requested = requested.withTimeout(Duration.ofSeconds(b.get("Timeout").asInt()));
+      requested = requested.withTimeout(Duration.ofSeconds(integer(b, "Timeout", (int) c.timeout().getSeconds())));
     }
     if (b.has("Environment")) {
       requested = requested.withEnvironment(env(b));
@@ -442,6 +442,26 @@ final class ControlPlane {
       throw new ServiceException(400, "InvalidRequestContentException", "Could not parse request body into json: "
           + e.getMessage());
     }
+  }
+
+  /**
+   * An Integer member as the REST-JSON deserializer reads it: absent or null is the default; any
+   * other JSON type is a SerializationException before validation runs. "STRING_VALUE can not be
+   * converted to an Integer" is the message Lambda gives for a string (aarondfrancis/sidecar#28);
+   * the other token names follow the same pattern. A whole number beyond int is clamped, so
+   * validation refuses it with the bound it broke.
+   */
+  private static int integer(JsonNode body, String member, int absent) {
+    JsonNode v = body.get(member);
+    if (v == null || v.isNull()) {
+      return absent;
+    }
+    if (v.isIntegralNumber()) {
+      return v.canConvertToInt() ? v.intValue() : v.asLong() < 0 ? Integer.MIN_VALUE : Integer.MAX_VALUE;
+    }
+    String token = v.isTextual() ? "STRING_VALUE" : v.isArray() ? "START_ARRAY" : v.isObject() ? "START_OBJECT"
+        : v.isBoolean() ? (v.booleanValue() ? "TRUE_VALUE" : "FALSE_VALUE") : "DECIMAL_VALUE";
+    throw ServiceException.serialization(token + " can not be converted to an Integer");
   }
 
   private static byte[] zipFile(JsonNode code) {
