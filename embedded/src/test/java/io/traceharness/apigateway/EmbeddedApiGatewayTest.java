@@ -117,6 +117,20 @@ class EmbeddedApiGatewayTest {
     assertThat(requestsOf(gw, "/dev/nothing")).singleElement().satisfies(r -> assertThat(r.function()).isNull());
   }
 
+  /** A method Armeria's decoder does not know still gets the gateway's no-route answer, and the server serves on. */
+  @Test
+  void anUnknownMethodAnswersMissingAuthenticationToken() throws Exception {
+    rest.route("POST", "/webdav", "webdav");
+    invoker.on("webdav", e -> OK);
+    for (String method : List.of("PROPFIND", "MKCOL", "BREW")) {
+      HttpResponse<String> r = send(method, rest.baseUrl() + "/webdav", null);
+      assertThat(r.statusCode()).as(method).isEqualTo(403);
+      assertThat(r.body()).isEqualTo("{\"message\":\"Missing Authentication Token\"}");
+      assertThat(r.headers().firstValue("x-amzn-ErrorType")).hasValue("MissingAuthenticationTokenException");
+    }
+    assertThat(send("POST", rest.baseUrl() + "/webdav", "{}").statusCode()).isEqualTo(200);
+  }
+
   @Test
   void buildsTheRestApiProxyEventAsAwsDocumentsIt() throws Exception {
     EmbeddedApiGateway gw = rest;
