@@ -157,6 +157,30 @@ class DiagnosisTest {
   }
 
   @Test
+  void namesACollectorOutageDuringTheTraceAndIgnoresOnesOutsideIt() {
+    Trace client = Trace.parse(T, clientDocs(T));
+    Diagnosis d = Diagnosis.of(evidence(client)
+        .outage(new Evidence.Outage("the stack's collector", null, AT.minusSeconds(1), AT.plusSeconds(4),
+            "0 items still queued at stop were dropped"))
+        .outage(new Evidence.Outage("the stack's collector", null, AT.minusSeconds(600), AT.minusSeconds(590), "long ago"))
+        .build());
+
+    assertThat(d.findings(Kind.COMPONENT_DOWN)).singleElement().satisfies(f -> assertThat(f.message())
+        .isEqualTo("the stack's collector was stopped from " + AT.minusSeconds(1) + " to " + AT.plusSeconds(4)
+            + " (5000 ms), while this trace was made: what was sent to it then was refused; 0 items still queued at"
+            + " stop were dropped"));
+    assertThat(d.isClean()).as("the missing services break it, not the outage").isFalse();
+
+    List<String> docs = clientDocs(T);
+    docs.addAll(functionDocs(T, "1000000000000002", 10_000));
+    Diagnosis connected = Diagnosis.of(evidence(Trace.parse(T, docs))
+        .outage(new Evidence.Outage("the stack's collector", null, AT, null, "")).build());
+    assertThat(connected.isClean()).as("an outage alone breaks nothing").isTrue();
+    assertThat(connected.findings(Kind.COMPONENT_DOWN)).singleElement()
+        .satisfies(f -> assertThat(f.message()).contains("and is still down"));
+  }
+
+  @Test
   void anOrphanPointsAtTheCallersSpanThatNeverArrived() {
     List<String> docs = clientDocs(T);
     docs.add(doc(T, "transaction", "3000000000000001", "2000000000000002", "consumer", "GET /ping", 30_000, 50_000));

@@ -171,10 +171,21 @@ public final class EmbeddedStack implements TracingStack {
     }
     collector.exportFailures().forEach(f -> evidence.exportFailure(
         new Evidence.ExportFailure(f.time(), null, f.exporter() + " → " + f.destination(), f.error())));
+    outagesOf(collector, "the stack's collector (" + collector.otlpHttpEndpoint() + ")", null, evidence);
+    for (LayerCollector lc : layerCollectors.values()) {
+      outagesOf(lc.collector(), "the layer collector of environment " + lc.instanceId(), lc.function(), evidence);
+    }
     Set<String> functionNames = new LinkedHashSet<>();
     lambda.invocations().forEach(i -> functionNames.add(i.function()));
     for (String name : functionNames) {
       lambda.function(name).ifPresent(cfg -> evidence.function(facts(cfg)));
+    }
+  }
+
+  private static void outagesOf(EmbeddedCollector c, String component, String function, Evidence.Builder evidence) {
+    for (EmbeddedCollector.Outage o : c.outages()) {
+      evidence.outage(new Evidence.Outage(component, function, o.stopped(), o.restarted(),
+          o.droppedAtStop() + " items still queued at stop were dropped; its export failures: " + c.exportFailures().size()));
     }
   }
 
