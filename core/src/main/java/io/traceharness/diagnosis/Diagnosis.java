@@ -312,8 +312,14 @@ public final class Diagnosis {
           continue;
         }
         String function = serviceToFunction(service);
-        List<Trace> elsewhere = ev.otherTraces.values().stream().filter(t -> t.services().contains(service)).toList();
         List<Evidence.GatewayRequest> requests = requestsFor(function);
+        // a trace whose context another caller passed to API Gateway is that caller's, not where ours
+        // went (clients calling the functions around the same time each leave such a trace)
+        Set<String> otherCallers = new LinkedHashSet<>();
+        ev.gatewayRequests.forEach(r -> traceparentTraceId(r.traceparent()).filter(id -> !id.equals(trace.traceId()))
+            .ifPresent(otherCallers::add));
+        List<Trace> elsewhere = ev.otherTraces.values().stream()
+            .filter(t -> t.services().contains(service) && !otherCallers.contains(t.traceId())).toList();
         List<Evidence.Invocation> invocations = invocationsFor(function);
         if (!elsewhere.isEmpty()) {
           Trace other = elsewhere.get(0);

@@ -180,6 +180,25 @@ class DiagnosisTest {
         .satisfies(f -> assertThat(f.message()).contains("and is still down"));
   }
 
+  /** Many clients: a neighbour's trace holding the function was that neighbour's call, not where ours went. */
+  @Test
+  void anotherCallersTraceIsNotWhereTheMissingServiceWent() {
+    Trace client = Trace.parse(T, clientDocs(T));
+    String neighbour = "22222222222222222222222222222222";
+    Diagnosis d = Diagnosis.of(evidence(client)
+        .gatewayRequest(new Evidence.GatewayRequest(AT, "POST", "/dev/produce", "producer",
+            "00-" + T + "-1000000000000002-01", null, 200))
+        .gatewayRequest(new Evidence.GatewayRequest(AT.plusMillis(50), "POST", "/dev/produce", "producer",
+            "00-" + neighbour + "-3000000000000002-01", null, 200))
+        .invocation(new Evidence.Invocation(AT, "producer", "req-1", null, null))
+        .otherTrace(Trace.parse(neighbour, functionDocs(neighbour, "3000000000000002", 10_000)))
+        .build());
+
+    assertThat(d.has(Kind.CONTEXT_LOST)).as(d.toString()).isFalse();
+    assertThat(d.findings(Kind.MISSING_SERVICE)).anySatisfy(f -> assertThat(f.message())
+        .startsWith("producer ran (request id req-1) but none of its spans reached Elasticsearch"));
+  }
+
   @Test
   void anOrphanPointsAtTheCallersSpanThatNeverArrived() {
     List<String> docs = clientDocs(T);

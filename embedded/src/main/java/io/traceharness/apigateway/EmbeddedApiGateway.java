@@ -278,10 +278,12 @@ public final class EmbeddedApiGateway implements AutoCloseable {
   }
 
   /**
-   * Armeria's HTTP/1 decoder refuses a method it does not know (PROPFIND, MKCOL, …) before any
-   * service runs, as a protocol violation ("405 Unsupported method", Http1RequestDecoder); there is
-   * no option to route such methods. The real gateway has no route for them either, so it gives its
-   * no-route answer; this handler renders that answer instead of Armeria's.
+   * Armeria refuses a method it does not know (PROPFIND, MKCOL, …) before any service runs, as a
+   * protocol violation: over HTTP/1 "405 Unsupported method" with the request's headers
+   * (Http1RequestDecoder), over HTTP/2 (h2c, which java.net.http upgrades to) "400 Invalid method:
+   * PROPFIND" without them (Http2RequestDecoder); there is no option to route such methods. The
+   * real gateway has no route for them either, so it gives its no-route answer; this handler renders
+   * that answer instead of Armeria's.
    */
   private final class UnknownMethods implements ServerErrorHandler {
     @Override
@@ -292,7 +294,9 @@ public final class EmbeddedApiGateway implements AutoCloseable {
     @Override
     public AggregatedHttpResponse onProtocolViolation(ServiceConfig config, RequestHeaders headers, HttpStatus status,
         String description, Throwable cause) {
-      if (headers == null || headers.method() != HttpMethod.UNKNOWN) {
+      boolean unknownMethod = headers != null ? headers.method() == HttpMethod.UNKNOWN
+          : description != null && description.startsWith("Invalid method: ");
+      if (!unknownMethod) {
         return null;
       }
       ResponseHeadersBuilder h = ResponseHeaders.builder(httpApi ? HttpStatus.NOT_FOUND : HttpStatus.FORBIDDEN)

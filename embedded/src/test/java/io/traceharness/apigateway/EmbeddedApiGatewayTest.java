@@ -129,6 +129,14 @@ class EmbeddedApiGatewayTest {
       assertThat(r.headers().firstValue("x-amzn-ErrorType")).hasValue("MissingAuthenticationTokenException");
     }
     assertThat(send("POST", rest.baseUrl() + "/webdav", "{}").statusCode()).isEqualTo(200);
+    // java.net.http's default upgrades to HTTP/2 (h2c), where Armeria refuses the method elsewhere
+    HttpClient h2 = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    for (int i = 0; i < 2; i++) {
+      HttpResponse<String> r = h2.send(HttpRequest.newBuilder(URI.create(rest.baseUrl() + "/webdav"))
+          .method("PROPFIND", HttpRequest.BodyPublishers.ofString("<propfind/>")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as("PROPFIND over %s", r.version()).isEqualTo(403);
+      assertThat(r.body()).isEqualTo("{\"message\":\"Missing Authentication Token\"}");
+    }
   }
 
   @Test
