@@ -63,7 +63,10 @@ class LoadIT {
     ExecutorService io = Executors.newFixedThreadPool(4);
     ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor();
     LightClient client = new LightClient(stack.endpoints().apmServer(), stack.endpoints().apmSecretToken(), CLIENT, io);
-    Semaphore slots = new Semaphore(CONCURRENCY);
+    // starts one at a time and opens a slot more per finished scenario up to CONCURRENCY: 40 cold
+    // starts at once on two cores would outlast API Gateway's 29 s, where a ramp warms them in turn
+    Semaphore slots = new Semaphore(1);
+    AtomicInteger opened = new AtomicInteger(1);
     Map<String, Long> pending = new ConcurrentHashMap<>();
     List<Long> latenciesMs = Collections.synchronizedList(new ArrayList<>());
     Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
@@ -71,6 +74,7 @@ class LoadIT {
     AtomicReference<Map<String, String>> lacking = new AtomicReference<>(Map.of());
     AtomicInteger polls = new AtomicInteger();
     AtomicInteger pollErrors = new AtomicInteger();
+    AtomicReference<String> lastPollError = new AtomicReference<>("");
     int made = 0;
     long t0 = System.nanoTime();
     long callsEnd;
@@ -86,6 +90,7 @@ class LoadIT {
         } catch (RuntimeException e) {
           // an exception would cancel the schedule; the next poll tries again
           pollErrors.incrementAndGet();
+          lastPollError.set(e.toString());
         }
       }, 0, POLL.toMillis(), TimeUnit.MILLISECONDS);
       long callDeadline = t0 + CALL_BUDGET.toNanos();
@@ -100,7 +105,7 @@ class LoadIT {
           } catch (RuntimeException e) {
             errors.add(e.toString());
           } finally {
-            slots.release();
+            slots.release(opened.getAndUpdate(n -> Math.min(CONCURRENCY, n + 1)) < CONCURRENCY ? 2 : 1);
           }
         });
       }
@@ -123,14 +128,16 @@ class LoadIT {
     Collections.sort(sorted);
     double callSeconds = (callsEnd - t0) / 1e9;
     Map<String, String> figures = new LinkedHashMap<>();
-    figures.put("scenarios (requested / made)", SCENARIOS + " / " + made + " (" + CONCURRENCY + " at a time)");
+    figures.put("scenarios (requested / made)", SCENARIOS + " / " + made + " (" + CONCURRENCY
+        + " at a time, ramped up by one per finished scenario)");
     figures.put("client statuses", new java.util.TreeMap<>(statuses).toString() + (errors.isEmpty() ? "" : ", errors " + errors.size()));
     figures.put("traces complete and connected", sorted.size() + " of " + made);
     figures.put("trace-complete latency p50 / p99 / max", pct(sorted, 50) + " / " + pct(sorted, 99) + " / "
         + (sorted.isEmpty() ? "-" : sorted.get(sorted.size() - 1)) + " ms");
     figures.put("throughput", String.format(Locale.ROOT, "%.1f scenarios/s over %.1f s of calls; all traces complete after %.1f s",
         made / callSeconds, callSeconds, (end - t0) / 1e9));
-    figures.put("Elasticsearch polls (errors)", polls.get() + " (" + pollErrors.get() + ")");
+    figures.put("Elasticsearch polls (errors)", polls.get() + " (" + pollErrors.get() + ")"
+        + (pollErrors.get() == 0 ? "" : "; last error: " + lastPollError.get()));
     StringBuilder b = new StringBuilder("\n== LoadIT\n");
     figures.forEach((k, v) -> b.append(String.format("%-40s %s%n", k, v)));
     System.out.println(b);
