@@ -70,6 +70,8 @@ public final class EmbeddedApiGateway implements AutoCloseable {
   private final FunctionInvoker invoker;
   private final Duration integrationTimeout;
   private final boolean httpApi;
+  /** API Gateway's request payload quota (REST and HTTP APIs): 10 MB. */
+  static final int MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
   private final ProxyEvents.Api api;
   private final Path logFile;
   private final RouteTable routes = new RouteTable();
@@ -105,7 +107,9 @@ public final class EmbeddedApiGateway implements AutoCloseable {
         .http(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
         // API Gateway's own limit is the integration timeout; Armeria must not cut in earlier
         .requestTimeout(integrationTimeout.plusSeconds(30))
-        .maxRequestLength(10L * 1024 * 1024)
+        // read a body somewhat past the gateway's 10 MB whole, so it gets the gateway's 413 below
+        // rather than Armeria's
+        .maxRequestLength(MAX_PAYLOAD_BYTES + 6L * 1024 * 1024)
         .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(1))
         .serviceUnder("/", (ctx, req) -> HttpResponse.of(req.aggregate().thenCompose(agg -> handle(ctx, agg))))
         .errorHandler(new UnknownMethods())
@@ -180,6 +184,10 @@ public final class EmbeddedApiGateway implements AutoCloseable {
     Exchange x = new Exchange(requestId, extendedRequestId, now, t0, method, fullPath, traceparent, tracestate,
         callerXray);
 
+    if (req.content().length() > MAX_PAYLOAD_BYTES) {
+      // "Payload size: 10 MB" (API Gateway quotas); the body text is as users report it
+      return CompletableFuture.completedFuture(error(x, 413, "{\"message\":\"Request Too Large\"}", null));
+    }
     String prefix = "/" + stage;
     if (!(fullPath.equals(prefix) || fullPath.startsWith(prefix + "/"))) {
       return CompletableFuture.completedFuture(noRoute(x));
@@ -280,8 +288,9 @@ public final class EmbeddedApiGateway implements AutoCloseable {
   /**
    * Armeria refuses a method it does not know (PROPFIND, MKCOL, …) before any service runs, as a
    * protocol violation: over HTTP/1 "405 Unsupported method" with the request's headers
-   * (Http1RequestDecoder), over HTTP/2 (h2c, which java.net.http upgrades to) "400 Invalid method:
-   * PROPFIND" without them (Http2RequestDecoder); there is no option to route such methods. The
+   * (Http1RequestDecoder), over cleartext HTTP/2 (h2c, which java.net.http upgrades to) "400 Invalid
+   * method: PROPFIND" without them (Http2RequestDecoder); there is no option to route such methods
+   * (docs/design-notes.md has what is left over h2c). The
    * real gateway has no route for them either, so it gives its no-route answer; this handler renders
    * that answer instead of Armeria's.
    */

@@ -170,6 +170,7 @@ final class ControlPlane {
     if (name == null || name.isBlank()) {
       throw ServiceException.invalid("FunctionName is required");
     }
+    checkFunctionName(name);
     name = FunctionRegistry.functionName(name);
     if (!"Zip".equals(b.path("PackageType").asText("Zip"))) {
       throw ServiceException.invalid("Only Zip packages are supported by this emulator");
@@ -443,6 +444,25 @@ final class ControlPlane {
           + e.getMessage());
     }
   }
+
+  /**
+   * CreateFunction's FunctionName: "Length Constraints: Minimum length of 1. Maximum length of 140"
+   * and its pattern (docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html), checked before
+   * anything else as ValidationException.
+   */
+  private static void checkFunctionName(String name) {
+    if (name.length() > 140) {
+      throw ServiceException.validation(name, "functionName", "Member must have length less than or equal to 140");
+    }
+    if (!FUNCTION_NAME.matcher(name).matches()) {
+      throw ServiceException.validation(name, "functionName", "Member must satisfy regular expression pattern: "
+          + FUNCTION_NAME.pattern());
+    }
+  }
+
+  private static final java.util.regex.Pattern FUNCTION_NAME = java.util.regex.Pattern.compile(
+      "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)"
+          + "(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
 
   /**
    * An Integer member as the REST-JSON deserializer reads it: absent or null is the default; any

@@ -123,20 +123,35 @@ class EmbeddedApiGatewayTest {
     rest.route("POST", "/webdav", "webdav");
     invoker.on("webdav", e -> OK);
     for (String method : List.of("PROPFIND", "MKCOL", "BREW")) {
-      HttpResponse<String> r = send(method, rest.baseUrl() + "/webdav", null);
+      HttpResponse<String> r = send(method, rest.baseUrl() + "/webdav", method.equals("MKCOL") ? null : "<propfind/>");
       assertThat(r.statusCode()).as(method).isEqualTo(403);
       assertThat(r.body()).isEqualTo("{\"message\":\"Missing Authentication Token\"}");
       assertThat(r.headers().firstValue("x-amzn-ErrorType")).hasValue("MissingAuthenticationTokenException");
     }
     assertThat(send("POST", rest.baseUrl() + "/webdav", "{}").statusCode()).isEqualTo(200);
-    // java.net.http's default upgrades to HTTP/2 (h2c), where Armeria refuses the method elsewhere
+    // java.net.http's default upgrades to cleartext HTTP/2 (h2c), where Armeria refuses the method elsewhere
     HttpClient h2 = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     for (int i = 0; i < 2; i++) {
       HttpResponse<String> r = h2.send(HttpRequest.newBuilder(URI.create(rest.baseUrl() + "/webdav"))
-          .method("PROPFIND", HttpRequest.BodyPublishers.ofString("<propfind/>")).build(), HttpResponse.BodyHandlers.ofString());
+          .method("PROPFIND", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).as("PROPFIND over %s", r.version()).isEqualTo(403);
       assertThat(r.body()).isEqualTo("{\"message\":\"Missing Authentication Token\"}");
     }
+    assertThat(h2.send(HttpRequest.newBuilder(URI.create(rest.baseUrl() + "/webdav"))
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+        .as("h2c goes on serving").isEqualTo(200);
+  }
+
+  /** Over the 10 MB quota: the gateway's 413, and the server goes on serving. */
+  @Test
+  void aPayloadOverTenMegabytesIs413() throws Exception {
+    rest.route("POST", "/upload", "upload");
+    invoker.on("upload", e -> OK);
+    HttpResponse<String> big = http.send(HttpRequest.newBuilder(URI.create(rest.baseUrl() + "/upload"))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[10 * 1024 * 1024 + 1])).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(big.statusCode()).isEqualTo(413);
+    assertThat(send("POST", rest.baseUrl() + "/upload", "{}").statusCode()).isEqualTo(200);
   }
 
   @Test

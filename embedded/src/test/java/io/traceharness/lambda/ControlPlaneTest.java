@@ -98,7 +98,11 @@ class ControlPlaneTest {
         {"\"Timeout\":0", "ValidationException", "1 validation error detected: Value '0' at 'timeout' failed to satisfy "
             + "constraint: Member must have value greater than or equal to 1"},
         {"\"MemorySize\":\"lots\"", "SerializationException", "{\"Message\":\"STRING_VALUE can not be converted to an Integer\"}"},
-        {"\"Timeout\":[]", "SerializationException", "{\"Message\":\"START_ARRAY can not be converted to an Integer\"}"}};
+        {"\"Timeout\":[]", "SerializationException", "{\"Message\":\"START_ARRAY can not be converted to an Integer\"}"},
+        {"\"Description\":\"\",\"FunctionName\":\"" + "f".repeat(141) + "\"", "ValidationException",
+            "at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 140"},
+        {"\"Description\":\"\",\"FunctionName\":\"has space\"", "ValidationException",
+            "at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern"}};
     for (String[] c : cases) {
       String body = "{\"FunctionName\":\"typed\",\"Runtime\":\"nodejs20.x\",\"Handler\":\"index.echo\",\"Role\":"
           + "\"arn:aws:iam::000000000000:role/r\",\"Code\":{\"ZipFile\":\"" + zip + "\"}," + c[0] + "}";
