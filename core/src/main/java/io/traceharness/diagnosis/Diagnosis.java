@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -313,13 +314,11 @@ public final class Diagnosis {
         }
         String function = serviceToFunction(service);
         List<Evidence.GatewayRequest> requests = requestsFor(function);
-        // a trace whose context another caller passed to API Gateway is that caller's, not where ours
-        // went (clients calling the functions around the same time each leave such a trace)
-        Set<String> otherCallers = new LinkedHashSet<>();
-        ev.gatewayRequests.forEach(r -> traceparentTraceId(r.traceparent()).filter(id -> !id.equals(trace.traceId()))
-            .ifPresent(otherCallers::add));
+        // a trace that also holds a service this one has (its own client, say) is another run of the
+        // same flow, not where ours went: clients calling the functions around the same time each
+        // leave one; a split-off piece holds only services this trace lacks
         List<Trace> elsewhere = ev.otherTraces.values().stream()
-            .filter(t -> t.services().contains(service) && !otherCallers.contains(t.traceId())).toList();
+            .filter(t -> t.services().contains(service) && Collections.disjoint(t.services(), present)).toList();
         List<Evidence.Invocation> invocations = invocationsFor(function);
         if (!elsewhere.isEmpty()) {
           Trace other = elsewhere.get(0);

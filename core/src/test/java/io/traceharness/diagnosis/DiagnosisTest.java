@@ -180,6 +180,12 @@ class DiagnosisTest {
         .satisfies(f -> assertThat(f.message()).contains("and is still down"));
   }
 
+  private static List<String> neighbourDocs(String traceId) {
+    List<String> docs = clientDocs(traceId);
+    docs.addAll(functionDocs(traceId, "1000000000000002", 10_000));
+    return docs;
+  }
+
   /** Many clients: a neighbour's trace holding the function was that neighbour's call, not where ours went. */
   @Test
   void anotherCallersTraceIsNotWhereTheMissingServiceWent() {
@@ -191,7 +197,7 @@ class DiagnosisTest {
         .gatewayRequest(new Evidence.GatewayRequest(AT.plusMillis(50), "POST", "/dev/produce", "producer",
             "00-" + neighbour + "-3000000000000002-01", null, 200))
         .invocation(new Evidence.Invocation(AT, "producer", "req-1", null, null))
-        .otherTrace(Trace.parse(neighbour, functionDocs(neighbour, "3000000000000002", 10_000)))
+        .otherTrace(Trace.parse(neighbour, neighbourDocs(neighbour)))
         .build());
 
     assertThat(d.has(Kind.CONTEXT_LOST)).as(d.toString()).isFalse();
