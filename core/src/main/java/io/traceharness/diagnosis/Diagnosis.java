@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -59,7 +60,17 @@ public final class Diagnosis {
     /** Parent links that go round. */
     CYCLE,
     /** A function invocation that failed. */
-    FUNCTION_ERROR
+    FUNCTION_ERROR,
+    /**
+     * A component of the pipeline was stopped while the trace was made. Alone it breaks nothing
+     * (senders may have retried); beside a missing service it says where the spans went.
+     */
+    COMPONENT_DOWN;
+
+    /** Whether a finding of this kind is a broken link (the others only explain or qualify). */
+    boolean breaks() {
+      return this != CLOCK_SKEW && this != COMPONENT_DOWN;
+    }
   }
 
   /**
@@ -161,9 +172,9 @@ public final class Diagnosis {
     return findings;
   }
 
-  /** True when no link is broken. Clock skew alone does not break a trace and does not count. */
+  /** True when no link is broken. Clock skew or an outage alone does not break a trace and does not count. */
   public boolean isClean() {
-    return findings.stream().allMatch(f -> f.kind() == Kind.CLOCK_SKEW);
+    return findings.stream().allMatch(f -> !f.kind().breaks());
   }
 
   public boolean has(Kind kind) {
@@ -229,6 +240,7 @@ public final class Diagnosis {
       shape();
       missingServices();
       functionErrors();
+      outages();
       return new Diagnosis(trace.traceId(), summary(), findings);
     }
 
@@ -301,8 +313,12 @@ public final class Diagnosis {
           continue;
         }
         String function = serviceToFunction(service);
-        List<Trace> elsewhere = ev.otherTraces.values().stream().filter(t -> t.services().contains(service)).toList();
         List<Evidence.GatewayRequest> requests = requestsFor(function);
+        // a trace that also holds a service this one has (its own client, say) is another run of the
+        // same flow, not where ours went: clients calling the functions around the same time each
+        // leave one; a split-off piece holds only services this trace lacks
+        List<Trace> elsewhere = ev.otherTraces.values().stream()
+            .filter(t -> t.services().contains(service) && Collections.disjoint(t.services(), present)).toList();
         List<Evidence.Invocation> invocations = invocationsFor(function);
         if (!elsewhere.isEmpty()) {
           Trace other = elsewhere.get(0);
@@ -398,10 +414,26 @@ public final class Diagnosis {
       }
     }
 
+    /** Outages that overlap the trace's window, whether or not anything went missing. */
+    private void outages() {
+      for (Evidence.Outage o : ev.outages) {
+        Instant end = o.to() == null ? Instant.MAX : o.to();
+        if (end.isBefore(from) || o.from().isAfter(to)) {
+          continue;
+        }
+        String until = o.to() == null ? "and is still down" : "to " + o.to() + " (" + Duration.between(o.from(), o.to())
+            .toMillis() + " ms)";
+        findings.add(new Finding(Kind.COMPONENT_DOWN, o.component() + (o.function() != null ? " of " + o.function() : "")
+            + " was stopped from " + o.from() + " " + until + ", while this trace was made: what was sent to it then"
+            + " was refused" + (o.dropped() == null || o.dropped().isBlank() ? "" : "; " + o.dropped()), null,
+            o.function(), null, null, null, null, List.of()));
+      }
+    }
+
     private String summary() {
-      if (findings.isEmpty() || findings.stream().allMatch(f -> f.kind() == Kind.CLOCK_SKEW)) {
+      if (findings.stream().noneMatch(f -> f.kind().breaks())) {
         return "Trace " + trace.traceId() + " is connected: " + trace.size() + " spans, services " + trace.services()
-            + (findings.isEmpty() ? "" : "; timing anomalies only (below), no broken link");
+            + (findings.isEmpty() ? "" : "; no broken link, only what is noted below");
       }
       Set<String> traces = new LinkedHashSet<>();
       traces.add(trace.traceId());

@@ -37,6 +37,17 @@ public final class Evidence {
   public record ExportFailure(Instant at, String function, String exporter, String message) {
   }
 
+  /**
+   * A time a component of the pipeline was stopped (a collector restarted, say): whatever was sent
+   * to it meanwhile was refused, so spans of that window may be missing.
+   *
+   * @param function the function whose layer collector it was; null for the stack's own components
+   * @param to when it ran again; null while it is still down
+   * @param dropped what it says it dropped, e.g. "3 spans still queued at stop"
+   */
+  public record Outage(String component, String function, Instant from, Instant to, String dropped) {
+  }
+
   /** How a function was deployed, as far as tracing goes. */
   public record FunctionFacts(String name, String serviceName, boolean activeTracing, String propagators,
       boolean otelLayer) {
@@ -49,6 +60,7 @@ public final class Evidence {
   final List<ExportFailure> exportFailures;
   final Map<String, FunctionFacts> functions;
   final Map<String, Trace> otherTraces;
+  final List<Outage> outages;
 
   private Evidence(Builder b) {
     this.trace = b.trace;
@@ -58,6 +70,7 @@ public final class Evidence {
     this.exportFailures = List.copyOf(b.exportFailures);
     this.functions = Map.copyOf(b.functions);
     this.otherTraces = Map.copyOf(b.otherTraces);
+    this.outages = List.copyOf(b.outages);
   }
 
   public static Builder builder(Trace trace) {
@@ -80,6 +93,7 @@ public final class Evidence {
     private final List<ExportFailure> exportFailures = new ArrayList<>();
     private final Map<String, FunctionFacts> functions = new LinkedHashMap<>();
     private final Map<String, Trace> otherTraces = new LinkedHashMap<>();
+    private final List<Outage> outages = new ArrayList<>();
 
     private Builder(Trace trace) {
       this.trace = Objects.requireNonNull(trace, "trace");
@@ -123,6 +137,11 @@ public final class Evidence {
 
     public Builder exportFailures(List<ExportFailure> list) {
       exportFailures.addAll(list);
+      return this;
+    }
+
+    public Builder outage(Outage outage) {
+      outages.add(outage);
       return this;
     }
 

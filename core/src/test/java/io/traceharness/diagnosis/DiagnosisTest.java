@@ -157,6 +157,55 @@ class DiagnosisTest {
   }
 
   @Test
+  void namesACollectorOutageDuringTheTraceAndIgnoresOnesOutsideIt() {
+    Trace client = Trace.parse(T, clientDocs(T));
+    Diagnosis d = Diagnosis.of(evidence(client)
+        .outage(new Evidence.Outage("the stack's collector", null, AT.minusSeconds(1), AT.plusSeconds(4),
+            "0 items still queued at stop were dropped"))
+        .outage(new Evidence.Outage("the stack's collector", null, AT.minusSeconds(600), AT.minusSeconds(590), "long ago"))
+        .build());
+
+    assertThat(d.findings(Kind.COMPONENT_DOWN)).singleElement().satisfies(f -> assertThat(f.message())
+        .isEqualTo("the stack's collector was stopped from " + AT.minusSeconds(1) + " to " + AT.plusSeconds(4)
+            + " (5000 ms), while this trace was made: what was sent to it then was refused; 0 items still queued at"
+            + " stop were dropped"));
+    assertThat(d.isClean()).as("the missing services break it, not the outage").isFalse();
+
+    List<String> docs = clientDocs(T);
+    docs.addAll(functionDocs(T, "1000000000000002", 10_000));
+    Diagnosis connected = Diagnosis.of(evidence(Trace.parse(T, docs))
+        .outage(new Evidence.Outage("the stack's collector", null, AT, null, "")).build());
+    assertThat(connected.isClean()).as("an outage alone breaks nothing").isTrue();
+    assertThat(connected.findings(Kind.COMPONENT_DOWN)).singleElement()
+        .satisfies(f -> assertThat(f.message()).contains("and is still down"));
+  }
+
+  private static List<String> neighbourDocs(String traceId) {
+    List<String> docs = clientDocs(traceId);
+    docs.addAll(functionDocs(traceId, "1000000000000002", 10_000));
+    return docs;
+  }
+
+  /** Many clients: a neighbour's trace holding the function was that neighbour's call, not where ours went. */
+  @Test
+  void anotherCallersTraceIsNotWhereTheMissingServiceWent() {
+    Trace client = Trace.parse(T, clientDocs(T));
+    String neighbour = "22222222222222222222222222222222";
+    Diagnosis d = Diagnosis.of(evidence(client)
+        .gatewayRequest(new Evidence.GatewayRequest(AT, "POST", "/dev/produce", "producer",
+            "00-" + T + "-1000000000000002-01", null, 200))
+        .gatewayRequest(new Evidence.GatewayRequest(AT.plusMillis(50), "POST", "/dev/produce", "producer",
+            "00-" + neighbour + "-3000000000000002-01", null, 200))
+        .invocation(new Evidence.Invocation(AT, "producer", "req-1", null, null))
+        .otherTrace(Trace.parse(neighbour, neighbourDocs(neighbour)))
+        .build());
+
+    assertThat(d.has(Kind.CONTEXT_LOST)).as(d.toString()).isFalse();
+    assertThat(d.findings(Kind.MISSING_SERVICE)).anySatisfy(f -> assertThat(f.message())
+        .startsWith("producer ran (request id req-1) but none of its spans reached Elasticsearch"));
+  }
+
+  @Test
   void anOrphanPointsAtTheCallersSpanThatNeverArrived() {
     List<String> docs = clientDocs(T);
     docs.add(doc(T, "transaction", "3000000000000001", "2000000000000002", "consumer", "GET /ping", 30_000, 50_000));

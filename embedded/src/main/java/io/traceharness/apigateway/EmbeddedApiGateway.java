@@ -3,12 +3,18 @@ package io.traceharness.apigateway;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerErrorHandler;
+import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.traceharness.support.WorkDirs;
 import io.traceharness.trace.XRayTraceHeader;
@@ -67,6 +73,8 @@ public final class EmbeddedApiGateway implements AutoCloseable {
   private final FunctionInvoker invoker;
   private final Duration integrationTimeout;
   private final boolean httpApi;
+  /** API Gateway's request payload quota (REST and HTTP APIs): 10 MB. */
+  static final int MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
   private final ProxyEvents.Api api;
   private final Path logFile;
   private final RouteTable routes = new RouteTable();
@@ -102,9 +110,12 @@ public final class EmbeddedApiGateway implements AutoCloseable {
         .http(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
         // API Gateway's own limit is the integration timeout; Armeria must not cut in earlier
         .requestTimeout(integrationTimeout.plusSeconds(30))
-        .maxRequestLength(10L * 1024 * 1024)
+        // read a body somewhat past the gateway's 10 MB whole, so it gets the gateway's 413 below
+        // rather than Armeria's
+        .maxRequestLength(MAX_PAYLOAD_BYTES + 6L * 1024 * 1024)
         .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(1))
         .serviceUnder("/", (ctx, req) -> HttpResponse.of(req.aggregate().thenCompose(agg -> handle(ctx, agg))))
+        .errorHandler(new UnknownMethods())
         .build();
     s.start().join();
     port = s.activeLocalPort();
@@ -188,6 +199,10 @@ public final class EmbeddedApiGateway implements AutoCloseable {
     Exchange x = new Exchange(requestId, extendedRequestId, now, t0, method, fullPath, traceparent, tracestate,
         callerXray);
 
+    if (req.content().length() > MAX_PAYLOAD_BYTES) {
+      // "Payload size: 10 MB" (API Gateway quotas); the body text is as users report it
+      return CompletableFuture.completedFuture(error(x, 413, "{\"message\":\"Request Too Large\"}", null));
+    }
     String prefix = stagePrefix();
     if (!prefix.isEmpty() && !(fullPath.equals(prefix) || fullPath.startsWith(prefix + "/"))) {
       return CompletableFuture.completedFuture(noRoute(x));
@@ -283,6 +298,40 @@ public final class EmbeddedApiGateway implements AutoCloseable {
       return error(x, 404, "{\"message\":\"Not Found\"}", null);
     }
     return error(x, 403, "{\"message\":\"Missing Authentication Token\"}", "MissingAuthenticationTokenException");
+  }
+
+  /**
+   * Armeria refuses a method it does not know (PROPFIND, MKCOL, …) before any service runs, as a
+   * protocol violation: over HTTP/1 "405 Unsupported method" with the request's headers
+   * (Http1RequestDecoder), over cleartext HTTP/2 (h2c, which java.net.http upgrades to) "400 Invalid
+   * method: PROPFIND" without them (Http2RequestDecoder); there is no option to route such methods
+   * (docs/design-notes.md has what is left over h2c). The
+   * real gateway has no route for them either, so it gives its no-route answer; this handler renders
+   * that answer instead of Armeria's.
+   */
+  private final class UnknownMethods implements ServerErrorHandler {
+    @Override
+    public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
+      return null;
+    }
+
+    @Override
+    public AggregatedHttpResponse onProtocolViolation(ServiceConfig config, RequestHeaders headers, HttpStatus status,
+        String description, Throwable cause) {
+      boolean unknownMethod = headers != null ? headers.method() == HttpMethod.UNKNOWN
+          : description != null && description.startsWith("Invalid method: ");
+      if (!unknownMethod) {
+        return null;
+      }
+      ResponseHeadersBuilder h = ResponseHeaders.builder(httpApi ? HttpStatus.NOT_FOUND : HttpStatus.FORBIDDEN)
+          .contentType(MediaType.JSON);
+      if (httpApi) {
+        h.set("apigw-requestid", UUID.randomUUID().toString());
+        return AggregatedHttpResponse.of(h.build(), HttpData.ofUtf8("{\"message\":\"Not Found\"}"));
+      }
+      h.set("x-amzn-ErrorType", "MissingAuthenticationTokenException").set("x-amzn-RequestId", UUID.randomUUID().toString());
+      return AggregatedHttpResponse.of(h.build(), HttpData.ofUtf8("{\"message\":\"Missing Authentication Token\"}"));
+    }
   }
 
   private HttpResponse integrationFailure(Exchange x) {

@@ -91,6 +91,16 @@ public final class EmbeddedCollector implements AutoCloseable {
   }
 
   /**
+   * A time the collector was stopped ({@link #stop()} to the next {@link #start()}): senders were
+   * refused meanwhile.
+   *
+   * @param restarted null while it is still stopped
+   * @param droppedAtStop items still queued or batched at stop, dropped (and counted) then
+   */
+  public record Outage(Instant stopped, Instant restarted, long droppedAtStop) {
+  }
+
+  /**
    * An export attempt that failed: retried later ({@code dropped == false}) or given up, its items
    * dropped. {@code error} is the exporter's error text, e.g. {@code rpc error: code = Unavailable
    * desc = ...} or {@code error exporting items, request to ... responded with HTTP Status Code 503}.
@@ -106,6 +116,9 @@ public final class EmbeddedCollector implements AutoCloseable {
   private final String name;
   private final Duration clockSkew;
   private final FailureLog failures = new FailureLog(200);
+  private final List<Outage> outages = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Where each receiver listened at its first start: a restart listens there again, where senders point. */
+  private final Map<String, URI[]> boundAt = new LinkedHashMap<>();
   private final List<Pipeline> pipelines = new ArrayList<>();
   private final List<OtlpReceiver> receivers = new ArrayList<>();
   private CollectorLog log;
@@ -127,14 +140,20 @@ public final class EmbeddedCollector implements AutoCloseable {
     return new Builder();
   }
 
-  /** Binds the receivers, starts pipelines and exporters; logs one ready line. */
+  /**
+   * Binds the receivers, starts pipelines and exporters; logs one ready line. After {@link #stop()}
+   * it starts again on the ports it had, with fresh pipelines, and the outage is recorded.
+   */
   public synchronized EmbeddedCollector start() {
-    if (started) {
+    if (started && !stopped) {
       return this;
     }
+    boolean restart = stopped;
     long t0 = System.nanoTime();
     log = new CollectorLog(logFile);
     config.warnings().forEach(log::warn);
+    pipelines.clear();
+    receivers.clear();
     try {
       Map<String, Map<Signal, List<Pipeline>>> byReceiver = new LinkedHashMap<>();
       for (CollectorConfig.PipelineSpec p : config.pipelines()) {
@@ -148,7 +167,13 @@ public final class EmbeddedCollector implements AutoCloseable {
       byReceiver.forEach((id, wiring) -> {
         OtlpReceiver receiver = new OtlpReceiver(config.receivers().get(id), wiring, log);
         receivers.add(receiver);
-        receiver.start(freePorts);
+        URI[] at = boundAt.get(id);
+        if (at == null) {
+          receiver.start(freePorts);
+          boundAt.put(id, new URI[] {receiver.grpcEndpoint(), receiver.httpEndpoint()});
+        } else {
+          receiver.startAt(at[0], at[1]);
+        }
       });
     } catch (RuntimeException e) {
       ready.completeExceptionally(e);
@@ -159,8 +184,15 @@ public final class EmbeddedCollector implements AutoCloseable {
     }
     started = true;
     ready.complete(null);
-    log.info(String.format(java.util.Locale.ROOT, "OpenTelemetry Collector %s ready in %d ms: %s; pipelines %s",
-        name, (System.nanoTime() - t0) / 1_000_000, describeReceivers(), describePipelines()));
+    stopped = false;
+    if (restart && !outages.isEmpty()) {
+      Outage last = outages.remove(outages.size() - 1);
+      outages.add(new Outage(last.stopped(), Instant.now(), last.droppedAtStop()));
+    }
+    log.info(String.format(java.util.Locale.ROOT, "OpenTelemetry Collector %s %s in %d ms: %s; pipelines %s",
+        name, restart ? "ready again after " + Duration.between(outages.get(outages.size() - 1).stopped(),
+            outages.get(outages.size() - 1).restarted()).toMillis() + " ms stopped" : "ready",
+        (System.nanoTime() - t0) / 1_000_000, describeReceivers(), describePipelines()));
     return this;
   }
 
@@ -256,6 +288,11 @@ public final class EmbeddedCollector implements AutoCloseable {
     return failures.snapshot();
   }
 
+  /** The times it was stopped, oldest first; the last one has no restart time while it is stopped. */
+  public List<Outage> outages() {
+    return List.copyOf(outages);
+  }
+
   /** True when every receiver endpoint answers HTTP (what a function's SDK needs before it starts). */
   public boolean ping() {
     if (!started || stopped) {
@@ -303,17 +340,27 @@ public final class EmbeddedCollector implements AutoCloseable {
   }
 
   /**
-   * Stops receiving, flushes the batch processors, lets each exporter's queue drain for the shutdown
+   * Stops receiving (senders are refused until the next {@link #start()}), flushes the batch processors, lets each exporter's queue drain for the shutdown
    * timeout, and drops (counting and logging) what is left.
    */
   public synchronized void stop() {
+    halt(true);
+  }
+
+  /** An outage is a stop that may be followed by a start; {@link #close()} is the end, not an outage. */
+  private void halt(boolean outage) {
     if (!started || stopped) {
       return;
     }
     stopped = true;
     long t0 = System.nanoTime();
+    Instant at = Instant.now();
+    long droppedBefore = stats().dropped();
     stopQuietly();
     Stats s = stats();
+    if (outage) {
+      outages.add(new Outage(at, null, s.dropped() - droppedBefore));
+    }
     log.info(String.format(java.util.Locale.ROOT, "OpenTelemetry Collector %s stopped in %d ms; %s", name,
         (System.nanoTime() - t0) / 1_000_000, s.pipelines().stream()
             .map(p -> p.pipeline() + ": received " + p.received() + " " + p.items() + ", exported " + p.exported()
@@ -347,8 +394,8 @@ public final class EmbeddedCollector implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    stop();
+  public synchronized void close() {
+    halt(false);
   }
 
   @Override

@@ -39,6 +39,8 @@ final class OtlpReceiver implements AutoCloseable {
   private final CollectorLog log;
   private Server grpcServer;
   private Server httpServer;
+  private final URI[] grpcAt = new URI[1];
+  private final URI[] httpAt = new URI[1];
 
   OtlpReceiver(CollectorConfig.ReceiverSpec spec, Map<Signal, List<Pipeline>> pipelines, CollectorLog log) {
     this.spec = spec;
@@ -57,16 +59,42 @@ final class OtlpReceiver implements AutoCloseable {
     if (spec.http() != null) {
       httpServer = startServer(spec.http(), freePorts, this::configureHttp, "http");
     }
+    grpcEndpoint();
+    httpEndpoint();
+  }
+
+  /** Starts on the endpoints of an earlier start (a restart: senders still point there). */
+  void startAt(URI grpc, URI http) {
+    if (spec.grpc() != null) {
+      grpcServer = startServer(at(spec.grpc(), grpc), false, this::configureGrpc, "grpc");
+    }
+    if (spec.http() != null) {
+      httpServer = startServer(at(spec.http(), http), false, this::configureHttp, "http");
+    }
+    grpcEndpoint();
+    httpEndpoint();
+  }
+
+  private static CollectorConfig.HostPort at(CollectorConfig.HostPort configured, URI earlier) {
+    return earlier == null ? configured : new CollectorConfig.HostPort(earlier.getHost(), earlier.getPort());
   }
 
   /** {@code http://127.0.0.1:PORT} of the gRPC endpoint, or null when grpc is not configured. */
   URI grpcEndpoint() {
-    return grpcServer == null ? null : uri(grpcServer);
+    return grpcServer == null ? null : uri(grpcServer, grpcAt);
   }
 
   /** {@code http://127.0.0.1:PORT} of the HTTP endpoint (append {@code /v1/traces}), or null. */
   URI httpEndpoint() {
-    return httpServer == null ? null : uri(httpServer);
+    return httpServer == null ? null : uri(httpServer, httpAt);
+  }
+
+  /** Where the server listens, and still names while it is stopped (a stopped server has no active port). */
+  private static URI uri(Server server, URI[] known) {
+    if (known[0] == null && server.activePort() != null) {
+      known[0] = uri(server);
+    }
+    return known[0];
   }
 
   private static URI uri(Server server) {

@@ -61,10 +61,13 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 public final class EmbeddedStack implements TracingStack {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStack.class);
+  /** System property: the Lambda service's account concurrency when the builder does not set it. */
+  public static final String LAMBDA_CONCURRENCY = "traceharness.lambda.concurrency";
 
   private final String region;
   private final String secretToken;
   private final Map<String, Duration> clockSkew;
+  private final int lambdaConcurrency;
   private EmbeddedElasticsearch elasticsearch;
   private EmbeddedApmServer apm;
   private EmbeddedCollector collector;
@@ -85,6 +88,7 @@ public final class EmbeddedStack implements TracingStack {
     this.region = b.region;
     this.secretToken = b.secretToken != null ? b.secretToken : randomToken();
     this.clockSkew = new ConcurrentHashMap<>(b.clockSkew);
+    this.lambdaConcurrency = b.lambdaConcurrency;
   }
 
   public static Builder builder() {
@@ -100,7 +104,8 @@ public final class EmbeddedStack implements TracingStack {
       collector = EmbeddedCollector.builder().name("collector").config(stackCollectorConfig())
           .environment(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", secretToken))
           .freePorts(true).build().start();
-      lambda = LambdaEmulator.builder().region(region).sandboxHook(new LayerCollectors()).build().start();
+      lambda = LambdaEmulator.builder().region(region).accountConcurrency(lambdaConcurrency)
+          .sandboxHook(new LayerCollectors()).build().start();
       gateway = EmbeddedApiGateway.builder().stage("dev").invoker(FunctionInvoker.lambda(lambda)).build().start();
       traces = Traces.reader(elasticsearch.client());
     } catch (RuntimeException | Error e) {
@@ -251,10 +256,21 @@ public final class EmbeddedStack implements TracingStack {
     }
     collector.exportFailures().forEach(f -> evidence.exportFailure(
         new Evidence.ExportFailure(f.time(), null, f.exporter() + " → " + f.destination(), f.error())));
+    outagesOf(collector, "the stack's collector (" + collector.otlpHttpEndpoint() + ")", null, evidence);
+    for (LayerCollector lc : layerCollectors.values()) {
+      outagesOf(lc.collector(), "the layer collector of environment " + lc.instanceId(), lc.function(), evidence);
+    }
     Set<String> functionNames = new LinkedHashSet<>();
     lambda.invocations().forEach(i -> functionNames.add(i.function()));
     for (String name : functionNames) {
       lambda.function(name).ifPresent(cfg -> evidence.function(facts(cfg)));
+    }
+  }
+
+  private static void outagesOf(EmbeddedCollector c, String component, String function, Evidence.Builder evidence) {
+    for (EmbeddedCollector.Outage o : c.outages()) {
+      evidence.outage(new Evidence.Outage(component, function, o.stopped(), o.restarted(),
+          o.droppedAtStop() + " items still queued at stop were dropped; its export failures: " + c.exportFailures().size()));
     }
   }
 
@@ -467,8 +483,19 @@ public final class EmbeddedStack implements TracingStack {
     private String region = "us-east-1";
     private String secretToken;
     private final Map<String, Duration> clockSkew = new LinkedHashMap<>();
+    private int lambdaConcurrency = Integer.getInteger(LAMBDA_CONCURRENCY, 10);
 
     private Builder() {
+    }
+
+    /**
+     * Concurrent executions across all functions (Lambda's account limit, 1,000 on AWS); beyond it
+     * Invoke answers 429 and API Gateway 500. Default 10, or {@code -Dtraceharness.lambda.concurrency}:
+     * each execution environment is a process, and the shared stack of a test JVM takes no builder.
+     */
+    public Builder lambdaConcurrency(int limit) {
+      this.lambdaConcurrency = limit;
+      return this;
     }
 
     public Builder region(String region) {

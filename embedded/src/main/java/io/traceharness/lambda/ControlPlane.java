@@ -170,6 +170,7 @@ final class ControlPlane {
     if (name == null || name.isBlank()) {
       throw ServiceException.invalid("FunctionName is required");
     }
+    checkFunctionName(name);
     name = FunctionRegistry.functionName(name);
     if (!"Zip".equals(b.path("PackageType").asText("Zip"))) {
       throw ServiceException.invalid("Only Zip packages are supported by this emulator");
@@ -182,8 +183,8 @@ final class ControlPlane {
     FunctionDefinition.Builder requested = FunctionDefinition.builder(name)
         .runtime(runtime)
         .handler(text(b, "Handler"))
-        .memoryMb(b.path("MemorySize").asInt(128))
-        .timeout(Duration.ofSeconds(b.path("Timeout").asInt(3)))
+        .memoryMb(integer(b, "MemorySize", 128))
+        .timeout(Duration.ofSeconds(integer(b, "Timeout", 3)))
         .env(env(b))
         .tracingMode(b.path("TracingConfig").path("Mode").asText("PassThrough"))
         .layers(strings(b.path("Layers")))
@@ -202,10 +203,10 @@ final class ControlPlane {
       requested = requested.withHandler(text(b, "Handler"));
     }
     if (b.has("MemorySize")) {
-      requested = requested.withMemoryMb(b.get("MemorySize").asInt());
+      requested = requested.withMemoryMb(integer(b, "MemorySize", c.memoryMb()));
     }
     if (b.has("Timeout")) {
-      requested = requested.withTimeout(Duration.ofSeconds(b.get("Timeout").asInt()));
+      requested = requested.withTimeout(Duration.ofSeconds(integer(b, "Timeout", (int) c.timeout().getSeconds())));
     }
     if (b.has("Environment")) {
       requested = requested.withEnvironment(env(b));
@@ -445,6 +446,45 @@ final class ControlPlane {
       throw new ServiceException(400, "InvalidRequestContentException", "Could not parse request body into json: "
           + e.getMessage());
     }
+  }
+
+  /**
+   * CreateFunction's FunctionName: "Length Constraints: Minimum length of 1. Maximum length of 140"
+   * and its pattern (docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html), checked before
+   * anything else as ValidationException.
+   */
+  private static void checkFunctionName(String name) {
+    if (name.length() > 140) {
+      throw ServiceException.validation(name, "functionName", "Member must have length less than or equal to 140");
+    }
+    if (!FUNCTION_NAME.matcher(name).matches()) {
+      throw ServiceException.validation(name, "functionName", "Member must satisfy regular expression pattern: "
+          + FUNCTION_NAME.pattern());
+    }
+  }
+
+  private static final java.util.regex.Pattern FUNCTION_NAME = java.util.regex.Pattern.compile(
+      "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)"
+          + "(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
+
+  /**
+   * An Integer member as the REST-JSON deserializer reads it: absent or null is the default; any
+   * other JSON type is a SerializationException before validation runs. "STRING_VALUE can not be
+   * converted to an Integer" is the message Lambda gives for a string (aarondfrancis/sidecar#28);
+   * the other token names follow the same pattern. A whole number beyond int is clamped, so
+   * validation refuses it with the bound it broke.
+   */
+  private static int integer(JsonNode body, String member, int absent) {
+    JsonNode v = body.get(member);
+    if (v == null || v.isNull()) {
+      return absent;
+    }
+    if (v.isIntegralNumber()) {
+      return v.canConvertToInt() ? v.intValue() : v.asLong() < 0 ? Integer.MIN_VALUE : Integer.MAX_VALUE;
+    }
+    String token = v.isTextual() ? "STRING_VALUE" : v.isArray() ? "START_ARRAY" : v.isObject() ? "START_OBJECT"
+        : v.isBoolean() ? (v.booleanValue() ? "TRUE_VALUE" : "FALSE_VALUE") : "DECIMAL_VALUE";
+    throw ServiceException.serialization(token + " can not be converted to an Integer");
   }
 
   private static byte[] zipFile(JsonNode code) {

@@ -236,13 +236,15 @@ final class FunctionRegistry {
     if (zip.length > MAX_ZIP_BYTES) {
       throw ServiceException.tooLarge("Request must be smaller than 69905067 bytes for the CreateFunction operation");
     }
-    if (c.timeout().getSeconds() < 1 || c.timeout().getSeconds() > 900) {
-      throw ServiceException.invalid("1 validation error detected: Value '" + c.timeout().getSeconds()
-          + "' at 'timeout' failed to satisfy constraint: Member must have value between 1 and 900");
+    // the model's ranges (Timeout 1..900, MemorySize 128..10240), one bound named per message as AWS does
+    long timeout = c.timeout().getSeconds();
+    if (timeout < 1 || timeout > 900) {
+      throw ServiceException.validation(Long.toString(timeout), "timeout", timeout < 1
+          ? "Member must have value greater than or equal to 1" : "Member must have value less than or equal to 900");
     }
     if (c.memoryMb() < 128 || c.memoryMb() > 10240) {
-      throw ServiceException.invalid("1 validation error detected: Value '" + c.memoryMb()
-          + "' at 'memorySize' failed to satisfy constraint: Member must have value between 128 and 10240");
+      throw ServiceException.validation(Integer.toString(c.memoryMb()), "memorySize", c.memoryMb() < 128
+          ? "Member must have value greater than or equal to 128" : "Member must have value less than or equal to 10240");
     }
     List<String> reserved = c.environment().keySet().stream().filter(RESERVED::contains).sorted().toList();
     if (!reserved.isEmpty()) {

@@ -33,6 +33,26 @@ final class ServiceException extends RuntimeException {
     return new ServiceException(400, "InvalidParameterValueException", message);
   }
 
+  /**
+   * A member outside its modelled constraint, refused before the operation runs: ValidationException
+   * with the "1 validation error detected: Value '…' at '…' failed to satisfy constraint" message
+   * (as quoted in alexcasalboni/aws-lambda-power-tuning#224 and CloudFormation's MemorySize errors).
+   */
+  static ServiceException validation(String value, String member, String constraint) {
+    return new ServiceException(400, "ValidationException", "1 validation error detected: Value '" + value + "' at '"
+        + member + "' failed to satisfy constraint: " + constraint);
+  }
+
+  /**
+   * A member of the wrong JSON type, refused by the REST-JSON deserializer before validation:
+   * SerializationException, whose body carries {@code Message} (capital M), e.g.
+   * {@code {"Message":"STRING_VALUE can not be converted to an Integer"}} for UpdateFunctionConfiguration
+   * (aarondfrancis/sidecar#28, a PUT …/configuration answered 400).
+   */
+  static ServiceException serialization(String message) {
+    return new ServiceException(400, "SerializationException", message);
+  }
+
   static ServiceException tooLarge(String message) {
     return new ServiceException(413, "RequestEntityTooLargeException", message);
   }
@@ -52,6 +72,10 @@ final class ServiceException extends RuntimeException {
   /** The body AWS sends: {@code {"Type":"User","message":...}} (plus {@code Reason} for throttling). */
   ObjectNode body() {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
+    if ("SerializationException".equals(type)) {
+      n.put("Message", getMessage());
+      return n;
+    }
     if (reason != null) {
       n.put("Reason", reason);
     }

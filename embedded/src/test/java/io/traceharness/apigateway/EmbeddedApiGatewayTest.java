@@ -121,6 +121,43 @@ class EmbeddedApiGatewayTest {
     assertThat(requestsOf(gw, "/dev/nothing")).singleElement().satisfies(r -> assertThat(r.function()).isNull());
   }
 
+  /** A method Armeria's decoder does not know still gets the gateway's no-route answer, and the server serves on. */
+  @Test
+  void anUnknownMethodAnswersMissingAuthenticationToken() throws Exception {
+    rest.route("POST", "/webdav", "webdav");
+    invoker.on("webdav", e -> OK);
+    for (String method : List.of("PROPFIND", "MKCOL", "BREW")) {
+      HttpResponse<String> r = send(method, rest.endpoint() + "/webdav", method.equals("MKCOL") ? null : "<propfind/>");
+      assertThat(r.statusCode()).as(method).isEqualTo(403);
+      assertThat(r.body()).isEqualTo("{\"message\":\"Missing Authentication Token\"}");
+      assertThat(r.headers().firstValue("x-amzn-ErrorType")).hasValue("MissingAuthenticationTokenException");
+    }
+    assertThat(send("POST", rest.endpoint() + "/webdav", "{}").statusCode()).isEqualTo(200);
+    // java.net.http's default upgrades to cleartext HTTP/2 (h2c), where Armeria refuses the method elsewhere
+    HttpClient h2 = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    for (int i = 0; i < 2; i++) {
+      HttpResponse<String> r = h2.send(HttpRequest.newBuilder(URI.create(rest.endpoint() + "/webdav"))
+          .method("PROPFIND", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as("PROPFIND over %s", r.version()).isEqualTo(403);
+      assertThat(r.body()).isEqualTo("{\"message\":\"Missing Authentication Token\"}");
+    }
+    assertThat(h2.send(HttpRequest.newBuilder(URI.create(rest.endpoint() + "/webdav"))
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+        .as("h2c goes on serving").isEqualTo(200);
+  }
+
+  /** Over the 10 MB quota: the gateway's 413, and the server goes on serving. */
+  @Test
+  void aPayloadOverTenMegabytesIs413() throws Exception {
+    rest.route("POST", "/upload", "upload");
+    invoker.on("upload", e -> OK);
+    HttpResponse<String> big = http.send(HttpRequest.newBuilder(URI.create(rest.endpoint() + "/upload"))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[10 * 1024 * 1024 + 1])).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(big.statusCode()).isEqualTo(413);
+    assertThat(send("POST", rest.endpoint() + "/upload", "{}").statusCode()).isEqualTo(200);
+  }
+
   @Test
   void buildsTheRestApiProxyEventAsAwsDocumentsIt() throws Exception {
     EmbeddedApiGateway gw = rest;

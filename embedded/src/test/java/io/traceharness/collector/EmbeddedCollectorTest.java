@@ -106,6 +106,39 @@ class EmbeddedCollectorTest {
     }
   }
 
+  /** A stop then a start: the same endpoints (senders point there), the outage recorded with what was dropped. */
+  @Test
+  void restartsOnItsPortsAndRecordsTheOutage() throws Exception {
+    int closedPort = io.traceharness.support.Ports.free();
+    try (EmbeddedCollector collector = EmbeddedCollector.builder()
+        .config(CollectorConfigTest.postConfig())
+        .environment(Map.of("APM_SERVER_URL", "http://127.0.0.1:" + closedPort, "APM_SERVER_TOKEN", "t"))
+        .freePorts(true)
+        .shutdownTimeout(Duration.ofMillis(200))
+        .logFile(tmp.resolve("restart.log"))
+        .build()
+        .start()) {
+      java.net.URI http = collector.otlpHttpEndpoint();
+      java.net.URI grpc = collector.otlpGrpcEndpoint();
+      GrpcClients.newClient(grpc, TraceServiceGrpc.TraceServiceBlockingStub.class)
+          .export(Otlp.traces("producer", Otlp.newTraceId(), 1));
+      await("an export failure").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+          .untilAsserted(() -> assertThat(collector.exportFailures()).as("export failures").isNotEmpty());
+      collector.stop();
+      assertThat(collector.ping()).as("stopped").isFalse();
+      assertThat(collector.otlpHttpEndpoint()).as("named while stopped").isEqualTo(http);
+      assertThat(collector.outages()).singleElement().satisfies(o -> {
+        assertThat(o.restarted()).as("still stopped").isNull();
+        assertThat(o.droppedAtStop()).as("the span retried at stop").isEqualTo(1);
+      });
+      collector.start();
+      assertThat(collector.otlpHttpEndpoint()).isEqualTo(http);
+      assertThat(collector.otlpGrpcEndpoint()).isEqualTo(grpc);
+      assertThat(collector.awaitReady(Duration.ofSeconds(5)).ping()).isTrue();
+      assertThat(collector.outages()).singleElement().satisfies(o -> assertThat(o.restarted()).isAfter(o.stopped()));
+    }
+  }
+
   @Test
   void invalidConfigFailsAtBuildWithTheKeyPath() {
     assertThatThrownBy(() -> EmbeddedCollector.builder()

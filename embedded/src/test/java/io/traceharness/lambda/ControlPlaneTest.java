@@ -82,6 +82,40 @@ class ControlPlaneTest {
         .isInstanceOf(ResourceNotFoundException.class);
   }
 
+  /**
+   * Out of range: ValidationException naming the bound broken; of the wrong JSON type:
+   * SerializationException with {@code Message} (aarondfrancis/sidecar#28). Raw JSON, since the SDK
+   * cannot send a string where an Integer belongs.
+   */
+  @Test
+  void wrongTypesAndOutOfRangeValuesAreRefusedAsLambdaDoes() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    String zip = java.util.Base64.getEncoder().encodeToString(TestFunctions.nodeZip());
+    String[][] cases = {
+        {"\"MemorySize\":100000", "ValidationException", "{\"Type\":\"User\",\"message\":\"1 validation error detected: Value "
+            + "'100000' at 'memorySize' failed to satisfy constraint: Member must have value less than or equal to 10240\"}"},
+        {"\"MemorySize\":64", "ValidationException", "Member must have value greater than or equal to 128"},
+        {"\"Timeout\":0", "ValidationException", "1 validation error detected: Value '0' at 'timeout' failed to satisfy "
+            + "constraint: Member must have value greater than or equal to 1"},
+        {"\"MemorySize\":\"lots\"", "SerializationException", "{\"Message\":\"STRING_VALUE can not be converted to an Integer\"}"},
+        {"\"Timeout\":[]", "SerializationException", "{\"Message\":\"START_ARRAY can not be converted to an Integer\"}"},
+        {"\"Description\":\"\",\"FunctionName\":\"" + "f".repeat(141) + "\"", "ValidationException",
+            "at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 140"},
+        {"\"Description\":\"\",\"FunctionName\":\"has space\"", "ValidationException",
+            "at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern"}};
+    for (String[] c : cases) {
+      String body = "{\"FunctionName\":\"typed\",\"Runtime\":\"nodejs20.x\",\"Handler\":\"index.echo\",\"Role\":"
+          + "\"arn:aws:iam::000000000000:role/r\",\"Code\":{\"ZipFile\":\"" + zip + "\"}," + c[0] + "}";
+      var response = http.send(java.net.http.HttpRequest.newBuilder(lambda.endpoint().resolve("/2015-03-31/functions"))
+          .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as(c[0]).isEqualTo(400);
+      assertThat(response.headers().firstValue("x-amzn-ErrorType")).as(c[0]).hasValue(c[1]);
+      assertThat(response.body()).as(c[0]).contains(c[2]);
+    }
+    assertThat(lambda.function("typed")).isEmpty();
+  }
+
   @Test
   void layerVersionsCountUp() {
     byte[] zip = TestFunctions.zip(Map.of("nodejs/node_modules/x/index.js", "module.exports = 1;".getBytes()));

@@ -32,7 +32,11 @@ import org.junit.jupiter.api.Test;
 class MalformedTelemetryIT {
 
   private static final Tally TALLY = new Tally("MalformedTelemetryIT");
-  /** Every generator stops at its count or after this long, whichever comes first. */
+  /**
+   * Every generator stops at its count or after this long, whichever comes first. The counts add
+   * up to 12,500 cases (the issue asks for at least 10,000); the fastest targets get the most, so
+   * two loaded cores still reach it within the budget.
+   */
   private static final Duration BUDGET = Duration.ofSeconds(25);
   private static final String TRACE_PATH = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
@@ -45,12 +49,12 @@ class MalformedTelemetryIT {
 
   @Test
   void collectorOtlpHttpProtobuf(TracingStack stack) {
-    otlpHttp(stack, "collector otlp/http protobuf", stack.endpoints().otlpHttp(), null, 2000, 11L, true);
+    otlpHttp(stack, "collector otlp/http protobuf", stack.endpoints().otlpHttp(), null, 3500, 11L, true);
   }
 
   @Test
   void apmServerOtlpHttpProtobuf(TracingStack stack) {
-    otlpHttp(stack, "apm-server otlp/http protobuf", stack.endpoints().apmServer(), bearer(stack), 1200, 12L, false);
+    otlpHttp(stack, "apm-server otlp/http protobuf", stack.endpoints().apmServer(), bearer(stack), 1800, 12L, false);
   }
 
   /**
@@ -212,12 +216,12 @@ class MalformedTelemetryIT {
 
   @Test
   void collectorOtlpGrpc(TracingStack stack) {
-    otlpGrpc(stack, "collector otlp/grpc", stack.endpoints().otlpGrpc(), null, 1200, 21L);
+    otlpGrpc(stack, "collector otlp/grpc", stack.endpoints().otlpGrpc(), null, 2500, 21L);
   }
 
   @Test
   void apmServerOtlpGrpc(TracingStack stack) {
-    otlpGrpc(stack, "apm-server otlp/grpc", stack.endpoints().apmServer(), bearer(stack), 1000, 22L);
+    otlpGrpc(stack, "apm-server otlp/grpc", stack.endpoints().apmServer(), bearer(stack), 2000, 22L);
   }
 
   /**
