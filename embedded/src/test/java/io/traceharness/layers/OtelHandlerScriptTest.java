@@ -54,7 +54,9 @@ class OtelHandlerScriptTest {
   void nodeWrapperRequiresTheSdkSetupWithAdotDefaults() throws Exception {
     Map<String, String> env = run("nodejs", Map.of("NODE_OPTIONS", "--max-old-space-size=100"));
 
-    assertThat(env.get("NODE_OPTIONS")).isEqualTo("--max-old-space-size=100 --require /layers/otel/wrapper.js");
+    // the upstream layer's otel-handler always adds its --import (nodejs/packages/layer/scripts/otel-handler)
+    assertThat(env.get("NODE_OPTIONS"))
+        .isEqualTo("--max-old-space-size=100 --require /layers/otel/wrapper.js --import /layers/otel/loader.mjs");
     assertThat(env).containsEntry("OTEL_SERVICE_NAME", "producer")
         .containsEntry("OTEL_PROPAGATORS", "tracecontext,baggage,xray-lambda")
         .containsEntry("OTEL_TRACES_SAMPLER", "parentbased_always_on")
@@ -71,7 +73,7 @@ class OtelHandlerScriptTest {
     assertThat(env).containsEntry("OTEL_PROPAGATORS", "tracecontext")
         .containsEntry("OTEL_SERVICE_NAME", "custom")
         .containsEntry("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4319");
-    assertThat(env.get("NODE_OPTIONS")).isEqualTo("--require /layers/otel/wrapper.js");
+    assertThat(env.get("NODE_OPTIONS")).isEqualTo("--require /layers/otel/wrapper.js --import /layers/otel/loader.mjs");
   }
 
   @Test
