@@ -16,8 +16,10 @@ import java.util.Optional;
  * environment and validated the way the real collector validates it at startup.
  *
  * <p>Components the embedded collector runs: receiver {@code otlp}; processors {@code batch},
- * {@code memory_limiter} (accepted, not enforced), {@code resource}, {@code attributes}; exporters
- * {@code otlp}, {@code otlphttp}, {@code debug}, {@code logging}. Well-known components it does not
+ * {@code memory_limiter} (validated, not enforced), {@code resource}, {@code attributes},
+ * {@code transform} (an OTTL subset), {@code decouple}; exporters {@code otlp_grpc} (and its
+ * deprecated alias {@code otlp}), {@code otlp_http} (alias {@code otlphttp}), {@code debug},
+ * {@code logging}. Well-known components it does not
  * run (for instance the {@code awsxray} exporter of ADOT configs) are left out of their pipelines
  * with one warning each; anything else is an error, as in the real collector.
  *
@@ -170,16 +172,29 @@ public final class CollectorConfig {
   }
 
   /**
-   * @param target host:port the gRPC channel dials (scheme stripped as the real exporter does)
-   * @param tls    whether the channel uses TLS ({@code https://}, or no {@code http://} and no
-   *               {@code tls.insecure})
+   * A client's {@code tls} section as it applies once TLS is on.
+   *
+   * @param trustPem the roots to verify the server with: {@code tls.ca_file}, else the file
+   *                 {@code SSL_CERT_FILE} names in the collector's environment (Go reads the system
+   *                 roots from it, {@code crypto/x509/root_unix.go}); null means the JDK's roots
    */
-  record OtlpGrpcSpec(String id, String endpoint, String target, boolean tls, boolean tlsSkipVerify,
+  record TlsSpec(boolean insecureSkipVerify, Path trustPem) {
+  }
+
+  /**
+   * @param target host:port the gRPC channel dials (scheme stripped as the real exporter does)
+   * @param tls    whether the channel uses TLS: the real rule (configgrpc.go
+   *               {@code getGrpcDialOptions}, configtls.go {@code LoadTLSConfig}) is TLS unless
+   *               {@code tls.insecure: true} without a CA, and always for {@code https://}; an
+   *               {@code http://} prefix is only stripped
+   */
+  record OtlpGrpcSpec(String id, String endpoint, String target, boolean tls, TlsSpec tlsSpec,
       Map<String, String> headers, String compression, Duration timeout, RetrySpec retry, QueueSpec queue)
       implements ExporterSpec {
   }
 
-  record OtlpHttpSpec(String id, URI tracesUrl, URI metricsUrl, URI logsUrl, boolean tlsSkipVerify,
+  /** TLS for the URLs that say {@code https://}, as Go's HTTP client decides by scheme (confighttp). */
+  record OtlpHttpSpec(String id, URI tracesUrl, URI metricsUrl, URI logsUrl, TlsSpec tlsSpec,
       Map<String, String> headers, String compression, boolean json, Duration timeout, RetrySpec retry,
       QueueSpec queue) implements ExporterSpec {
   }

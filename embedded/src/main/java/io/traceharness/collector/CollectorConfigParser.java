@@ -45,16 +45,24 @@ final class CollectorConfigParser {
 
   private static final Set<String> RECEIVERS = Set.of("otlp");
   private static final Set<String> PROCESSORS = Set.of("batch", "memory_limiter", "resource", "attributes");
-  private static final Set<String> EXPORTERS = Set.of("otlp", "otlphttp", "debug", "logging");
+  private static final Set<String> EXPORTERS = Set.of("otlp_grpc", "otlp", "otlp_http", "otlphttp", "debug",
+      "logging");
+  /**
+   * Deprecated type aliases and the types that replaced them: collector v0.144.0 renamed {@code otlp}
+   * to {@code otlp_grpc} and {@code otlphttp} to {@code otlp_http} (core CHANGELOG, #14403, #14396).
+   */
+  private static final Map<String, String> DEPRECATED_ALIASES = Map.of("otlp", "otlp_grpc", "otlphttp", "otlp_http");
 
   private final ConfigExpander expander;
+  private final String systemCertFile;
   private final List<String> warnings = new ArrayList<>();
   private final Set<String> skippedReceivers = new LinkedHashSet<>();
   private final Set<String> skippedProcessors = new LinkedHashSet<>();
   private final Set<String> skippedExporters = new LinkedHashSet<>();
 
-  private CollectorConfigParser(ConfigExpander expander) {
+  private CollectorConfigParser(ConfigExpander expander, String systemCertFile) {
     this.expander = expander;
+    this.systemCertFile = systemCertFile;
   }
 
   static CollectorConfig parse(String yaml, Map<String, String> environment) {
@@ -74,7 +82,7 @@ final class CollectorConfigParser {
     ConfigExpander expander = new ConfigExpander(environment);
     @SuppressWarnings("unchecked")
     Map<String, Object> tree = (Map<String, Object>) expander.expandTree(root, "");
-    return new CollectorConfigParser(expander).read(tree);
+    return new CollectorConfigParser(expander, environment.get("SSL_CERT_FILE")).read(tree);
   }
 
   private CollectorConfig read(Map<String, Object> tree) {
@@ -100,7 +108,8 @@ final class CollectorConfigParser {
     Map<String, ProcessorSpec> processors = components(processorsSec, PROCESSORS, KNOWN_PROCESSORS,
         skippedProcessors, (type, id) -> ProcessorParser.processor(type, id, processorsSec.section(id)));
     Map<String, ExporterSpec> exporters = components(exportersSec, EXPORTERS, KNOWN_EXPORTERS, skippedExporters,
-        (type, id) -> ExporterParser.exporter(type, id, exportersSec.section(id)));
+        (type, id) -> ExporterParser.exporter(type, id, exportersSec.section(id), systemCertFile));
+    warnDeprecatedAliases(exportersSec);
     extensions(extensionsSec);
     List<PipelineSpec> pipelines = service(serviceSec, extensionsSec, receivers, processors, exporters);
 
@@ -215,6 +224,19 @@ final class CollectorConfigParser {
     notRun.forEach((id, where) -> warnings.add(kind + " \"" + id + "\" is not run by the embedded collector;"
         + " it is left out of pipeline" + (where.size() > 1 ? "s " : " ") + String.join(", ", where)
         + " and the rest of " + (where.size() > 1 ? "each" : "the") + " pipeline runs"));
+  }
+
+  /** The real collector's startup warning for an alias (service/internal/builders/builders.go), once per type. */
+  private void warnDeprecatedAliases(ConfigSection exportersSec) {
+    Set<String> used = new TreeSet<>();
+    for (String id : exportersSec.map().keySet()) {
+      String type = id.contains("/") ? id.substring(0, id.indexOf('/')) : id;
+      if (DEPRECATED_ALIASES.containsKey(type)) {
+        used.add(type);
+      }
+    }
+    used.forEach(alias -> warnings.add("\"" + alias + "\" alias is deprecated; use \"" + DEPRECATED_ALIASES.get(alias)
+        + "\" instead"));
   }
 
   private void warnUnenforcedMemoryLimiters(Map<String, ProcessorSpec> processors, List<PipelineSpec> pipelines) {
