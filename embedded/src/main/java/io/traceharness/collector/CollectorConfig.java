@@ -135,7 +135,7 @@ public final class CollectorConfig {
       String tracesPath, String metricsPath, String logsPath) {
   }
 
-  sealed interface ProcessorSpec permits BatchSpec, AttributesSpec, MemoryLimiterSpec {
+  sealed interface ProcessorSpec permits BatchSpec, AttributesSpec, MemoryLimiterSpec, TransformSpec, DecoupleSpec {
     String id();
   }
 
@@ -146,7 +146,18 @@ public final class CollectorConfig {
   record AttributesSpec(String id, boolean onResource, List<AttributeAction> actions) implements ProcessorSpec {
   }
 
-  record MemoryLimiterSpec(String id) implements ProcessorSpec {
+  /** The memory limiter's settings, validated as {@code internal/memorylimiter/config.go} does. */
+  record MemoryLimiterSpec(String id, Duration checkInterval, long limitMib, long spikeLimitMib, long limitPercentage,
+      long spikeLimitPercentage) implements ProcessorSpec {
+  }
+
+  /** {@code transform}: parsed OTTL statements per signal. */
+  record TransformSpec(String id, List<Ottl.Statement> traceStatements, List<Ottl.Statement> metricStatements,
+      List<Ottl.Statement> logStatements) implements ProcessorSpec {
+  }
+
+  /** opentelemetry-lambda's {@code decouple} processor. */
+  record DecoupleSpec(String id, int maxQueueSize) implements ProcessorSpec {
   }
 
   enum ActionType { INSERT, UPDATE, UPSERT, DELETE }

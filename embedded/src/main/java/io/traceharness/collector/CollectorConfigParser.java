@@ -36,15 +36,17 @@ final class CollectorConfigParser {
   private static final Set<String> KNOWN_RECEIVERS = Set.of("awsxray", "prometheus", "jaeger", "zipkin",
       "hostmetrics", "filelog", "statsd", "kafka", "awsecscontainermetrics", "telemetryapi", "opencensus",
       "fluentforward", "k8s_cluster", "kubeletstats", "otlpjsonfile");
-  private static final Set<String> KNOWN_PROCESSORS = Set.of("resourcedetection", "decouple", "filter",
-      "transform", "tail_sampling", "probabilistic_sampler", "span", "k8sattributes", "groupbytrace",
+  private static final Set<String> KNOWN_PROCESSORS = Set.of("resourcedetection", "filter", "tail_sampling", "probabilistic_sampler", "span", "k8sattributes", "groupbytrace",
       "cumulativetodelta", "deltatocumulative", "metricstransform", "redaction", "groupbyattrs");
   private static final Set<String> KNOWN_EXPORTERS = Set.of("awsxray", "awsemf", "awscloudwatchlogs",
       "prometheus", "prometheusremotewrite", "loadbalancing", "kafka", "file", "zipkin", "jaeger",
       "elasticsearch", "datadog", "sapm", "signalfx", "splunk_hec", "awss3", "awskinesis", "nop");
 
   private static final Set<String> RECEIVERS = Set.of("otlp");
-  private static final Set<String> PROCESSORS = Set.of("batch", "memory_limiter", "resource", "attributes");
+  private static final Set<String> PROCESSORS = Set.of("batch", "memory_limiter", "resource", "attributes",
+      "transform", "decouple");
+  /** opentelemetry-lambda collector/README.md, "Deprecation Notice": removed from the layer in favour of transform. */
+  private static final Set<String> LAMBDA_DEPRECATED_PROCESSORS = Set.of("attributes", "resource", "span");
   private static final Set<String> EXPORTERS = Set.of("otlp_grpc", "otlp", "otlp_http", "otlphttp", "debug",
       "logging");
   /**
@@ -117,6 +119,7 @@ final class CollectorConfigParser {
       warnings.add("configuration references unset environment variable \"" + name + "\"");
     }
     warnUnenforcedMemoryLimiters(processors, pipelines);
+    warnLambdaDeprecatedProcessors(processorsSec);
     return new CollectorConfig(Collections.unmodifiableMap(tree), Map.copyOf(receivers), Map.copyOf(processors),
         Map.copyOf(exporters), List.copyOf(pipelines), List.copyOf(warnings));
   }
@@ -239,11 +242,24 @@ final class CollectorConfigParser {
         + "\" instead"));
   }
 
+  private void warnLambdaDeprecatedProcessors(ConfigSection processorsSec) {
+    Set<String> used = new TreeSet<>();
+    for (String id : processorsSec.map().keySet()) {
+      String type = id.contains("/") ? id.substring(0, id.indexOf('/')) : id;
+      if (LAMBDA_DEPRECATED_PROCESSORS.contains(type)) {
+        used.add(type);
+      }
+    }
+    used.forEach(type -> warnings.add("processor \"" + type + "\" is deprecated in the opentelemetry-lambda collector"
+        + " layer and will be removed from it; use the \"transform\" processor (OTTL) instead"));
+  }
+
   private void warnUnenforcedMemoryLimiters(Map<String, ProcessorSpec> processors, List<PipelineSpec> pipelines) {
     for (ProcessorSpec spec : processors.values()) {
       if (spec instanceof MemoryLimiterSpec && pipelines.stream().anyMatch(p -> p.processors().contains(spec.id()))) {
-        warnings.add("processor \"" + spec.id() + "\" is accepted but not enforced: the embedded collector "
-            + "never refuses data for memory reasons");
+        warnings.add("processor \"" + spec.id() + "\" is accepted but not enforced: the embedded collector runs in"
+            + " the harness's JVM, whose heap is no measure of a collector's memory, so it never refuses data with"
+            + " \"data refused due to high memory usage\"");
       }
     }
   }
