@@ -101,6 +101,23 @@ public final class CollectorConfig {
     return Optional.ofNullable(node);
   }
 
+  /**
+   * Whether exporter {@code id} speaks TLS to its endpoint, decided as the real collector decides it
+   * ({@code otlp_grpc}: unless {@code tls.insecure}; {@code otlp_http}: by the URL's scheme); empty for
+   * an exporter that is not run or sends nowhere ({@code debug}).
+   */
+  public Optional<Boolean> exporterUsesTls(String id) {
+    ExporterSpec spec = exporters.get(id);
+    if (spec instanceof OtlpGrpcSpec g) {
+      return Optional.of(g.tls());
+    }
+    if (spec instanceof OtlpHttpSpec h) {
+      URI any = h.tracesUrl() != null ? h.tracesUrl() : h.metricsUrl() != null ? h.metricsUrl() : h.logsUrl();
+      return Optional.ofNullable(any).map(u -> u.getScheme().equals("https"));
+    }
+    return Optional.empty();
+  }
+
   Map<String, ReceiverSpec> receivers() {
     return receivers;
   }
