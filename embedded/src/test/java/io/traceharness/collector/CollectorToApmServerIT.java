@@ -45,8 +45,12 @@ class CollectorToApmServerIT {
   static void start() {
     es = EmbeddedElasticsearch.builder().heap("256m").build();
     es.start();
-    // TLS and plaintext on one port, as the stack runs it: the post's otlp exporter uses TLS
-    apm = EmbeddedApmServer.builder().elasticsearch(es.endpoint()).secretToken(TOKEN)
+    apm = apmServer(0);
+  }
+
+  /** TLS and plaintext on one port, as the stack runs it: the post's otlp exporter uses TLS. */
+  private static EmbeddedApmServer apmServer(int port) {
+    return EmbeddedApmServer.builder().elasticsearch(es.endpoint()).secretToken(TOKEN).port(port)
         .tls(LocalCertificateAuthority.shared().issueServer("apm-server")).build().start();
   }
 
@@ -171,7 +175,7 @@ class CollectorToApmServerIT {
             .anySatisfy(f -> assertThat(f.error()).contains("connect: connection refused")
                 .contains("127.0.0.1:" + port));
       } finally {
-        apm = EmbeddedApmServer.builder().elasticsearch(es.endpoint()).secretToken(TOKEN).port(port).build().start();
+        apm = apmServer(port);
       }
       await("3 spans delivered after the outage").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
           .untilAsserted(() -> assertThat(collector.stats().pipeline("traces").exporter("otlp/elastic").sent())
