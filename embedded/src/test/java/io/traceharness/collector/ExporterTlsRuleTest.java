@@ -124,4 +124,27 @@ class ExporterTlsRuleTest {
     assertThatThrownBy(() -> grpc("otlp_grpc", "127.0.0.1:1", "cert_file: /c.pem", Map.of()))
         .hasMessage("exporters::otlp_grpc::tls::cert_file: the embedded collector does not support it");
   }
+
+  @Test
+  void aReceiverAskedToServeTlsIsRefusedRatherThanServedInPlaintext() {
+    String yaml = """
+        receivers:
+          otlp:
+            protocols:
+              grpc:
+                tls:
+                  cert_file: /cert.pem
+                  key_file: /key.pem
+        exporters:
+          debug:
+        service:
+          pipelines:
+            traces:
+              receivers: [otlp]
+              exporters: [debug]
+        """;
+    assertThatThrownBy(() -> CollectorConfig.parse(yaml, Map.of()))
+        .hasMessageStartingWith("receivers::otlp::protocols::grpc::tls: the embedded collector's receivers serve"
+            + " plaintext only");
+  }
 }

@@ -85,7 +85,7 @@ class BreakDiagnosisIT {
     // the real exporter retries Unavailable (exporterhelper) and logs each attempt; nothing is delivered
     assertThat(stack.logs()).filteredOn(l -> l.component().equals("collector of producer-plaintext")).isNotEmpty()
         .anySatisfy(l -> assertThat(l.tail(200)).contains("Exporting failed. Will retry the request after interval."
-            + " exporter=otlp/elastic pipeline=traces error=\"" + handshake + "\""));
+            + " exporter=otlp pipeline=traces error=\"" + handshake + "\""));
   }
 
   @Test
