@@ -29,7 +29,12 @@ public final class ContainerImages {
   public static final DockerImageName APM_SERVER =
       DockerImageName.parse("docker.elastic.co/apm/apm-server").withTag(ELASTIC_VERSION);
 
-  /** The contrib distribution: it carries the {@code health_check} extension the core one lacks. */
+  /**
+   * The contrib distribution, which Lambda-era collector configs are written for. Its image is built
+   * {@code FROM scratch}: no shell, no curl. Both it and the core distribution carry the
+   * {@code health_check} extension (opentelemetry-collector-releases, each distribution's
+   * {@code manifest.yaml}).
+   */
   public static final DockerImageName OTEL_COLLECTOR =
       DockerImageName.parse("otel/opentelemetry-collector-contrib:0.161.0");
 

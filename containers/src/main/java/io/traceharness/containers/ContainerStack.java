@@ -115,6 +115,9 @@ public final class ContainerStack implements TracingStack {
       "xpack.security.enabled", "false",
       // the apm-data plugin installs the traces-apm* templates and ingest pipelines APM Server needs
       "xpack.apm_data.enabled", "true",
+      // Testcontainers' ElasticsearchContainer sets it too; compose needs it said: on a nearly full disk the
+      // node refuses APM Server's writes while its health check passes
+      "cluster.routing.allocation.disk.threshold_enabled", "false",
       "ES_JAVA_OPTS", "-Xms512m -Xmx512m");
 
   /** LocalStack services the harness uses; {@code SERVICES} in {@code docker-compose.yml}. */

@@ -14,7 +14,8 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * The containers stack runs the post's collector pipeline: the same OTLP exporter to APM Server
  * with the same token header, the same receivers, and only the changes today's collector-contrib
- * forces ({@code logging} → {@code debug}, no {@code awsxray}, receivers on all interfaces).
+ * and a plaintext APM Server force ({@code logging} → {@code debug}, no {@code awsxray}, receivers
+ * on all interfaces, {@code tls.insecure: true}).
  */
 class CollectorConfigTest {
 
@@ -22,9 +23,12 @@ class CollectorConfigTest {
   private final Map<String, Object> containers = containersConfig();
 
   @Test
-  void exportsToApmServerExactlyAsThePostDoes() {
-    assertThat(section(containers, "exporters").get("otlp")).isEqualTo(section(post, "exporters").get("otlp"));
-    assertThat(section(section(containers, "exporters"), "otlp"))
+  void exportsToApmServerAsThePostDoesButInPlaintextBecauseTheStacksApmServerServesNoTls() {
+    Map<String, Object> expected = new java.util.LinkedHashMap<>(section(section(post, "exporters"), "otlp"));
+    // the post's Elastic Cloud endpoint speaks TLS; the stack's APM Server plaintext, so the exporter,
+    // TLS by default (config/configgrpc/configgrpc.go), must be told
+    expected.put("tls", Map.of("insecure", true));
+    assertThat(section(section(containers, "exporters"), "otlp")).isEqualTo(expected)
         .containsEntry("endpoint", "${APM_SERVER_URL}")
         .containsEntry("headers", Map.of("Authorization", "Bearer ${APM_SERVER_TOKEN}"));
   }

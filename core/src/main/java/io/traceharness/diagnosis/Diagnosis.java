@@ -475,7 +475,35 @@ public final class Diagnosis {
 
     private static String describeFailure(Evidence.ExportFailure f, int count) {
       return (f.function() != null ? f.function() + "'s layer collector" : "the collector") + " could not export to "
-          + f.exporter() + " (" + count + " failure" + (count == 1 ? "" : "s") + "; last: " + f.message() + ")";
+          + f.exporter() + " (" + count + " failure" + (count == 1 ? "" : "s") + "; last: " + f.message() + ")"
+          + cause(f.message());
+    }
+
+    /**
+     * What a TLS failure means for the config. The wording is Go's: crypto/tls conn.go ("first record
+     * does not look like a TLS handshake"), net/http transport.go ("server gave HTTP response to HTTPS
+     * client"), crypto/x509 ("certificate signed by unknown authority"); grpc-go when a plaintext client
+     * meets a TLS server ("connection closed before server preface received"). The otlp exporter uses TLS
+     * unless tls.insecure is set (opentelemetry-collector config/configgrpc/configgrpc.go).
+     */
+    static String cause(String error) {
+      if (error == null) {
+        return "";
+      }
+      if (error.contains("first record does not look like a TLS handshake")
+          || error.contains("server gave HTTP response to HTTPS client")) {
+        return ": the otlp exporter uses TLS by default; the endpoint speaks plaintext: set tls.insecure: true or"
+            + " serve TLS";
+      }
+      if (error.contains("certificate signed by unknown authority")) {
+        return ": the endpoint's certificate is not signed by an authority the collector trusts: set tls.ca_file"
+            + " to its CA, or serve a publicly trusted certificate";
+      }
+      if (error.contains("connection closed before server preface received")) {
+        return ": the exporter speaks plaintext (tls.insecure: true); the endpoint may expect TLS: remove"
+            + " tls.insecure or use its plaintext port";
+      }
+      return "";
     }
   }
 }

@@ -206,6 +206,21 @@ class DiagnosisTest {
   }
 
   @Test
+  void aTlsHandshakeAgainstAPlaintextEndpointIsNamedAsTheCause() {
+    Trace client = Trace.parse(T, clientDocs(T));
+    String error = "rpc error: code = Unavailable desc = connection error: desc = \"transport: authentication handshake"
+        + " failed: tls: first record does not look like a TLS handshake\"";
+    Diagnosis d = Diagnosis.of(evidence(client)
+        .invocation(new Evidence.Invocation(AT, "producer", "req-8", null, null))
+        .exportFailure(new Evidence.ExportFailure(AT.plusMillis(100), "producer", "otlp/elastic", error))
+        .build());
+
+    assertThat(d.findings(Kind.EXPORT_FAILED)).singleElement().satisfies(f -> assertThat(f.message())
+        .endsWith("(1 failure; last: " + error + "): the otlp exporter uses TLS by default; the endpoint speaks"
+            + " plaintext: set tls.insecure: true or serve TLS"));
+  }
+
+  @Test
   void anOrphanPointsAtTheCallersSpanThatNeverArrived() {
     List<String> docs = clientDocs(T);
     docs.add(doc(T, "transaction", "3000000000000001", "2000000000000002", "consumer", "GET /ping", 30_000, 50_000));

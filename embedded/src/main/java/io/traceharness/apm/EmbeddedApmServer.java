@@ -15,7 +15,10 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServerPort;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import io.grpc.Metadata;
@@ -29,6 +32,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.traceharness.otlp.OtlpHandler;
 import io.traceharness.otlp.OtlpServices;
 import io.traceharness.otlp.OtlpSignal;
+import io.traceharness.support.LocalCertificateAuthority;
 import io.traceharness.support.Versions;
 import io.traceharness.support.WorkDirs;
 import java.io.IOException;
@@ -132,8 +136,17 @@ public final class EmbeddedApmServer implements AutoCloseable {
         .admission(headers -> Optional.ofNullable(auth.check(headers.get(HttpHeaderNames.AUTHORIZATION)))
             .map(error -> unauthorized(error, headers.get(HttpHeaderNames.ACCEPT))))
         .build();
-    server = Server.builder()
-        .http(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port))
+    InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port);
+    ServerBuilder sb = Server.builder();
+    if (config.tls != null) {
+      // one port for both, as Elastic Cloud's 443 speaks TLS while agents set up with http://…:8200 keep
+      // working: Armeria tells a TLS ClientHello from a plaintext request on the first bytes
+      sb.port(new ServerPort(address, SessionProtocol.HTTP, SessionProtocol.HTTPS)).tls(config.tls.privateKey(),
+          config.tls.chain());
+    } else {
+      sb.http(address);
+    }
+    server = sb
         // the Elastic agents keep one intake request open for up to api_request_time (10 s by default)
         .requestTimeout(Duration.ZERO)
         .maxRequestLength(config.maxRequestBytes)
@@ -149,15 +162,18 @@ public final class EmbeddedApmServer implements AutoCloseable {
         .build();
     server.start().join();
     port = server.activeLocalPort();
-    String ready = String.format(Locale.ROOT, "APM Server %s ready at %s (HTTP, intake v2, OTLP/HTTP and OTLP/gRPC) "
-        + "writing to %s in %d ms", version, endpoint(), config.sink != null ? "a test sink" : config.elasticsearch,
+    String ready = String.format(Locale.ROOT, "APM Server %s ready at %s (%s, intake v2, OTLP/HTTP and OTLP/gRPC) "
+        + "writing to %s in %d ms", version, endpoint(), config.tls != null ? "HTTP and HTTPS on one port" : "HTTP", config.sink != null ? "a test sink" : config.elasticsearch,
         (System.nanoTime() - t0) / 1_000_000);
     LOG.info(ready);
     log.info(ready);
     return this;
   }
 
-  /** {@code http://127.0.0.1:<port>}; OTLP/gRPC is served on the same port. */
+  /**
+   * {@code http://127.0.0.1:<port>}; OTLP/gRPC is served on the same port, and TLS too when the server
+   * was built with {@link Builder#tls}.
+   */
   public URI endpoint() {
     if (server == null) {
       throw new IllegalStateException("APM Server is not started");
@@ -517,6 +533,7 @@ public final class EmbeddedApmServer implements AutoCloseable {
     private String version = Versions.of("apm-server");
     private Path logFile;
     private DocumentSink sink;
+    private LocalCertificateAuthority.ServerCertificate tls;
 
     private Builder() {
     }
@@ -546,6 +563,16 @@ public final class EmbeddedApmServer implements AutoCloseable {
      */
     public Builder apiKey(String id, String key, String... privileges) {
       this.apiKeys.put(id + ":" + key, Set.of(privileges));
+      return this;
+    }
+
+    /**
+     * Serve TLS with this certificate on the same port as plaintext (see
+     * {@link io.traceharness.support.LocalCertificateAuthority}); without it the port speaks plaintext only,
+     * as APM Server's default {@code apm-server.ssl.enabled: false}.
+     */
+    public Builder tls(LocalCertificateAuthority.ServerCertificate certificate) {
+      this.tls = certificate;
       return this;
     }
 

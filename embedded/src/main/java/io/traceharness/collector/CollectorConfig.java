@@ -16,8 +16,10 @@ import java.util.Optional;
  * environment and validated the way the real collector validates it at startup.
  *
  * <p>Components the embedded collector runs: receiver {@code otlp}; processors {@code batch},
- * {@code memory_limiter} (accepted, not enforced), {@code resource}, {@code attributes}; exporters
- * {@code otlp}, {@code otlphttp}, {@code debug}, {@code logging}. Well-known components it does not
+ * {@code memory_limiter} (validated, not enforced), {@code resource}, {@code attributes},
+ * {@code transform} (an OTTL subset), {@code decouple}; exporters {@code otlp_grpc} (and its
+ * deprecated alias {@code otlp}), {@code otlp_http} (alias {@code otlphttp}), {@code debug},
+ * {@code logging}. Well-known components it does not
  * run (for instance the {@code awsxray} exporter of ADOT configs) are left out of their pipelines
  * with one warning each; anything else is an error, as in the real collector.
  *
@@ -99,6 +101,23 @@ public final class CollectorConfig {
     return Optional.ofNullable(node);
   }
 
+  /**
+   * Whether exporter {@code id} speaks TLS to its endpoint, decided as the real collector decides it
+   * ({@code otlp_grpc}: unless {@code tls.insecure}; {@code otlp_http}: by the URL's scheme); empty for
+   * an exporter that is not run or sends nowhere ({@code debug}).
+   */
+  public Optional<Boolean> exporterUsesTls(String id) {
+    ExporterSpec spec = exporters.get(id);
+    if (spec instanceof OtlpGrpcSpec g) {
+      return Optional.of(g.tls());
+    }
+    if (spec instanceof OtlpHttpSpec h) {
+      URI any = h.tracesUrl() != null ? h.tracesUrl() : h.metricsUrl() != null ? h.metricsUrl() : h.logsUrl();
+      return Optional.ofNullable(any).map(u -> u.getScheme().equals("https"));
+    }
+    return Optional.empty();
+  }
+
   Map<String, ReceiverSpec> receivers() {
     return receivers;
   }
@@ -133,7 +152,7 @@ public final class CollectorConfig {
       String tracesPath, String metricsPath, String logsPath) {
   }
 
-  sealed interface ProcessorSpec permits BatchSpec, AttributesSpec, MemoryLimiterSpec {
+  sealed interface ProcessorSpec permits BatchSpec, AttributesSpec, MemoryLimiterSpec, TransformSpec, DecoupleSpec {
     String id();
   }
 
@@ -144,7 +163,18 @@ public final class CollectorConfig {
   record AttributesSpec(String id, boolean onResource, List<AttributeAction> actions) implements ProcessorSpec {
   }
 
-  record MemoryLimiterSpec(String id) implements ProcessorSpec {
+  /** The memory limiter's settings, validated as {@code internal/memorylimiter/config.go} does. */
+  record MemoryLimiterSpec(String id, Duration checkInterval, long limitMib, long spikeLimitMib, long limitPercentage,
+      long spikeLimitPercentage) implements ProcessorSpec {
+  }
+
+  /** {@code transform}: parsed OTTL statements per signal. */
+  record TransformSpec(String id, List<Ottl.Statement> traceStatements, List<Ottl.Statement> metricStatements,
+      List<Ottl.Statement> logStatements) implements ProcessorSpec {
+  }
+
+  /** opentelemetry-lambda's {@code decouple} processor. */
+  record DecoupleSpec(String id, int maxQueueSize) implements ProcessorSpec {
   }
 
   enum ActionType { INSERT, UPDATE, UPSERT, DELETE }
@@ -170,16 +200,29 @@ public final class CollectorConfig {
   }
 
   /**
-   * @param target host:port the gRPC channel dials (scheme stripped as the real exporter does)
-   * @param tls    whether the channel uses TLS ({@code https://}, or no {@code http://} and no
-   *               {@code tls.insecure})
+   * A client's {@code tls} section as it applies once TLS is on.
+   *
+   * @param trustPem the roots to verify the server with: {@code tls.ca_file}, else the file
+   *                 {@code SSL_CERT_FILE} names in the collector's environment (Go reads the system
+   *                 roots from it, {@code crypto/x509/root_unix.go}); null means the JDK's roots
    */
-  record OtlpGrpcSpec(String id, String endpoint, String target, boolean tls, boolean tlsSkipVerify,
+  record TlsSpec(boolean insecureSkipVerify, Path trustPem) {
+  }
+
+  /**
+   * @param target host:port the gRPC channel dials (scheme stripped as the real exporter does)
+   * @param tls    whether the channel uses TLS: the real rule (configgrpc.go
+   *               {@code getGrpcDialOptions}, configtls.go {@code LoadTLSConfig}) is TLS unless
+   *               {@code tls.insecure: true} without a CA, and always for {@code https://}; an
+   *               {@code http://} prefix is only stripped
+   */
+  record OtlpGrpcSpec(String id, String endpoint, String target, boolean tls, TlsSpec tlsSpec,
       Map<String, String> headers, String compression, Duration timeout, RetrySpec retry, QueueSpec queue)
       implements ExporterSpec {
   }
 
-  record OtlpHttpSpec(String id, URI tracesUrl, URI metricsUrl, URI logsUrl, boolean tlsSkipVerify,
+  /** TLS for the URLs that say {@code https://}, as Go's HTTP client decides by scheme (confighttp). */
+  record OtlpHttpSpec(String id, URI tracesUrl, URI metricsUrl, URI logsUrl, TlsSpec tlsSpec,
       Map<String, String> headers, String compression, boolean json, Duration timeout, RetrySpec retry,
       QueueSpec queue) implements ExporterSpec {
   }

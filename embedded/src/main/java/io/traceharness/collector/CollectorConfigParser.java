@@ -36,25 +36,35 @@ final class CollectorConfigParser {
   private static final Set<String> KNOWN_RECEIVERS = Set.of("awsxray", "prometheus", "jaeger", "zipkin",
       "hostmetrics", "filelog", "statsd", "kafka", "awsecscontainermetrics", "telemetryapi", "opencensus",
       "fluentforward", "k8s_cluster", "kubeletstats", "otlpjsonfile");
-  private static final Set<String> KNOWN_PROCESSORS = Set.of("resourcedetection", "decouple", "filter",
-      "transform", "tail_sampling", "probabilistic_sampler", "span", "k8sattributes", "groupbytrace",
+  private static final Set<String> KNOWN_PROCESSORS = Set.of("resourcedetection", "filter", "tail_sampling", "probabilistic_sampler", "span", "k8sattributes", "groupbytrace",
       "cumulativetodelta", "deltatocumulative", "metricstransform", "redaction", "groupbyattrs");
   private static final Set<String> KNOWN_EXPORTERS = Set.of("awsxray", "awsemf", "awscloudwatchlogs",
       "prometheus", "prometheusremotewrite", "loadbalancing", "kafka", "file", "zipkin", "jaeger",
       "elasticsearch", "datadog", "sapm", "signalfx", "splunk_hec", "awss3", "awskinesis", "nop");
 
   private static final Set<String> RECEIVERS = Set.of("otlp");
-  private static final Set<String> PROCESSORS = Set.of("batch", "memory_limiter", "resource", "attributes");
-  private static final Set<String> EXPORTERS = Set.of("otlp", "otlphttp", "debug", "logging");
+  private static final Set<String> PROCESSORS = Set.of("batch", "memory_limiter", "resource", "attributes",
+      "transform", "decouple");
+  /** opentelemetry-lambda collector/README.md, "Deprecation Notice": removed from the layer in favour of transform. */
+  private static final Set<String> LAMBDA_DEPRECATED_PROCESSORS = Set.of("attributes", "resource", "span");
+  private static final Set<String> EXPORTERS = Set.of("otlp_grpc", "otlp", "otlp_http", "otlphttp", "debug",
+      "logging");
+  /**
+   * Deprecated type aliases and the types that replaced them: collector v0.144.0 renamed {@code otlp}
+   * to {@code otlp_grpc} and {@code otlphttp} to {@code otlp_http} (core CHANGELOG, #14403, #14396).
+   */
+  private static final Map<String, String> DEPRECATED_ALIASES = Map.of("otlp", "otlp_grpc", "otlphttp", "otlp_http");
 
   private final ConfigExpander expander;
+  private final String systemCertFile;
   private final List<String> warnings = new ArrayList<>();
   private final Set<String> skippedReceivers = new LinkedHashSet<>();
   private final Set<String> skippedProcessors = new LinkedHashSet<>();
   private final Set<String> skippedExporters = new LinkedHashSet<>();
 
-  private CollectorConfigParser(ConfigExpander expander) {
+  private CollectorConfigParser(ConfigExpander expander, String systemCertFile) {
     this.expander = expander;
+    this.systemCertFile = systemCertFile;
   }
 
   static CollectorConfig parse(String yaml, Map<String, String> environment) {
@@ -74,7 +84,7 @@ final class CollectorConfigParser {
     ConfigExpander expander = new ConfigExpander(environment);
     @SuppressWarnings("unchecked")
     Map<String, Object> tree = (Map<String, Object>) expander.expandTree(root, "");
-    return new CollectorConfigParser(expander).read(tree);
+    return new CollectorConfigParser(expander, environment.get("SSL_CERT_FILE")).read(tree);
   }
 
   private CollectorConfig read(Map<String, Object> tree) {
@@ -100,7 +110,8 @@ final class CollectorConfigParser {
     Map<String, ProcessorSpec> processors = components(processorsSec, PROCESSORS, KNOWN_PROCESSORS,
         skippedProcessors, (type, id) -> ProcessorParser.processor(type, id, processorsSec.section(id)));
     Map<String, ExporterSpec> exporters = components(exportersSec, EXPORTERS, KNOWN_EXPORTERS, skippedExporters,
-        (type, id) -> ExporterParser.exporter(type, id, exportersSec.section(id)));
+        (type, id) -> ExporterParser.exporter(type, id, exportersSec.section(id), systemCertFile));
+    warnDeprecatedAliases(exportersSec);
     extensions(extensionsSec);
     List<PipelineSpec> pipelines = service(serviceSec, extensionsSec, receivers, processors, exporters);
 
@@ -108,6 +119,7 @@ final class CollectorConfigParser {
       warnings.add("configuration references unset environment variable \"" + name + "\"");
     }
     warnUnenforcedMemoryLimiters(processors, pipelines);
+    warnLambdaDeprecatedProcessors(processorsSec);
     return new CollectorConfig(Collections.unmodifiableMap(tree), Map.copyOf(receivers), Map.copyOf(processors),
         Map.copyOf(exporters), List.copyOf(pipelines), List.copyOf(warnings));
   }
@@ -217,11 +229,37 @@ final class CollectorConfigParser {
         + " and the rest of " + (where.size() > 1 ? "each" : "the") + " pipeline runs"));
   }
 
+  /** The real collector's startup warning for an alias (service/internal/builders/builders.go), once per type. */
+  private void warnDeprecatedAliases(ConfigSection exportersSec) {
+    Set<String> used = new TreeSet<>();
+    for (String id : exportersSec.map().keySet()) {
+      String type = id.contains("/") ? id.substring(0, id.indexOf('/')) : id;
+      if (DEPRECATED_ALIASES.containsKey(type)) {
+        used.add(type);
+      }
+    }
+    used.forEach(alias -> warnings.add("\"" + alias + "\" alias is deprecated; use \"" + DEPRECATED_ALIASES.get(alias)
+        + "\" instead"));
+  }
+
+  private void warnLambdaDeprecatedProcessors(ConfigSection processorsSec) {
+    Set<String> used = new TreeSet<>();
+    for (String id : processorsSec.map().keySet()) {
+      String type = id.contains("/") ? id.substring(0, id.indexOf('/')) : id;
+      if (LAMBDA_DEPRECATED_PROCESSORS.contains(type)) {
+        used.add(type);
+      }
+    }
+    used.forEach(type -> warnings.add("processor \"" + type + "\" is deprecated in the opentelemetry-lambda collector"
+        + " layer and will be removed from it; use the \"transform\" processor (OTTL) instead"));
+  }
+
   private void warnUnenforcedMemoryLimiters(Map<String, ProcessorSpec> processors, List<PipelineSpec> pipelines) {
     for (ProcessorSpec spec : processors.values()) {
       if (spec instanceof MemoryLimiterSpec && pipelines.stream().anyMatch(p -> p.processors().contains(spec.id()))) {
-        warnings.add("processor \"" + spec.id() + "\" is accepted but not enforced: the embedded collector "
-            + "never refuses data for memory reasons");
+        warnings.add("processor \"" + spec.id() + "\" is accepted but not enforced: the embedded collector runs in"
+            + " the harness's JVM, whose heap is no measure of a collector's memory, so it never refuses data with"
+            + " \"data refused due to high memory usage\"");
       }
     }
   }
@@ -268,6 +306,7 @@ final class CollectorConfigParser {
       g.checkKeys("receivers", id, Set.of("endpoint", "transport", "tls", "max_recv_msg_size_mib",
           "max_concurrent_streams", "read_buffer_size", "write_buffer_size", "keepalive", "auth",
           "include_metadata", "middlewares"));
+      plaintextOnly(g);
       grpc = hostPort(g.string("endpoint", "0.0.0.0:4317"), g.sub("endpoint"));
       maxRecv = (int) Math.min(Integer.MAX_VALUE, g.number("max_recv_msg_size_mib", 4) * 1024 * 1024);
     }
@@ -282,6 +321,7 @@ final class CollectorConfigParser {
           "include_metadata", "response_headers", "traces_url_path", "metrics_url_path", "logs_url_path",
           "compression_algorithms", "read_timeout", "read_header_timeout", "write_timeout", "idle_timeout",
           "middlewares", "keepalives_enabled"));
+      plaintextOnly(h);
       http = hostPort(h.string("endpoint", "0.0.0.0:4318"), h.sub("endpoint"));
       maxBody = h.number("max_request_body_size", maxBody);
       traces = urlPath(h, "traces_url_path", traces);
@@ -289,6 +329,18 @@ final class CollectorConfigParser {
       logs = urlPath(h, "logs_url_path", logs);
     }
     return new ReceiverSpec(id, grpc, http, maxRecv, maxBody, traces, metrics, logs);
+  }
+
+  /**
+   * A receiver serves TLS exactly when its protocol has a {@code tls} section (configgrpc/confighttp
+   * {@code ServerConfig.TLS} is optional); the embedded receivers serve plaintext only, so such a config
+   * is refused rather than served differently.
+   */
+  private static void plaintextOnly(ConfigSection protocol) {
+    if (protocol.has("tls") && protocol.get("tls") != null) {
+      throw new InvalidConfigException(protocol.sub("tls") + ": the embedded collector's receivers serve plaintext"
+          + " only; remove the tls section (the layer's collector is reached on localhost)");
+    }
   }
 
   private static String urlPath(ConfigSection h, String key, String dflt) {

@@ -223,7 +223,11 @@ public final class EmbeddedCollector implements AutoCloseable {
         head = new BatchProcessor(b, p.signal(), next, log, p.id());
       } else if (spec instanceof CollectorConfig.AttributesSpec a) {
         head = new AttributesProcessor(a, p.signal(), next);
+      } else if (spec instanceof CollectorConfig.TransformSpec t) {
+        head = new TransformProcessor(t, p.signal(), next);
       } else {
+        // memory_limiter (validated, not enforced: see the startup warning) and decouple, whose work (exports
+        // off the receiver's thread) the exporters' sending queue already does here
         head = next;
       }
     }

@@ -7,16 +7,19 @@ import io.traceharness.collector.CollectorConfig.OtlpGrpcSpec;
 import io.traceharness.collector.CollectorConfig.OtlpHttpSpec;
 import io.traceharness.collector.CollectorConfig.QueueSpec;
 import io.traceharness.collector.CollectorConfig.RetrySpec;
+import io.traceharness.collector.CollectorConfig.TlsSpec;
 import io.traceharness.collector.CollectorConfig.Verbosity;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /**
- * Reads one entry of the {@code exporters} section: {@code debug}/{@code logging}, {@code otlp}
- * (gRPC) and {@code otlphttp}, with the keys, defaults and startup errors of the real exporters'
+ * Reads one entry of the {@code exporters} section: {@code debug}/{@code logging}, {@code otlp_grpc}
+ * (alias {@code otlp}) and {@code otlp_http} (alias {@code otlphttp}), with the keys, defaults and startup errors of the real exporters'
  * {@code Validate()} and the shared {@code exporterhelper} retry and queue settings.
  */
 final class ExporterParser {
@@ -24,11 +27,15 @@ final class ExporterParser {
   private ExporterParser() {
   }
 
-  static ExporterSpec exporter(String type, String id, ConfigSection s) {
+  /**
+   * @param systemCertFile {@code SSL_CERT_FILE} of the collector's environment (null when unset): the
+   *                       system roots a Go collector verifies servers with
+   */
+  static ExporterSpec exporter(String type, String id, ConfigSection s, String systemCertFile) {
     return switch (type) {
       case "debug", "logging" -> debug(type, id, s);
-      case "otlp" -> otlpGrpc(id, s);
-      default -> otlpHttp(id, s);
+      case "otlp", "otlp_grpc" -> otlpGrpc(id, s, systemCertFile);
+      default -> otlpHttp(id, s, systemCertFile);
     };
   }
 
@@ -60,17 +67,16 @@ final class ExporterParser {
     return new DebugSpec(id, verbosity);
   }
 
-  private static OtlpGrpcSpec otlpGrpc(String id, ConfigSection s) {
+  private static OtlpGrpcSpec otlpGrpc(String id, ConfigSection s, String systemCertFile) {
     String path = "exporters::" + id;
     s.checkKeys("exporters", id, Set.of("endpoint", "compression", "tls", "keepalive", "read_buffer_size",
         "write_buffer_size", "wait_for_ready", "headers", "balancer_name", "authority", "auth",
         "middlewares", "timeout", "sending_queue", "retry_on_failure", "batcher"));
     String endpoint = s.string("endpoint", "");
     String target = endpoint;
-    boolean tls = true;
+    // configgrpc.go sanitizedEndpoint: http:// and https:// are stripped; neither turns TLS off
     if (endpoint.startsWith("http://")) {
       target = endpoint.substring("http://".length());
-      tls = false;
     } else if (endpoint.startsWith("https://")) {
       target = endpoint.substring("https://".length());
     } else if (endpoint.startsWith("dns://")) {
@@ -90,15 +96,15 @@ final class ExporterParser {
       throw new InvalidConfigException(path + ": invalid port \"" + port + "\"");
     }
     ConfigSection tlsSec = s.section("tls");
-    boolean skipVerify = tlsSec.bool("insecure_skip_verify", false);
-    if (tls && tlsSec.bool("insecure", false)) {
-      tls = false;
-    }
-    return new OtlpGrpcSpec(id, endpoint, target, tls, skipVerify, s.stringMap("headers"),
+    // configtls.go LoadTLSConfig: no TLS config only for insecure without a CA; configgrpc.go
+    // getGrpcDialOptions: https:// turns TLS on even then
+    boolean hasCa = !tlsSec.string("ca_file", "").isEmpty() || !tlsSec.string("ca_pem", "").isEmpty();
+    boolean tls = !(tlsSec.bool("insecure", false) && !hasCa) || endpoint.startsWith("https://");
+    return new OtlpGrpcSpec(id, endpoint, target, tls, tls(s, systemCertFile), s.stringMap("headers"),
         compression(s, path), s.duration("timeout", Duration.ofSeconds(5)), retry(s), queue(s));
   }
 
-  private static OtlpHttpSpec otlpHttp(String id, ConfigSection s) {
+  private static OtlpHttpSpec otlpHttp(String id, ConfigSection s, String systemCertFile) {
     String path = "exporters::" + id;
     s.checkKeys("exporters", id, Set.of("endpoint", "traces_endpoint", "metrics_endpoint", "logs_endpoint",
         "profiles_endpoint", "encoding", "compression", "compression_params", "tls", "headers", "timeout",
@@ -120,8 +126,27 @@ final class ExporterParser {
     return new OtlpHttpSpec(id, signalUrl(endpoint, traces, "v1/traces", s, "traces_endpoint"),
         signalUrl(endpoint, metrics, "v1/metrics", s, "metrics_endpoint"),
         signalUrl(endpoint, logs, "v1/logs", s, "logs_endpoint"),
-        s.section("tls").bool("insecure_skip_verify", false), s.stringMap("headers"), compression(s, path),
+        tls(s, systemCertFile), s.stringMap("headers"), compression(s, path),
         encoding.equals("json"), s.duration("timeout", Duration.ofSeconds(30)), retry(s), queue(s));
+  }
+
+  private static TlsSpec tls(ConfigSection s, String systemCertFile) {
+    ConfigSection t = s.section("tls");
+    t.checkKeys("exporters", s.path().substring("exporters::".length()), Set.of("insecure", "insecure_skip_verify",
+        "ca_file", "ca_pem", "cert_file", "cert_pem", "key_file", "key_pem", "server_name_override", "min_version",
+        "max_version", "include_system_ca_certs_pool", "reload_interval", "cipher_suites", "curve_preferences",
+        "tpm"));
+    if (!t.string("ca_pem", "").isEmpty()) {
+      throw new InvalidConfigException(t.sub("ca_pem") + ": the embedded collector reads a CA from ca_file only");
+    }
+    String caFile = t.string("ca_file", "");
+    String roots = !caFile.isEmpty() ? caFile : systemCertFile;
+    for (String key : List.of("server_name_override", "cert_file", "key_file", "cert_pem", "key_pem")) {
+      if (!t.string(key, "").isEmpty()) {
+        throw new InvalidConfigException(t.sub(key) + ": the embedded collector does not support it");
+      }
+    }
+    return new TlsSpec(t.bool("insecure_skip_verify", false), roots == null || roots.isEmpty() ? null : Path.of(roots));
   }
 
   private static URI signalUrl(String endpoint, String explicit, String suffix, ConfigSection s, String key) {

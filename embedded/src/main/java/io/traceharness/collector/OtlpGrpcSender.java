@@ -21,8 +21,9 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * The {@code otlp} exporter's transport: OTLP/gRPC to {@code host:port}, TLS unless the endpoint
- * says {@code http://} or {@code tls.insecure} is set, with the configured headers and compression.
+ * The {@code otlp_grpc} exporter's transport: OTLP/gRPC to {@code host:port}, over TLS as
+ * {@link CollectorConfig.OtlpGrpcSpec#tls()} decides (the real rule: TLS unless {@code tls.insecure};
+ * {@code http://} does not turn it off), with the configured headers and compression.
  * Retryable as in the real exporter: Canceled, DeadlineExceeded, Aborted, OutOfRange, Unavailable,
  * DataLoss, and ResourceExhausted only when the server sent RetryInfo (whose delay is honoured).
  */
@@ -40,11 +41,7 @@ final class OtlpGrpcSender implements Sender {
   OtlpGrpcSender(CollectorConfig.OtlpGrpcSpec spec) {
     this.spec = spec;
     // a factory of its own, so stopping the collector closes its connections
-    var fb = ClientFactory.builder();
-    if (spec.tlsSkipVerify()) {
-      fb.tlsNoVerify();
-    }
-    this.factory = fb.build();
+    this.factory = Sender.clientFactory(spec.tlsSpec());
     String uri = (spec.tls() ? "https://" : "http://") + spec.target();
     this.traces = builder(uri).build(TraceServiceGrpc.TraceServiceBlockingStub.class);
     this.metrics = builder(uri).build(MetricsServiceGrpc.MetricsServiceBlockingStub.class);
@@ -79,7 +76,11 @@ final class OtlpGrpcSender implements Sender {
     } catch (StatusRuntimeException e) {
       Status status = e.getStatus();
       Duration retryAfter = retryInfoDelay(e);
-      String desc = status.getDescription() != null ? status.getDescription()
+      String tls = status.getCause() != null ? Sender.tlsFailure(status.getCause(), spec.target()) : null;
+      // grpc-go http2_client.go: a failed handshake is "authentication handshake failed", a failed dial
+      // "Error while dialing"; both wrapped as a ConnectionError ("connection error: desc = %q")
+      String desc = tls != null ? "connection error: desc = \"transport: authentication handshake failed: " + tls + "\""
+          : status.getDescription() != null ? status.getDescription()
           : status.getCause() != null ? "connection error: desc = \"transport: Error while dialing: "
               + Sender.describeCause(status.getCause(), spec.target()) + "\"" : "";
       String message = "rpc error: code = " + codeName(status.getCode()) + " desc = " + desc;
@@ -87,8 +88,10 @@ final class OtlpGrpcSender implements Sender {
           || (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && retryAfter != null);
       throw new ExportException(message, retryable, retryAfter);
     } catch (RuntimeException e) {
-      throw new ExportException("rpc error: code = Unavailable desc = " + Sender.describeCause(e, spec.target()), true,
-          null);
+      String tls = Sender.tlsFailure(e, spec.target());
+      throw new ExportException("rpc error: code = Unavailable desc = " + (tls != null
+          ? "connection error: desc = \"transport: authentication handshake failed: " + tls + "\""
+          : Sender.describeCause(e, spec.target())), true, null);
     }
   }
 

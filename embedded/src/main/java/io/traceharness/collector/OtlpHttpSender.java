@@ -33,11 +33,7 @@ final class OtlpHttpSender implements Sender {
 
   OtlpHttpSender(CollectorConfig.OtlpHttpSpec spec) {
     this.spec = spec;
-    var fb = ClientFactory.builder();
-    if (spec.tlsSkipVerify()) {
-      fb.tlsNoVerify();
-    }
-    this.factory = fb.build();
+    this.factory = Sender.clientFactory(spec.tlsSpec());
     var b = WebClient.builder().factory(factory)
         .responseTimeout(spec.timeout().isZero() ? Duration.ofDays(1) : spec.timeout())
         .maxResponseLength(0);

@@ -6,9 +6,11 @@ import io.traceharness.collector.CollectorConfig.ActionType;
 import io.traceharness.collector.CollectorConfig.AttributeAction;
 import io.traceharness.collector.CollectorConfig.AttributesSpec;
 import io.traceharness.collector.CollectorConfig.BatchSpec;
+import io.traceharness.collector.CollectorConfig.DecoupleSpec;
 import io.traceharness.collector.CollectorConfig.InvalidConfigException;
 import io.traceharness.collector.CollectorConfig.MemoryLimiterSpec;
 import io.traceharness.collector.CollectorConfig.ProcessorSpec;
+import io.traceharness.collector.CollectorConfig.TransformSpec;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +20,7 @@ import java.util.Set;
 
 /**
  * Reads one entry of the {@code processors} section: {@code batch}, {@code memory_limiter},
- * {@code resource} and {@code attributes}, with the keys, defaults and startup errors of the real
+ * {@code transform}, {@code decouple}, {@code resource} and {@code attributes}, with the keys, defaults and startup errors of the real
  * processors' {@code Validate()} and factories.
  */
 final class ProcessorParser {
@@ -30,6 +32,8 @@ final class ProcessorParser {
     return switch (type) {
       case "batch" -> batch(id, s);
       case "memory_limiter" -> memoryLimiter(id, s);
+      case "transform" -> transform(id, s);
+      case "decouple" -> decouple(id, s);
       default -> attributes(type, id, s);
     };
   }
@@ -49,16 +53,122 @@ final class ProcessorParser {
     return b;
   }
 
+  /**
+   * The checks of opentelemetry-collector {@code internal/memorylimiter/config.go} {@code Validate()},
+   * in its order and with its messages; the GC-interval settings are read and checked the same way.
+   */
   private static MemoryLimiterSpec memoryLimiter(String id, ConfigSection s) {
     s.checkKeys("processors", id, Set.of("check_interval", "limit_mib", "spike_limit_mib",
-        "limit_percentage", "spike_limit_percentage", "ballast_size_mib"));
-    if (s.duration("check_interval", Duration.ZERO).isZero()) {
-      throw new InvalidConfigException("processors::" + id + ": checkInterval must be greater than zero");
+        "limit_percentage", "spike_limit_percentage", "min_gc_interval_when_soft_limited",
+        "min_gc_interval_when_hard_limited", "max_gc_interval_when_soft_limited", "max_gc_interval_when_hard_limited"));
+    String path = "processors::" + id + ": ";
+    Duration check = s.duration("check_interval", Duration.ZERO);
+    Duration minSoft = s.duration("min_gc_interval_when_soft_limited", Duration.ofSeconds(10));
+    Duration minHard = s.duration("min_gc_interval_when_hard_limited", Duration.ZERO);
+    Duration maxSoft = s.duration("max_gc_interval_when_soft_limited", Duration.ofSeconds(30));
+    Duration maxHard = s.duration("max_gc_interval_when_hard_limited", Duration.ofSeconds(30));
+    long limit = s.number("limit_mib", 0);
+    long spike = s.number("spike_limit_mib", 0);
+    long limitPct = s.number("limit_percentage", 0);
+    long spikePct = s.number("spike_limit_percentage", 0);
+    if (check.isNegative() || check.isZero()) {
+      throw new InvalidConfigException(path + "'check_interval' must be greater than zero");
     }
-    if (s.number("limit_mib", 0) == 0 && s.number("limit_percentage", 0) == 0) {
-      throw new InvalidConfigException("processors::" + id + ": memAllocLimit or memoryLimitPercentage must be greater than zero");
+    if (minSoft.compareTo(minHard) < 0) {
+      throw new InvalidConfigException(path
+          + "'min_gc_interval_when_soft_limited' should be larger than 'min_gc_interval_when_hard_limited'");
     }
-    return new MemoryLimiterSpec(id);
+    if (maxSoft.isNegative()) {
+      throw new InvalidConfigException(path + "'max_gc_interval_when_soft_limited' must be non-negative");
+    }
+    if (maxHard.isNegative()) {
+      throw new InvalidConfigException(path + "'max_gc_interval_when_hard_limited' must be non-negative");
+    }
+    if (limit == 0 && limitPct == 0) {
+      throw new InvalidConfigException(path + "'limit_mib' or 'limit_percentage' must be greater than zero");
+    }
+    if (limitPct > 100 || spikePct > 100) {
+      throw new InvalidConfigException(path
+          + "'limit_percentage' and 'spike_limit_percentage' must be greater than zero and less than or equal to hundred");
+    }
+    if (limit > 0 && limit <= spike) {
+      throw new InvalidConfigException(path + "'spike_limit_mib' must be smaller than 'limit_mib'");
+    }
+    if (limitPct > 0 && limitPct <= spikePct) {
+      throw new InvalidConfigException(path + "'spike_limit_percentage' must be smaller than 'limit_percentage'");
+    }
+    // memorylimiter.go newFixedMemUsageChecker: no spike limit means 20% of the limit
+    return new MemoryLimiterSpec(id, check, limit, limit > 0 && spike == 0 ? limit / 5 : spike, limitPct, spikePct);
+  }
+
+  /** opentelemetry-lambda {@code collector/processor/decoupleprocessor/config.go}: default 200, zero refused. */
+  private static DecoupleSpec decouple(String id, ConfigSection s) {
+    s.checkKeys("processors", id, Set.of("max_queue_size"));
+    long size = s.number("max_queue_size", 200);
+    if (size <= 0) {
+      throw new InvalidConfigException("processors::" + id + ": max_queue_size must be greater than 0");
+    }
+    return new DecoupleSpec(id, (int) size);
+  }
+
+  /**
+   * {@code transform}: {@code error_mode} and the per-signal statement lists, each entry a statement or a
+   * group with {@code context}, {@code conditions}, {@code statements} and its own {@code error_mode}
+   * (transformprocessor README, "Basic Config" and "Advanced Config").
+   */
+  private static TransformSpec transform(String id, ConfigSection s) {
+    s.checkKeys("processors", id, Set.of("error_mode", "trace_statements", "metric_statements", "log_statements",
+        "profile_statements", "flatten_data"));
+    errorMode(s);
+    if (s.has("profile_statements") && s.get("profile_statements") instanceof List<?> l && !l.isEmpty()) {
+      throw new InvalidConfigException(s.sub("profile_statements") + ": the embedded collector has no profiles pipeline");
+    }
+    return new TransformSpec(id, statements(s, "trace_statements", Set.of("resource", "span")),
+        statements(s, "metric_statements", Set.of("resource")), statements(s, "log_statements", Set.of("resource", "log")));
+  }
+
+  private static void errorMode(ConfigSection s) {
+    String mode = s.string("error_mode", "ignore");
+    if (!Set.of("ignore", "silent", "propagate").contains(mode)) {
+      throw new InvalidConfigException(s.sub("error_mode") + ": unknown error mode " + mode);
+    }
+  }
+
+  private static List<Ottl.Statement> statements(ConfigSection s, String key, Set<String> contexts) {
+    Object list = s.get(key);
+    if (list == null) {
+      return List.of();
+    }
+    if (!(list instanceof List<?> items)) {
+      throw new InvalidConfigException(s.sub(key) + ": expected a list, got " + ConfigSection.typeName(list));
+    }
+    List<Ottl.Statement> out = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      String at = s.sub(key) + "::" + i;
+      Object item = items.get(i);
+      if (item instanceof String text) {
+        out.add(Ottl.parse(text, contexts, null, at));
+        continue;
+      }
+      ConfigSection group = ConfigSection.of(at, item);
+      group.checkKeys("processors", s.path().substring("processors::".length()), Set.of("context", "statements",
+          "conditions", "error_mode"));
+      errorMode(group);
+      String context = group.string("context", "");
+      if (!context.isEmpty() && !contexts.contains(context)) {
+        throw new InvalidConfigException(group.sub("context") + ": unknown context \"" + context + "\" (valid here: "
+            + String.join(", ", contexts) + ")");
+      }
+      String groupContext = context.isEmpty() ? null : context;
+      List<Ottl.Condition> conditions = new ArrayList<>();
+      for (String c : group.strings("conditions")) {
+        conditions.add(Ottl.parseCondition(c, contexts, groupContext, group.sub("conditions")));
+      }
+      for (String text : group.strings("statements")) {
+        out.add(Ottl.guarded(Ottl.parse(text, contexts, groupContext, group.sub("statements")), conditions));
+      }
+    }
+    return List.copyOf(out);
   }
 
   /** {@code resource} lists its actions under {@code attributes}, {@code attributes} under {@code actions}. */

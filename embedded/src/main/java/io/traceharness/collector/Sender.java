@@ -1,6 +1,8 @@
 package io.traceharness.collector;
 
 import com.google.protobuf.Message;
+import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.client.ClientFactoryBuilder;
 import java.time.Duration;
 
 /** One exporter's transport: sends one request, or says why not and whether a retry may help. */
@@ -20,6 +22,10 @@ interface Sender extends AutoCloseable {
    * refused}), so failure reports read as they do from the real collector; other causes as they are.
    */
   static String describeCause(Throwable t, String hostPort) {
+    String tls = tlsFailure(t, hostPort);
+    if (tls != null) {
+      return tls;
+    }
     Throwable c = t;
     while (c.getCause() != null && c.getCause() != c
         && (c.getClass().getSimpleName().equals("UnprocessedRequestException") || c instanceof java.util.concurrent.CompletionException
@@ -32,6 +38,47 @@ interface Sender extends AutoCloseable {
       return "dial tcp " + hostPort + ": connect: " + what;
     }
     return c.getMessage() != null ? c.getMessage() : c.toString();
+  }
+
+  /**
+   * Go's {@code crypto/tls} wording for a failed handshake ({@code conn.go}: "first record does not look
+   * like a TLS handshake" when the server answers in plaintext; {@code handshake_client.go}:
+   * "tls: failed to verify certificate: x509: …"), or null when {@code t} is no TLS failure.
+   */
+  static String tlsFailure(Throwable t, String hostPort) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      String name = c.getClass().getSimpleName();
+      String m = String.valueOf(c.getMessage());
+      if (name.equals("NotSslRecordException") || m.contains("not an SSL/TLS record")
+          || m.contains("Unsupported or unrecognized SSL message")) {
+        return "tls: first record does not look like a TLS handshake";
+      }
+      if (c instanceof java.security.cert.CertPathValidatorException || m.contains("PKIX path building failed")
+          || m.contains("unable to find valid certification path")) {
+        return "tls: failed to verify certificate: x509: certificate signed by unknown authority";
+      }
+      if (c instanceof java.security.cert.CertificateException && m.contains("No subject alternative")) {
+        return "tls: failed to verify certificate: x509: certificate is not valid for "
+            + hostPort.substring(0, Math.max(0, hostPort.lastIndexOf(':')));
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A client factory with the exporter's TLS settings: the roots in {@link CollectorConfig.TlsSpec#trustPem()}
+   * (else the JDK's), or no verification for {@code insecure_skip_verify}. One per exporter, so stopping
+   * the collector closes its connections.
+   */
+  static ClientFactory clientFactory(CollectorConfig.TlsSpec tls) {
+    ClientFactoryBuilder fb = ClientFactory.builder();
+    if (tls.insecureSkipVerify()) {
+      fb.tlsNoVerify();
+    } else if (tls.trustPem() != null) {
+      java.io.File roots = tls.trustPem().toFile();
+      fb.tlsCustomizer(b -> b.trustManager(roots));
+    }
+    return fb.build();
   }
 
   final class ExportException extends Exception {

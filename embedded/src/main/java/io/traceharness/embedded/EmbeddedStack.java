@@ -19,6 +19,7 @@ import io.traceharness.stack.Deployment;
 import io.traceharness.stack.Endpoints;
 import io.traceharness.stack.FunctionSpec;
 import io.traceharness.stack.TracingStack;
+import io.traceharness.support.LocalCertificateAuthority;
 import io.traceharness.trace.Traces;
 import java.net.URI;
 import java.nio.file.Files;
@@ -100,7 +101,10 @@ public final class EmbeddedStack implements TracingStack {
     long t0 = System.nanoTime();
     try {
       elasticsearch = EmbeddedElasticsearch.builder().build().start();
-      apm = EmbeddedApmServer.builder().elasticsearch(elasticsearch.endpoint()).secretToken(secretToken).build().start();
+      // APM Server speaks TLS and plaintext on one port, so a layer collector's otlp exporter (TLS by
+      // default) reaches it as it reaches Elastic Cloud; the Lambda environment trusts the local CA
+      apm = EmbeddedApmServer.builder().elasticsearch(elasticsearch.endpoint()).secretToken(secretToken)
+          .tls(LocalCertificateAuthority.shared().issueServer("apm-server")).build().start();
       collector = EmbeddedCollector.builder().name("collector").config(stackCollectorConfig())
           .environment(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", secretToken))
           .freePorts(true).build().start();

@@ -16,14 +16,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.traceharness.support.LocalCertificateAuthority;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What a runtime process is started with, as Lambda sets it up: the environment variables (the
  * function's own, with {@code /opt} and {@code /var/task} pointed at the revision's directories,
- * since there is no chroot here), {@code AWS_LAMBDA_EXEC_WRAPPER}, and the stack's
- * {@link SandboxHook}.
+ * since there is no chroot here; trust in the local certificate authority), {@code AWS_LAMBDA_EXEC_WRAPPER},
+ * and the stack's {@link SandboxHook}.
  */
 final class RuntimeEnvironment {
 
@@ -101,6 +102,9 @@ final class RuntimeEnvironment {
           + "/node_modules:" + runtimeDir + ":" + task);
     }
     c.environment().forEach((k, v) -> env.put(k, translate(v, d)));
+    // AWS's runtimes trust the public roots that Elastic Cloud's certificate chains to; here the local
+    // CA stands in for them (Node, JVMs and the layer collector alike), unless the function says otherwise
+    env.putAll(LocalCertificateAuthority.shared().trustEnvironment(env));
     env.put("_HANDLER", c.handler());
     env.put("AWS_REGION", region);
     env.put("AWS_DEFAULT_REGION", region);

@@ -10,7 +10,9 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerPort;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -23,6 +25,7 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.traceharness.collector.EmbeddedCollector;
+import io.traceharness.support.LocalCertificateAuthority;
 import io.traceharness.support.WorkDirs;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -100,7 +103,7 @@ public final class CollectorBenchmark {
   private static final String BATCHED = """
       receivers: {otlp: {protocols: {http: }}}
       processors: {batch: }
-      exporters: {otlp/elastic: {endpoint: "${SINK}"}}
+      exporters: {otlp/elastic: {endpoint: "${SINK}", tls: {insecure: true}}}
       service: {pipelines: {traces: {receivers: [otlp], processors: [batch], exporters: [otlp/elastic]}}}
       """;
   private static final String POST = """
@@ -113,7 +116,7 @@ public final class CollectorBenchmark {
       """;
   private static final String PLAIN = """
       receivers: {otlp: {protocols: {http: }}}
-      exporters: {otlp/elastic: {endpoint: "${SINK}"}}
+      exporters: {otlp/elastic: {endpoint: "${SINK}", tls: {insecure: true}}}
       service: {pipelines: {traces: {receivers: [otlp], exporters: [otlp/elastic]}}}
       """;
 
@@ -129,7 +132,8 @@ public final class CollectorBenchmark {
 
   private static EmbeddedCollector collector(String yaml, URI sink, String name) {
     return EmbeddedCollector.builder().name(name).config(yaml)
-        .environment(Map.of("SINK", sink.toString(), "TOKEN", "t")).freePorts(true)
+        .environment(Map.of("SINK", sink.toString(), "TOKEN", "t", "SSL_CERT_FILE",
+            LocalCertificateAuthority.shared().bundlePem().toString())).freePorts(true)
         .logFile(WorkDirs.root().resolve("logs").resolve(name + ".log")).build().start();
   }
 
@@ -227,10 +231,17 @@ public final class CollectorBenchmark {
     sinkSpans.addAndGet(spans);
   }
 
-  /** OTLP/gRPC and OTLP/HTTP on one port, counting spans. */
+  /**
+   * OTLP/gRPC and OTLP/HTTP on one port, counting spans; TLS and plaintext on it, as the stack's APM
+   * Server: the post's config exports over TLS (the otlp exporter's default), the others say
+   * {@code tls.insecure} so that they compare with the plaintext baseline.
+   */
   private static Server sink() {
+    LocalCertificateAuthority.ServerCertificate cert = LocalCertificateAuthority.shared().issueServer("bench-sink");
     Server s = Server.builder()
-        .http(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        .port(new ServerPort(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), SessionProtocol.HTTP,
+            SessionProtocol.HTTPS))
+        .tls(cert.privateKey(), cert.chain())
         .service(GrpcService.builder().addService(new TraceServiceGrpc.TraceServiceImplBase() {
           @Override
           public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> out) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.traceharness.apm.EmbeddedApmServer;
 import io.traceharness.elasticsearch.EmbeddedElasticsearch;
 import io.traceharness.stack.ComponentLog;
+import io.traceharness.support.LocalCertificateAuthority;
 import io.traceharness.support.WorkDirs;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +28,9 @@ import org.junit.jupiter.api.Test;
  * The post's pipeline with its own collector.yaml: the real OpenTelemetry Java agent exports to
  * the embedded collector, whose {@code otlp/elastic} exporter sends to the embedded APM Server
  * (secret token from {@code APM_SERVER_TOKEN}), which writes to a real Elasticsearch node. The
- * documents are read back and their links checked.
+ * documents are read back and their links checked. The collector trusts the local certificate
+ * authority through {@code SSL_CERT_FILE}, as the layer collector in the Lambda environment does, and
+ * exports over TLS to APM Server's port, which also speaks plaintext.
  */
 class CollectorToApmServerIT {
 
@@ -42,7 +45,13 @@ class CollectorToApmServerIT {
   static void start() {
     es = EmbeddedElasticsearch.builder().heap("256m").build();
     es.start();
-    apm = EmbeddedApmServer.builder().elasticsearch(es.endpoint()).secretToken(TOKEN).build().start();
+    apm = apmServer(0);
+  }
+
+  /** TLS and plaintext on one port, as the stack runs it: the post's otlp exporter uses TLS. */
+  private static EmbeddedApmServer apmServer(int port) {
+    return EmbeddedApmServer.builder().elasticsearch(es.endpoint()).secretToken(TOKEN).port(port)
+        .tls(LocalCertificateAuthority.shared().issueServer("apm-server")).build().start();
   }
 
   @AfterAll
@@ -53,6 +62,13 @@ class CollectorToApmServerIT {
     if (es != null) {
       es.close();
     }
+  }
+
+  /** {@code env} with the Lambda environment's trust in the local CA ({@code SSL_CERT_FILE}). */
+  private static Map<String, String> trusting(Map<String, String> env) {
+    Map<String, String> out = new HashMap<>(env);
+    out.putAll(LocalCertificateAuthority.shared().trustEnvironment(env));
+    return out;
   }
 
   static String postConfig() throws IOException {
@@ -66,7 +82,7 @@ class CollectorToApmServerIT {
     AgentRun.Ids ids;
     try (EmbeddedCollector collector = EmbeddedCollector.builder()
         .config(postConfig())
-        .environment(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", TOKEN))
+        .environment(trusting(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", TOKEN)))
         .freePorts(true)
         .logFile(WorkDirs.root().resolve("logs").resolve("collector-apm-it.log"))
         .build()
@@ -116,7 +132,7 @@ class CollectorToApmServerIT {
   void aWrongTokenShowsUpInExportFailuresAndTheSpansAreCountedAsDropped() throws Exception {
     try (EmbeddedCollector collector = EmbeddedCollector.builder()
         .config(postConfig())
-        .environment(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", "wrong"))
+        .environment(trusting(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", "wrong")))
         .freePorts(true)
         .logFile(WorkDirs.root().resolve("logs").resolve("collector-apm-wrong-token-it.log"))
         .build()
@@ -141,7 +157,7 @@ class CollectorToApmServerIT {
     int port = apm.endpoint().getPort();
     try (EmbeddedCollector collector = EmbeddedCollector.builder()
         .config(postConfig())
-        .environment(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", TOKEN))
+        .environment(trusting(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", TOKEN)))
         .freePorts(true)
         .logFile(WorkDirs.root().resolve("logs").resolve("collector-apm-outage-it.log"))
         .build()
@@ -159,7 +175,7 @@ class CollectorToApmServerIT {
             .anySatisfy(f -> assertThat(f.error()).contains("connect: connection refused")
                 .contains("127.0.0.1:" + port));
       } finally {
-        apm = EmbeddedApmServer.builder().elasticsearch(es.endpoint()).secretToken(TOKEN).port(port).build().start();
+        apm = apmServer(port);
       }
       await("3 spans delivered after the outage").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
           .untilAsserted(() -> assertThat(collector.stats().pipeline("traces").exporter("otlp/elastic").sent())

@@ -34,7 +34,7 @@ class EmbeddedCollectorTest {
     try (OtlpTestBackend apm = new OtlpTestBackend().start();
         EmbeddedCollector collector = EmbeddedCollector.builder()
             .config(config)
-            .environment(Map.of("APM_SERVER_URL", apm.url(), "APM_SERVER_TOKEN", "s3cr3t"))
+            .environment(OtlpTestBackend.trusting(Map.of("APM_SERVER_URL", apm.url(), "APM_SERVER_TOKEN", "s3cr3t")))
             .freePorts(true)
             .logFile(tmp.resolve("collector.log"))
             .build()
@@ -136,6 +136,54 @@ class EmbeddedCollectorTest {
       assertThat(collector.otlpGrpcEndpoint()).isEqualTo(grpc);
       assertThat(collector.awaitReady(Duration.ofSeconds(5)).ping()).isTrue();
       assertThat(collector.outages()).singleElement().satisfies(o -> assertThat(o.restarted()).isAfter(o.stopped()));
+    }
+  }
+
+  /**
+   * The post's config against a plaintext-only endpoint: the exporter uses TLS by default
+   * (configgrpc.go), so the handshake fails with grpc-go's wording (http2_client.go "authentication
+   * handshake failed", Go crypto/tls conn.go "first record does not look like a TLS handshake"), and
+   * nothing is delivered.
+   */
+  @Test
+  void postConfigAgainstAPlaintextEndpointFailsTheTlsHandshakeAsTheRealExporter() throws Exception {
+    try (OtlpTestBackend plaintext = new OtlpTestBackend(false).start();
+        EmbeddedCollector collector = EmbeddedCollector.builder()
+            .config(CollectorConfigTest.postConfig())
+            .environment(OtlpTestBackend.trusting(Map.of("APM_SERVER_URL", plaintext.url(), "APM_SERVER_TOKEN", "t")))
+            .freePorts(true)
+            .logFile(tmp.resolve("collector.log"))
+            .build()
+            .start()) {
+      GrpcClients.newClient(collector.otlpGrpcEndpoint(), TraceServiceGrpc.TraceServiceBlockingStub.class)
+          .export(Otlp.traces("producer", Otlp.newTraceId(), 1));
+      await("an export failure").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+          .untilAsserted(() -> assertThat(collector.exportFailures()).as("export failures").isNotEmpty());
+      assertThat(collector.exportFailures().get(0).error()).isEqualTo("rpc error: code = Unavailable desc = "
+          + "connection error: desc = \"transport: authentication handshake failed: tls: first record does not look "
+          + "like a TLS handshake\"");
+      assertThat(plaintext.spans()).isEmpty();
+    }
+  }
+
+  @Test
+  void anUntrustedCertificateFailsVerificationAsTheRealExporter() throws Exception {
+    try (OtlpTestBackend apm = new OtlpTestBackend().start();
+        EmbeddedCollector collector = EmbeddedCollector.builder()
+            .config(CollectorConfigTest.postConfig())
+            // no SSL_CERT_FILE: the JDK's roots, which do not hold the local CA
+            .environment(Map.of("APM_SERVER_URL", apm.url(), "APM_SERVER_TOKEN", "t"))
+            .freePorts(true)
+            .logFile(tmp.resolve("collector.log"))
+            .build()
+            .start()) {
+      GrpcClients.newClient(collector.otlpGrpcEndpoint(), TraceServiceGrpc.TraceServiceBlockingStub.class)
+          .export(Otlp.traces("producer", Otlp.newTraceId(), 1));
+      await("an export failure").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+          .untilAsserted(() -> assertThat(collector.exportFailures()).as("export failures").isNotEmpty());
+      assertThat(collector.exportFailures().get(0).error()).isEqualTo("rpc error: code = Unavailable desc = "
+          + "connection error: desc = \"transport: authentication handshake failed: tls: failed to verify certificate: "
+          + "x509: certificate signed by unknown authority\"");
     }
   }
 

@@ -46,7 +46,7 @@ class ExporterRetryQueueTest {
         .config("receivers:\n  otlp:\n    protocols:\n      http:\n"
             + "exporters:\n  " + id + ":\n" + body.indent(4)
             + "service:\n  pipelines:\n    traces:\n      receivers: [otlp]\n      exporters: [" + id + "]\n")
-        .environment(Map.of("BACKEND", backend.url(), "BACKEND_HOSTPORT", "127.0.0.1:" + backend.port()))
+        .environment(OtlpTestBackend.trusting(Map.of("BACKEND", backend.url(), "BACKEND_HOSTPORT", "127.0.0.1:" + backend.port())))
         .freePorts(true)
         .shutdownTimeout(Duration.ofSeconds(2))
         .logFile(tmp.resolve("collector.log"))

@@ -55,7 +55,7 @@ class OtlpReceiverTest {
                   receivers: [otlp]
                   exporters: [otlphttp]
             """)
-        .environment(Map.of("BACKEND", backend.url()))
+        .environment(OtlpTestBackend.trusting(Map.of("BACKEND", backend.url())))
         .freePorts(true)
         .logFile(tmp.resolve("collector.log"))
         .build()

@@ -18,6 +18,9 @@ import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import com.linecorp.armeria.common.SessionProtocol;
+import com.linecorp.armeria.server.ServerPort;
+import io.traceharness.support.LocalCertificateAuthority;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,6 +28,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,12 +36,25 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * The downstream of collector tests: an OTLP endpoint (HTTP {@code /v1/traces}, {@code /v1/metrics}
- * and gRPC on one port, like APM Server) that records what arrives, can answer the next N requests
+ * and gRPC on one port, plaintext and TLS, like the stack's APM Server; {@link #TRUST} makes a
+ * collector trust its certificate) that records what arrives, can answer the next N requests
  * with a failure, and can go down and come back on the same port.
  */
 final class OtlpTestBackend implements AutoCloseable {
 
   record Received(String transport, RequestHeaders headers, ExportTraceServiceRequest traces) {
+  }
+
+  private static final LocalCertificateAuthority CA = LocalCertificateAuthority.shared();
+  private static final LocalCertificateAuthority.ServerCertificate CERTIFICATE = CA.issueServer("otlp-test-backend");
+  /** The environment entry that makes a collector's exporters trust this backend, as the Lambda environment has it. */
+  static final Map<String, String> TRUST = Map.of("SSL_CERT_FILE", CA.bundlePem().toString());
+
+  /** {@code env} plus {@link #TRUST}. */
+  static Map<String, String> trusting(Map<String, String> env) {
+    Map<String, String> out = new java.util.HashMap<>(env);
+    out.putAll(TRUST);
+    return out;
   }
 
   private final List<Received> traceRequests = new CopyOnWriteArrayList<>();
@@ -46,8 +63,19 @@ final class OtlpTestBackend implements AutoCloseable {
   private final ConcurrentLinkedQueue<Status> grpcFailures = new ConcurrentLinkedQueue<>();
   private final AtomicInteger attempts = new AtomicInteger();
   private volatile String retryAfter;
+  private final boolean tls;
   private Server server;
   private int port;
+
+  /** Plaintext and TLS on one port. */
+  OtlpTestBackend() {
+    this(true);
+  }
+
+  /** {@code tls} false: plaintext only, as a receiver or APM Server without TLS. */
+  OtlpTestBackend(boolean tls) {
+    this.tls = tls;
+  }
 
   OtlpTestBackend start() {
     server = build(port);
@@ -140,8 +168,15 @@ final class OtlpTestBackend implements AutoCloseable {
           }
         })
         .build();
-    return Server.builder()
-        .http(new InetSocketAddress(InetAddress.getLoopbackAddress(), bindPort))
+    InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), bindPort);
+    var sb = Server.builder();
+    if (tls) {
+      sb.port(new ServerPort(address, SessionProtocol.HTTP, SessionProtocol.HTTPS)).tls(CERTIFICATE.privateKey(),
+          CERTIFICATE.chain());
+    } else {
+      sb.http(address);
+    }
+    return sb
         .gracefulShutdownTimeoutMillis(0, 500)
         .service(grpc)
         .service("/v1/traces", (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(agg -> {

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The breaks users hit, each asserted to be explained, not only detected: the post's warning about
- * Active tracing, a layer collector that cannot reach APM Server, and a caller without
- * {@code traceparent}.
+ * Active tracing, a layer collector that cannot reach APM Server, one whose TLS exporter meets a
+ * plaintext endpoint, and a caller without {@code traceparent}.
  */
 @TracingStackTest
 class BreakDiagnosisIT {
@@ -55,6 +55,37 @@ class BreakDiagnosisIT {
               .contains("layer collector could not export").contains(nowhere.substring("http://".length()));
           assertThat(f.service()).isEqualTo("producer-noexport");
         });
+  }
+
+  /**
+   * The post's collector.yaml unchanged against an endpoint that speaks plaintext only (the stack
+   * collector's OTLP/gRPC receiver stands in for an APM Server without TLS): its otlp exporter uses TLS
+   * by default (opentelemetry-collector config/configgrpc/configgrpc.go), so every export fails the
+   * handshake and is retried, nothing arrives, and the diagnosis names the cause.
+   */
+  @Test
+  void thePostsConfigAgainstAPlaintextEndpointFailsTheTlsHandshakeAndTheDiagnosisNamesTheCause(TracingStack stack) {
+    String plaintext = stack.endpoints().otlpGrpc().toString();
+    String hostPort = plaintext.substring(plaintext.indexOf("://") + 3);
+    BlogScenario.Result r = BlogScenario.builder(stack).language(Language.NODEJS).suffix("-plaintext")
+        .apmServerUrl(plaintext).awaitTimeout(Duration.ofSeconds(15)).build().run();
+
+    assertThat(r.client().status()).isEqualTo(200);
+    assertThat(r.trace()).hasServicesExactly("java-client");
+    String handshake = "rpc error: code = Unavailable desc = connection error: desc = \"transport: authentication"
+        + " handshake failed: tls: first record does not look like a TLS handshake\"";
+    Diagnosis d = r.diagnose(stack);
+    assertThat(d.findings(Kind.EXPORT_FAILED)).as(d.toString()).isNotEmpty().first().satisfies(f -> {
+      assertThat(f.service()).isEqualTo("producer-plaintext");
+      assertThat(f.message()).contains("no span of producer-plaintext arrived").contains(hostPort)
+          .contains("last: " + handshake)
+          .endsWith("the otlp exporter uses TLS by default; the endpoint speaks plaintext: set tls.insecure: true"
+              + " or serve TLS");
+    });
+    // the real exporter retries Unavailable (exporterhelper) and logs each attempt; nothing is delivered
+    assertThat(stack.logs()).filteredOn(l -> l.component().equals("collector of producer-plaintext")).isNotEmpty()
+        .anySatisfy(l -> assertThat(l.tail(200)).contains("Exporting failed. Will retry the request after interval."
+            + " exporter=otlp pipeline=traces error=\"" + handshake + "\""));
   }
 
   @Test
