@@ -27,7 +27,8 @@ public final class ParentWatchProbe {
         .orElseThrow();
     System.out.println("PIDS " + ProcessHandle.current().pid() + " " + child.pid() + " " + sleep.pid());
     System.out.flush();
-    Thread.sleep(Long.MAX_VALUE);
+    // nothing ever releases this: the probe lives until ParentWatch ends it or the test kills it
+    new java.util.concurrent.CountDownLatch(1).await();
   }
 
   private static boolean isSleep600(ProcessHandle h) {
