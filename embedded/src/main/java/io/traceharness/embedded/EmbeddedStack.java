@@ -278,11 +278,16 @@ public final class EmbeddedStack implements TracingStack {
     return lambda.client();
   }
 
-  @Override
-  public void collectEvidence(Evidence.Builder evidence) {
+  /** Every request the stack's API Gateways answered (the default stage's, other stages', the HTTP API's). */
+  public List<GatewayRequest> gatewayRequests() {
     List<GatewayRequest> requests = new ArrayList<>(gateway.requests());
     otherGateways.values().forEach(g -> requests.addAll(g.requests()));
-    for (GatewayRequest r : requests) {
+    return requests;
+  }
+
+  @Override
+  public void collectEvidence(Evidence.Builder evidence) {
+    for (GatewayRequest r : gatewayRequests()) {
       if (r.function() != null) {
         evidence.gatewayRequest(new Evidence.GatewayRequest(r.time(), r.method(), r.path(), r.function(),
             r.traceparent(), r.xAmznTraceId(), r.status()));
