@@ -12,10 +12,14 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
+import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServerPort;
 import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.traceharness.support.LocalCertificateAuthority;
 import io.traceharness.support.WorkDirs;
 import io.traceharness.trace.XRayTraceHeader;
 import java.io.IOException;
@@ -53,9 +57,15 @@ import org.slf4j.LoggerFactory;
  * Active tracing are those of API Gateway. {@code traceparent} and {@code tracestate} pass through
  * unchanged. Every request is recorded ({@link #requests()}) for diagnosing a broken trace.
  *
+ * <p>Built with {@link Builder#tls}, it speaks HTTPS too, on the same port: API Gateway serves its
+ * invoke URLs over HTTPS only, and functions written for AWS call {@code https://…execute-api…}
+ * URLs; plaintext stays for local callers set up with {@code http://}.
+ *
  * <pre>{@code
- * EmbeddedApiGateway gw = EmbeddedApiGateway.builder().stage("dev").invoker(invoker).build().start();
+ * EmbeddedApiGateway gw = EmbeddedApiGateway.builder().stage("dev").invoker(invoker)
+ *     .tls(LocalCertificateAuthority.shared().issueServer("api-gateway")).build().start();
  * URI url = gw.route("POST", "/produce", "producer"); // http://127.0.0.1:PORT/dev/produce
+ * gw.httpsEndpoint();                                 // https://127.0.0.1:PORT/dev, same port
  * ...
  * gw.requests().forEach(System.out::println);
  * gw.close();
@@ -77,6 +87,8 @@ public final class EmbeddedApiGateway implements AutoCloseable {
   static final int MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
   private final ProxyEvents.Api api;
   private final Path logFile;
+  private final int requestedPort;
+  private final LocalCertificateAuthority.ServerCertificate tls;
   private final RouteTable routes = new RouteTable();
   private final List<GatewayRequest> requests = new CopyOnWriteArrayList<>();
   private volatile Server server;
@@ -89,13 +101,19 @@ public final class EmbeddedApiGateway implements AutoCloseable {
     this.httpApi = b.payloadFormatVersion.equals("2.0");
     this.api = new ProxyEvents.Api(b.apiId != null ? b.apiId : randomId(10), b.accountId);
     this.logFile = b.logFile != null ? b.logFile : WorkDirs.root().resolve("logs").resolve("apigateway.log");
+    this.requestedPort = b.port;
+    this.tls = b.tls;
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Binds 127.0.0.1 on a free port (or the one given to the builder) and starts serving. */
+  /**
+   * Binds 127.0.0.1 on a free port (or the one given to the builder) and starts serving.
+   *
+   * @throws IllegalStateException when the builder's port is taken
+   */
   public synchronized EmbeddedApiGateway start() {
     if (server != null) {
       return this;
@@ -106,8 +124,15 @@ public final class EmbeddedApiGateway implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + logFile.getParent(), e);
     }
-    Server s = Server.builder()
-        .http(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+    InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), requestedPort);
+    ServerBuilder sb = Server.builder();
+    if (tls != null) {
+      // one port for both, as EmbeddedApmServer does: Armeria tells a TLS ClientHello from plaintext
+      sb.port(new ServerPort(address, SessionProtocol.HTTP, SessionProtocol.HTTPS)).tls(tls.privateKey(), tls.chain());
+    } else {
+      sb.http(address);
+    }
+    Server s = sb
         // API Gateway's own limit is the integration timeout; Armeria must not cut in earlier
         .requestTimeout(integrationTimeout.plusSeconds(30))
         // read a body somewhat past the gateway's 10 MB whole, so it gets the gateway's 413 below
@@ -117,11 +142,17 @@ public final class EmbeddedApiGateway implements AutoCloseable {
         .serviceUnder("/", (ctx, req) -> HttpResponse.of(req.aggregate().thenCompose(agg -> handle(ctx, agg))))
         .errorHandler(new UnknownMethods())
         .build();
-    s.start().join();
+    try {
+      s.start().join();
+    } catch (java.util.concurrent.CompletionException e) {
+      s.closeAsync();
+      throw new IllegalStateException("API Gateway (stage " + stage + ") cannot listen on 127.0.0.1:" + requestedPort
+          + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+    }
     port = s.activeLocalPort();
     server = s;
-    LOG.info("API Gateway ({} API, stage {}) ready at {} in {} ms", httpApi ? "HTTP" : "REST", stage,
-        endpoint(), (System.nanoTime() - t0) / 1_000_000);
+    LOG.info("API Gateway ({} API, stage {}) ready at {}{} in {} ms", httpApi ? "HTTP" : "REST", stage,
+        endpoint(), tls != null ? " and " + httpsEndpoint() : "", (System.nanoTime() - t0) / 1_000_000);
     return this;
   }
 
@@ -149,6 +180,25 @@ public final class EmbeddedApiGateway implements AutoCloseable {
       throw new IllegalStateException("API Gateway not started");
     }
     return URI.create("http://127.0.0.1:" + port + stagePrefix());
+  }
+
+  /**
+   * {@code https://127.0.0.1:PORT/{stage}}: the same stage over TLS, on the same port, with a
+   * certificate of the local certificate authority (which the emulated Lambda environment trusts).
+   *
+   * @throws IllegalStateException when the gateway was built without {@link Builder#tls}
+   */
+  public URI httpsEndpoint() {
+    if (tls == null) {
+      throw new IllegalStateException("API Gateway (stage " + stage + ") serves no HTTPS: build it with tls(...)");
+    }
+    URI plain = endpoint();
+    return URI.create("https://" + plain.getRawAuthority() + plain.getRawPath());
+  }
+
+  /** Whether it serves HTTPS ({@link Builder#tls}) besides plaintext. */
+  public boolean servesHttps() {
+    return tls != null;
   }
 
   /** An HTTP API's {@code $default} stage is served at the root; any other stage is the first segment. */
@@ -198,6 +248,7 @@ public final class EmbeddedApiGateway implements AutoCloseable {
     String callerXray = req.headers().get("x-amzn-trace-id");
     Exchange x = new Exchange(requestId, extendedRequestId, now, t0, method, fullPath, traceparent, tracestate,
         callerXray);
+    x.scheme = ctx.sessionProtocol().isTls() ? "https" : "http";
 
     if (req.content().length() > MAX_PAYLOAD_BYTES) {
       // "Payload size: 10 MB" (API Gateway quotas); the body text is as users report it
@@ -232,7 +283,7 @@ public final class EmbeddedApiGateway implements AutoCloseable {
       headers.removeIf(h -> h.getKey().equalsIgnoreCase("x-forwarded-for"));
       headers.add(Map.entry("X-Forwarded-For", forwarded == null ? sourceIp : forwarded + ", " + sourceIp));
       headers.add(Map.entry("X-Forwarded-Port", Integer.toString(port)));
-      headers.add(Map.entry("X-Forwarded-Proto", "http"));
+      headers.add(Map.entry("X-Forwarded-Proto", ctx.sessionProtocol().isTls() ? "https" : "http"));
     }
     String xray = null;
     if (invoker.activeTracing(x.function)) {
@@ -386,7 +437,7 @@ public final class EmbeddedApiGateway implements AutoCloseable {
     }
     int status = h.status().code();
     Duration latency = Duration.ofNanos(System.nanoTime() - x.startNanos);
-    GatewayRequest record = new GatewayRequest(x.requestId, x.time, x.method, x.path, x.route, x.function,
+    GatewayRequest record = new GatewayRequest(x.requestId, x.time, x.scheme, x.method, x.path, x.route, x.function,
         x.traceparent, x.tracestate, x.xray, status, latency);
     requests.add(record);
     log(record, x.note);
@@ -394,9 +445,9 @@ public final class EmbeddedApiGateway implements AutoCloseable {
   }
 
   private void log(GatewayRequest r, String note) {
-    String line = String.format(Locale.ROOT, "%s %s %s %s route=%s function=%s status=%d latency=%dms"
+    String line = String.format(Locale.ROOT, "%s %s %s %s %s route=%s function=%s status=%d latency=%dms"
             + " traceparent=%s tracestate=%s x-amzn-trace-id=%s%s%n",
-        r.time(), r.requestId(), r.method(), r.path(), r.route(), r.function(), r.status(),
+        r.time(), r.requestId(), r.scheme(), r.method(), r.path(), r.route(), r.function(), r.status(),
         r.latency().toMillis(), r.traceparent(), r.tracestate(), r.xAmznTraceId(), note != null ? " " + note : "");
     synchronized (this) {
       try {
@@ -451,6 +502,7 @@ public final class EmbeddedApiGateway implements AutoCloseable {
     volatile String function;
     volatile String xray;
     volatile String note;
+    volatile String scheme;
 
     Exchange(String requestId, String extendedRequestId, Instant time, long startNanos, String method, String path,
         String traceparent, String tracestate, String xray) {
@@ -475,6 +527,8 @@ public final class EmbeddedApiGateway implements AutoCloseable {
     private String apiId;
     private String accountId = "000000000000";
     private Path logFile;
+    private int port;
+    private LocalCertificateAuthority.ServerCertificate tls;
 
     private Builder() {
     }
@@ -529,6 +583,24 @@ public final class EmbeddedApiGateway implements AutoCloseable {
     /** Access log, one line per request; default {@code logs/apigateway.log} under the work dir. */
     public Builder logFile(Path logFile) {
       this.logFile = logFile;
+      return this;
+    }
+
+    /** The port, e.g. 3000 as {@code sam local start-api} uses; default 0, a free one. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0 (any free port) or 1 to 65535, got " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * Serve HTTPS with this certificate on the same port as plaintext (see
+     * {@link LocalCertificateAuthority}); without it the port speaks plaintext only.
+     */
+    public Builder tls(LocalCertificateAuthority.ServerCertificate certificate) {
+      this.tls = Objects.requireNonNull(certificate, "certificate");
       return this;
     }
 

@@ -7,6 +7,7 @@ import java.time.Instant;
  * One request the gateway answered, as seen on the wire: what a broken trace is diagnosed from
  * (did the caller send a {@code traceparent}? which X-Ray header did the gateway add?).
  *
+ * @param scheme {@code https} or {@code http}: how the caller reached the gateway
  * @param route the matched resource ({@code /items/{proxy+}}), or {@code null} when none matched
  * @param function the function invoked, or {@code null} when none was
  * @param traceparent the caller's {@code traceparent}, passed through unchanged
@@ -16,6 +17,7 @@ import java.time.Instant;
 public record GatewayRequest(
     String requestId,
     Instant time,
+    String scheme,
     String method,
     String path,
     String route,

@@ -90,6 +90,8 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
   private final Map<String, String> extraSettings;
   private final Path configuredWorkDir;
   private final Duration startTimeout;
+  /** The HTTP port asked for, or 0 for a free one. */
+  private final int fixedHttpPort;
   private final HttpClient http = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -118,6 +120,7 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     this.extraSettings = Map.copyOf(b.settings);
     this.configuredWorkDir = b.workDir != null ? b.workDir.toAbsolutePath() : null;
     this.startTimeout = b.startTimeout;
+    this.fixedHttpPort = b.httpPort;
   }
 
   public static Builder builder() {
@@ -171,6 +174,11 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
       child.stop(Duration.ofSeconds(5));
       String tail = child.logTail(StartFailure.TAIL_LINES);
       String output = readFrom(node.consoleLog(), logOffset);
+      if (outcome == Outcome.EXITED && StartFailure.isPortClash(output) && fixedHttpPort != 0
+          && !canBind(fixedHttpPort)) {
+        throw new IllegalStateException("Elasticsearch cannot listen on port " + fixedHttpPort
+            + ": another process took it. Stop that process, or choose another port (log: " + child.logFile() + ")");
+      }
       if (outcome == Outcome.EXITED && StartFailure.isPortClash(output) && attempt < START_ATTEMPTS) {
         LOG.warn("Elasticsearch could not bind http {} / transport {} (taken by another process), "
             + "retrying on other ports", httpPort, transportPort);
@@ -360,8 +368,9 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     }
   }
 
+  /** A free transport port, and a free HTTP port unless the builder fixed it. */
   private void pickPorts() {
-    httpPort = Ports.free();
+    httpPort = fixedHttpPort != 0 ? fixedHttpPort : Ports.free();
     do {
       transportPort = Ports.free();
     } while (transportPort == httpPort);
@@ -503,6 +512,7 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     private Path workDir;
     private Duration startTimeout = Duration.ofMinutes(3);
     private boolean quickStart = true;
+    private int httpPort;
 
     private Builder() {
     }
@@ -559,6 +569,18 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
      */
     public Builder startTimeout(Duration timeout) {
       this.startTimeout = Objects.requireNonNull(timeout);
+      return this;
+    }
+
+    /**
+     * The HTTP port, e.g. 9200; default 0, a free one. A fixed port another process holds fails the
+     * start instead of moving to another port; the transport port is always a free one.
+     */
+    public Builder httpPort(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0 (any free port) or 1 to 65535, got " + port);
+      }
+      this.httpPort = port;
       return this;
     }
 

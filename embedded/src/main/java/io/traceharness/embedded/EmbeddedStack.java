@@ -51,6 +51,10 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  * and the function exports to it; otherwise the function exports to the stack's own collector,
  * which forwards to APM Server.
  *
+ * <p>Components listen on free loopback ports unless the builder's {@link StackPorts} fixes them (the
+ * sandbox asks for the well-known ones); fixed ports are checked before anything starts. API Gateway
+ * speaks HTTPS and plaintext on its port, with a certificate of the local certificate authority.
+ *
  * <pre>{@code
  * try (EmbeddedStack stack = EmbeddedStack.builder().build().start()) {
  *   Deployment f = stack.deploy(FunctionSpec.nodejs("consumer", "handler.producer")
@@ -69,6 +73,9 @@ public final class EmbeddedStack implements TracingStack {
   private final String secretToken;
   private final Map<String, Duration> clockSkew;
   private final int lambdaConcurrency;
+  private final StackPorts ports;
+  /** One certificate for every API Gateway of the stack, as {@code *.execute-api.REGION.amazonaws.com} has one. */
+  private LocalCertificateAuthority.ServerCertificate gatewayCertificate;
   private EmbeddedElasticsearch elasticsearch;
   private EmbeddedApmServer apm;
   private EmbeddedCollector collector;
@@ -87,30 +94,43 @@ public final class EmbeddedStack implements TracingStack {
 
   private EmbeddedStack(Builder b) {
     this.region = b.region;
-    this.secretToken = b.secretToken != null ? b.secretToken : randomToken();
+    this.secretToken = b.noSecretToken ? null : b.secretToken != null ? b.secretToken : randomToken();
     this.clockSkew = new ConcurrentHashMap<>(b.clockSkew);
     this.lambdaConcurrency = b.lambdaConcurrency;
+    this.ports = b.ports;
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Starts Elasticsearch, APM Server, the collector, the Lambda service and API Gateway, in that order. */
+  /**
+   * Starts Elasticsearch, APM Server, the collector, the Lambda service and API Gateway, in that order.
+   *
+   * @throws IllegalStateException before anything starts when a fixed port is taken (each one named,
+   *     with the property that moves it); when a component fails, after stopping those already started
+   */
   public synchronized EmbeddedStack start() {
     long t0 = System.nanoTime();
+    ports.checkAvailable();
     try {
-      elasticsearch = EmbeddedElasticsearch.builder().build().start();
+      elasticsearch = EmbeddedElasticsearch.builder().httpPort(ports.elasticsearch()).build().start();
       // APM Server speaks TLS and plaintext on one port, so a layer collector's otlp exporter (TLS by
       // default) reaches it as it reaches Elastic Cloud; the Lambda environment trusts the local CA
       apm = EmbeddedApmServer.builder().elasticsearch(elasticsearch.endpoint()).secretToken(secretToken)
-          .tls(LocalCertificateAuthority.shared().issueServer("apm-server")).build().start();
+          .port(ports.apmServer()).tls(LocalCertificateAuthority.shared().issueServer("apm-server")).build().start();
+      Map<String, String> collectorEnv = new LinkedHashMap<>();
+      collectorEnv.put("APM_SERVER_URL", apm.endpoint().toString());
+      if (secretToken != null) {
+        collectorEnv.put("APM_SERVER_TOKEN", secretToken);
+      }
       collector = EmbeddedCollector.builder().name("collector").config(stackCollectorConfig())
-          .environment(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", secretToken))
-          .freePorts(true).build().start();
-      lambda = LambdaEmulator.builder().region(region).accountConcurrency(lambdaConcurrency)
+          .environment(collectorEnv).freePorts(false).build().start();
+      lambda = LambdaEmulator.builder().region(region).accountConcurrency(lambdaConcurrency).port(ports.lambda())
           .sandboxHook(new LayerCollectors()).build().start();
-      gateway = EmbeddedApiGateway.builder().stage("dev").invoker(FunctionInvoker.lambda(lambda)).build().start();
+      gatewayCertificate = LocalCertificateAuthority.shared().issueServer("api-gateway");
+      gateway = EmbeddedApiGateway.builder().stage("dev").port(ports.apiGateway()).tls(gatewayCertificate)
+          .invoker(FunctionInvoker.lambda(lambda)).build().start();
       traces = Traces.reader(elasticsearch.client());
     } catch (RuntimeException | Error e) {
       close();
@@ -165,7 +185,7 @@ public final class EmbeddedStack implements TracingStack {
       return otherGateways.computeIfAbsent(key, k -> {
         boolean http = route.api() == FunctionSpec.Api.HTTP;
         return EmbeddedApiGateway.builder().stage(http ? EmbeddedApiGateway.DEFAULT_STAGE : route.stage())
-            .payloadFormatVersion(http ? "2.0" : "1.0").invoker(FunctionInvoker.lambda(lambda))
+            .payloadFormatVersion(http ? "2.0" : "1.0").invoker(FunctionInvoker.lambda(lambda)).tls(gatewayCertificate)
             .logFile(gateway.logFile().resolveSibling("apigateway-" + k.replace(':', '-').toLowerCase() + ".log"))
             .build().start();
       });
@@ -176,7 +196,9 @@ public final class EmbeddedStack implements TracingStack {
    * A function written for AWS calls its APIs at {@code https://ID.execute-api.REGION.amazonaws.com/STAGE/…}
    * (a descriptor builds such URLs from {@code #{ApiGatewayRestApi}} or {@code ${ServerlessRestApi}});
    * as {@code /opt} and {@code /var/task}, those are pointed at the local API Gateway: the REST API of
-   * that stage, else the HTTP API.
+   * that stage, else the HTTP API. The scheme stays: {@code https://} (all API Gateway serves) goes to
+   * the gateway's HTTPS endpoint, whose certificate the runtimes trust through the local certificate
+   * authority; {@code http://} to its plaintext one.
    */
   private Map<String, String> localApiUrls(Map<String, String> env) {
     Map<String, String> rewritten = new LinkedHashMap<>();
@@ -185,9 +207,10 @@ public final class EmbeddedStack implements TracingStack {
       StringBuilder out = new StringBuilder();
       boolean changed = false;
       while (m.find()) {
-        String stage = m.group(2);
+        boolean https = m.group(1).equals("https");
+        String stage = m.group(3);
         EmbeddedApiGateway target = null;
-        String rest = m.group(3) == null ? "" : m.group(3);
+        String rest = m.group(4) == null ? "" : m.group(4);
         if (stage != null && stage.equals(gateway.stage())) {
           target = gateway;
         } else if (stage != null && otherGateways.containsKey("REST:" + stage)) {
@@ -195,9 +218,9 @@ public final class EmbeddedStack implements TracingStack {
         }
         String replacement;
         if (target != null) {
-          replacement = target.endpoint() + rest;
+          replacement = endpointFor(target, https) + rest;
         } else if (otherGateways.containsKey("HTTP")) {
-          replacement = otherGateways.get("HTTP").endpoint() + (stage == null ? "" : "/" + stage) + rest;
+          replacement = endpointFor(otherGateways.get("HTTP"), https) + (stage == null ? "" : "/" + stage) + rest;
         } else {
           continue;
         }
@@ -212,8 +235,21 @@ public final class EmbeddedStack implements TracingStack {
     return rewritten;
   }
 
+  private static URI endpointFor(EmbeddedApiGateway gateway, boolean https) {
+    return https ? gateway.httpsEndpoint() : gateway.endpoint();
+  }
+
+  /**
+   * The local URL a function's environment gets for {@code url}, an
+   * {@code http(s)://ID.execute-api.REGION.amazonaws.com/STAGE/…} URL (or a value holding such URLs),
+   * as {@link #deploy} arranges it; {@code url} itself when it names no API of this stack.
+   */
+  public String localUrl(String url) {
+    return localApiUrls(Map.of("v", url)).getOrDefault("v", url);
+  }
+
   private static final java.util.regex.Pattern EXECUTE_API = java.util.regex.Pattern.compile(
-      "https?://([a-z0-9]+)\\.execute-api\\.[a-z0-9-]+\\.amazonaws\\.com(?:/([A-Za-z0-9_$-]+))?([^\\s,;\"']*)");
+      "(https?)://([a-z0-9]+)\\.execute-api\\.[a-z0-9-]+\\.amazonaws\\.com(?:/([A-Za-z0-9_$-]+))?([^\\s,;\"']*)");
 
   /** The Lambda service's definition of the spec's function, with the OpenTelemetry layer when asked for. */
   private FunctionDefinition definition(FunctionSpec spec) {
@@ -242,11 +278,16 @@ public final class EmbeddedStack implements TracingStack {
     return lambda.client();
   }
 
-  @Override
-  public void collectEvidence(Evidence.Builder evidence) {
+  /** Every request the stack's API Gateways answered (the default stage's, other stages', the HTTP API's). */
+  public List<GatewayRequest> gatewayRequests() {
     List<GatewayRequest> requests = new ArrayList<>(gateway.requests());
     otherGateways.values().forEach(g -> requests.addAll(g.requests()));
-    for (GatewayRequest r : requests) {
+    return requests;
+  }
+
+  @Override
+  public void collectEvidence(Evidence.Builder evidence) {
+    for (GatewayRequest r : gatewayRequests()) {
       if (r.function() != null) {
         evidence.gatewayRequest(new Evidence.GatewayRequest(r.time(), r.method(), r.path(), r.function(),
             r.traceparent(), r.xAmznTraceId(), r.status()));
@@ -430,15 +471,16 @@ public final class EmbeddedStack implements TracingStack {
     return new Evidence.FunctionFacts(cfg.name(), service, cfg.activeTracing(), propagators, layer);
   }
 
+  /** The stack's collector: OTLP on the chosen ports (0: free ones), to APM Server with its token if any. */
   private String stackCollectorConfig() {
     return """
         receivers:
           otlp:
             protocols:
               grpc:
-                endpoint: 127.0.0.1:4317
+                endpoint: 127.0.0.1:%d
               http:
-                endpoint: 127.0.0.1:4318
+                endpoint: 127.0.0.1:%d
         processors:
           batch:
             timeout: 200ms
@@ -447,8 +489,7 @@ public final class EmbeddedStack implements TracingStack {
             endpoint: ${env:APM_SERVER_URL}
             tls:
               insecure: true
-            headers:
-              Authorization: "Bearer ${env:APM_SERVER_TOKEN}"
+        %s
         service:
           pipelines:
             traces:
@@ -463,7 +504,8 @@ public final class EmbeddedStack implements TracingStack {
               receivers: [otlp]
               processors: [batch]
               exporters: [otlp/elastic]
-        """;
+        """.formatted(ports.otlpGrpc(), ports.otlpHttp(), secretToken == null ? ""
+        : "    headers:\n      Authorization: \"Bearer ${env:APM_SERVER_TOKEN}\"");
   }
 
   private static void closeQuietly(AutoCloseable c) {
@@ -488,6 +530,8 @@ public final class EmbeddedStack implements TracingStack {
     private String secretToken;
     private final Map<String, Duration> clockSkew = new LinkedHashMap<>();
     private int lambdaConcurrency = Integer.getInteger(LAMBDA_CONCURRENCY, 10);
+    private StackPorts ports = StackPorts.free();
+    private boolean noSecretToken;
 
     private Builder() {
     }
@@ -509,7 +553,24 @@ public final class EmbeddedStack implements TracingStack {
 
     /** APM Server's secret token; random by default. */
     public Builder secretToken(String token) {
-      this.secretToken = token;
+      this.secretToken = java.util.Objects.requireNonNull(token, "token: use noSecretToken() for none");
+      this.noSecretToken = false;
+      return this;
+    }
+
+    /** No secret token: APM Server accepts every agent, as one configured without one does. */
+    public Builder noSecretToken() {
+      this.secretToken = null;
+      this.noSecretToken = true;
+      return this;
+    }
+
+    /**
+     * The ports the components listen on; default {@link StackPorts#free()}. Fixed ones are checked
+     * before anything starts.
+     */
+    public Builder ports(StackPorts ports) {
+      this.ports = java.util.Objects.requireNonNull(ports, "ports");
       return this;
     }
 

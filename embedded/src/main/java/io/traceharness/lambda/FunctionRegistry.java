@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The functions and layer versions the service holds, and the rules for changing them (what
- * {@code CreateFunction}, {@code UpdateFunction*}, {@code DeleteFunction}, {@code PutFunctionConcurrency}
- * and {@code PublishLayerVersion} check). The control plane and the Java facade both call it.
+ * {@code CreateFunction}, {@code UpdateFunction*}, {@code DeleteFunction}, {@code PutFunctionConcurrency},
+ * {@code PublishLayerVersion} and {@code DeleteLayerVersion} check). The control plane and the Java facade
+ * both call it.
  */
 final class FunctionRegistry {
 
@@ -44,6 +45,12 @@ final class FunctionRegistry {
   private final Environments environments;
   private final Map<String, LambdaFunction> functions = new ConcurrentHashMap<>();
   private final Map<String, LayerVersion> layers = new ConcurrentHashMap<>();
+  /**
+   * Deleted layer versions, by version ARN: "Deleted versions can no longer be viewed or added to
+   * functions. To avoid breaking functions, a copy of the version remains in Lambda until no functions
+   * refer to it" (Lambda API reference, DeleteLayerVersion). Kept until the service stops.
+   */
+  private final Map<String, LayerVersion> deletedLayers = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> layerCounters = new ConcurrentHashMap<>();
 
   FunctionRegistry(String region, String accountId, Path workDir, Duration activationDelay, Environments environments) {
@@ -91,7 +98,7 @@ final class FunctionRegistry {
   /** {@code CreateFunction}: the function starts {@code Pending} (for the activation delay). */
   FunctionConfig create(FunctionDefinition definition, byte[] zip) {
     FunctionConfig requested = requested(definition);
-    validate(requested, zip);
+    validate(requested, zip, List.of());
     String name = requested.name();
     LambdaFunction fn = new LambdaFunction(name, workDir.resolve("functions").resolve(name));
     if (functions.putIfAbsent(name, fn) != null) {
@@ -114,7 +121,7 @@ final class FunctionRegistry {
             + "resource: " + fn.revision().config().arn());
       }
       byte[] zip = newZip != null ? newZip : fn.code();
-      validate(requested, zip);
+      validate(requested, zip, fn.config().layers());
       fn.updated(layout(fn, requested, zip), zip, activationDelay.toNanos());
       environments.replaced(fn);
       return fn.config().withLastUpdateStatus("InProgress");
@@ -192,33 +199,70 @@ final class FunctionRegistry {
   }
 
   LayerVersion publishLayer(String name, byte[] zip, String description, List<String> compatibleRuntimes) {
+    return publishLayer(name, zip, description, compatibleRuntimes, List.of(), null);
+  }
+
+  /** {@code PublishLayerVersion}: versions count up from 1 per layer and are never reused, deleted or not. */
+  LayerVersion publishLayer(String name, byte[] zip, String description, List<String> compatibleRuntimes,
+      List<String> compatibleArchitectures, String licenseInfo) {
     if (zip.length > MAX_ZIP_BYTES) {
       throw ServiceException.tooLarge("Request must be smaller than " + MAX_ZIP_BYTES + " bytes for the PublishLayerVersion operation");
     }
     long version = layerCounters.computeIfAbsent(name, k -> new AtomicLong()).incrementAndGet();
-    String layerArn = "arn:aws:lambda:" + region + ":" + accountId + ":layer:" + name;
+    String layerArn = layerArn(name);
     Path content = workDir.resolve("layers").resolve(name).resolve(Long.toString(version));
     Zips.deleteTree(content);
     Zips.extract(zip, content);
     LayerVersion lv = new LayerVersion(name, version, layerArn, layerArn + ":" + version, content, Zips.sha256(zip),
-        zip.length, description, compatibleRuntimes, Instant.now());
+        zip.length, description, compatibleRuntimes, compatibleArchitectures, licenseInfo, Instant.now());
     layers.put(lv.layerVersionArn(), lv);
     return lv;
   }
 
   LayerVersion layer(String name, long version) {
-    LayerVersion lv = layers.get("arn:aws:lambda:" + region + ":" + accountId + ":layer:" + name + ":" + version);
+    LayerVersion lv = layers.get(layerArn(name) + ":" + version);
     if (lv == null) {
       throw ServiceException.notFound("The resource you requested does not exist.");
     }
     return lv;
   }
 
+  /** A layer version that can be viewed and added to functions, or null (unknown or deleted). */
   LayerVersion layerByArn(String arn) {
     return layers.get(arn);
   }
 
-  private void validate(FunctionConfig c, byte[] zip) {
+  /** A layer version a function's configuration names, deleted or not (what it still runs with). */
+  LayerVersion layerOfFunction(String arn) {
+    LayerVersion lv = layers.get(arn);
+    return lv != null ? lv : deletedLayers.get(arn);
+  }
+
+  /** The versions not deleted, by layer name, then newest first. */
+  List<LayerVersion> layerVersions() {
+    return layers.values().stream().sorted(java.util.Comparator.comparing(LayerVersion::name)
+        .thenComparing(java.util.Comparator.comparingLong(LayerVersion::version).reversed())).toList();
+  }
+
+  /**
+   * {@code DeleteLayerVersion}: the version can no longer be viewed or added to functions; functions
+   * that use it keep it. Deleting a version that does not exist (any more) does nothing, as Lambda
+   * answers 204 either way.
+   */
+  void deleteLayer(String name, long version) {
+    String arn = layerArn(name) + ":" + version;
+    LayerVersion lv = layers.remove(arn);
+    if (lv != null) {
+      deletedLayers.put(arn, lv);
+    }
+  }
+
+  private String layerArn(String name) {
+    return "arn:aws:lambda:" + region + ":" + accountId + ":layer:" + name;
+  }
+
+  /** {@code keptLayers}: the function's layers before this change, which may name deleted versions it keeps. */
+  private void validate(FunctionConfig c, byte[] zip, List<String> keptLayers) {
     String refusal = Runtimes.refusal(c.runtime());
     if (refusal != null) {
       throw ServiceException.invalid(refusal);
@@ -253,7 +297,7 @@ final class FunctionRegistry {
           + "modification. Reserved keys used in this request: " + String.join(", ", reserved));
     }
     for (String arn : c.layers()) {
-      if (!layers.containsKey(arn)) {
+      if (!layers.containsKey(arn) && !(keptLayers.contains(arn) && deletedLayers.containsKey(arn))) {
         throw ServiceException.invalid("Layer version " + arn + " does not exist.");
       }
     }
@@ -270,7 +314,7 @@ final class FunctionRegistry {
     try {
       Files.createDirectories(opt);
       for (String arn : requested.layers()) {
-        Zips.overlay(layers.get(arn).content(), opt);
+        Zips.overlay(layerOfFunction(arn).content(), opt);
       }
       Path javaLib = opt.resolve("java").resolve("lib");
       if (Runtimes.isJava(requested.runtime()) && Files.isDirectory(javaLib)) {

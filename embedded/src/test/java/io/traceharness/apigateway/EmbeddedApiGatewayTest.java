@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.traceharness.lambda.LambdaEmulator;
+import io.traceharness.support.LocalCertificateAuthority;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -468,11 +469,69 @@ class EmbeddedApiGatewayTest {
     send("GET", url, null, "traceparent", TRACEPARENT);
 
     assertThat(java.nio.file.Files.readString(gw.logFile()))
-        .contains("GET /dev/ping route=/ping function=consumer status=200")
+        .contains("http GET /dev/ping route=/ping function=consumer status=200")
         .contains("traceparent=" + TRACEPARENT);
   }
 
   /** Functions as lambdas over the event; remembers the last event and X-Ray header per function. */
+  /**
+   * HTTPS and plaintext on the gateway's one port, with a certificate of the local CA: a client that
+   * trusts the CA gets the function's answer over TLS (and the event says {@code X-Forwarded-Proto:
+   * https}); a client with only the JDK's public roots is refused in the handshake.
+   */
+  @Test
+  void servesHttpsAndPlaintextOnTheChosenPortAndRefusesClientsNotTrustingTheLocalCa() throws Exception {
+    LocalCertificateAuthority ca = LocalCertificateAuthority.in(tmp.resolve("ca"));
+    int port = io.traceharness.support.Ports.free();
+    invoker.on("secure", e -> OK);
+    try (EmbeddedApiGateway gw = EmbeddedApiGateway.builder().stage("dev").port(port).invoker(invoker)
+        .tls(ca.issueServer("api-gateway")).logFile(tmp.resolve("https.log")).build().start()) {
+      URI plain = gw.route("GET", "/secure", "secure");
+      assertThat(plain).hasToString("http://127.0.0.1:" + port + "/dev/secure");
+      assertThat(gw.httpsEndpoint()).hasToString("https://127.0.0.1:" + port + "/dev");
+
+      HttpClient trusting = HttpClient.newBuilder().sslContext(ca.clientSslContext())
+          .connectTimeout(Duration.ofSeconds(5)).build();
+      HttpResponse<String> overTls = trusting.send(HttpRequest.newBuilder(URI.create(gw.httpsEndpoint() + "/secure"))
+          .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(overTls.statusCode()).isEqualTo(200);
+      assertThat(overTls.body()).isEqualTo("pong");
+      assertThat(overTls.sslSession()).isPresent();
+      assertThat(invoker.events.get("secure").path("headers").path("X-Forwarded-Proto").asText()).isEqualTo("https");
+      assertThat(gw.requests()).last().satisfies(r -> assertThat(r.scheme()).isEqualTo("https"));
+
+      assertThat(send("GET", plain, null).body()).as("plaintext on the same port").isEqualTo("pong");
+      assertThat(invoker.events.get("secure").path("headers").path("X-Forwarded-Proto").asText()).isEqualTo("http");
+      assertThat(gw.requests()).last().satisfies(r -> assertThat(r.scheme()).isEqualTo("http"));
+
+      HttpClient publicRootsOnly = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      int before = gw.requests().size();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> publicRootsOnly.send(
+              HttpRequest.newBuilder(URI.create(gw.httpsEndpoint() + "/secure")).timeout(Duration.ofSeconds(20)).build(),
+              HttpResponse.BodyHandlers.ofString()))
+          .isInstanceOf(javax.net.ssl.SSLHandshakeException.class)
+          .hasMessageContaining("unable to find valid certification path");
+      assertThat(gw.requests()).as("the refused client reached no function").hasSize(before);
+    }
+    try (EmbeddedApiGateway plainOnly = EmbeddedApiGateway.builder().invoker(invoker)
+        .logFile(tmp.resolve("plain.log")).build().start()) {
+      assertThat(plainOnly.servesHttps()).isFalse();
+      org.assertj.core.api.Assertions.assertThatThrownBy(plainOnly::httpsEndpoint)
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("serves no HTTPS");
+    }
+  }
+
+  @Test
+  void aTakenPortIsAClearError() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> EmbeddedApiGateway.builder().port(taken.getLocalPort())
+              .invoker(invoker).logFile(tmp.resolve("taken.log")).build().start())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": ")
+          .hasMessageContaining("Address already in use");
+    }
+  }
+
   static final class FakeInvoker implements FunctionInvoker {
     final Map<String, Function<JsonNode, String>> handlers = new ConcurrentHashMap<>();
     final Map<String, FunctionResult> errors = new ConcurrentHashMap<>();

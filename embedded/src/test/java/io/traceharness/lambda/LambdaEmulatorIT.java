@@ -224,6 +224,33 @@ class LambdaEmulatorIT {
     });
   }
 
+  /**
+   * "To avoid breaking functions, a copy of the version remains in Lambda until no functions refer to it"
+   * (Lambda API reference, DeleteLayerVersion): the function runs with the layer, in its warm environment
+   * and in a new one after a configuration change.
+   */
+  @Test
+  void aFunctionKeepsRunningWithALayerVersionDeletedUnderIt() {
+    String layerArn = client.publishLayerVersion(r -> r.layerName("deleted-under")
+        .content(c -> c.zipFile(SdkBytes.fromByteArray(TestFunctions.wrapperLayerZip())))).layerVersionArn();
+    lambda.deploy(FunctionDefinition.nodejs("keeps-layer", "index.echo").code(nodeZip).layer(layerArn)
+        .env("AWS_LAMBDA_EXEC_WRAPPER", "/opt/wrapper").build());
+    assertThat(payload(client.invoke(i -> i.functionName("keeps-layer"))).path("layerFile").asText())
+        .isEqualTo("hello from the layer");
+
+    client.deleteLayerVersion(r -> r.layerName("deleted-under").versionNumber(1L));
+    assertThat(payload(client.invoke(i -> i.functionName("keeps-layer"))).path("layerFile").asText())
+        .as("warm environment").isEqualTo("hello from the layer");
+    client.updateFunctionConfiguration(r -> r.functionName("keeps-layer")
+        .environment(e -> e.variables(Map.of("AWS_LAMBDA_EXEC_WRAPPER", "/opt/wrapper", "CHANGED", "1"))));
+    client.waiter().waitUntilFunctionUpdatedV2(r -> r.functionName("keeps-layer"));
+    JsonNode fresh = payload(client.invoke(i -> i.functionName("keeps-layer")));
+    assertThat(fresh.path("wrapped").asText()).as("new environment: the wrapper still ran").isEqualTo("wrapper");
+    assertThat(fresh.path("layerFile").asText()).as("new environment").isEqualTo("hello from the layer");
+    assertThatThrownBy(() -> client.getLayerVersionByArn(r -> r.arn(layerArn)))
+        .isInstanceOf(software.amazon.awssdk.services.lambda.model.ResourceNotFoundException.class);
+  }
+
   @Test
   void nodeFailuresAnswerAsLambdaAndTheNextInvokeWorks() {
     lambda.deploy(FunctionDefinition.nodejs("node-errors", "index.fail").code(nodeZip).timeout(Duration.ofSeconds(1)).build());

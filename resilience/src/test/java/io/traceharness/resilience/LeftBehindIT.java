@@ -210,7 +210,10 @@ class LeftBehindIT {
     String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // failsafe runs tests from a manifest-only jar; this property holds the real test classpath
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    // free ports rather than the sandbox's well-known ones: other sandboxes may run on this machine
     return List.of(java, heap, "-Dtraceharness.workDir=" + work, "-Dtraceharness.stack=embedded",
+        "-Dtraceharness.elasticsearch.port=0", "-Dtraceharness.apmServer.port=0", "-Dtraceharness.otlpGrpc.port=0",
+        "-Dtraceharness.otlpHttp.port=0", "-Dtraceharness.apiGateway.port=0", "-Dtraceharness.lambda.port=0",
         "-classpath", classpath, mainClass, arg);
   }
 

@@ -93,6 +93,7 @@ public final class BlogScenario {
   private final boolean clientSendsTraceparent;
   private final Map<String, String> extraEnv;
   private final Duration awaitTimeout;
+  private final boolean consumerApiAsOnAws;
   private Functions functions;
 
   private BlogScenario(Builder b) {
@@ -106,6 +107,7 @@ public final class BlogScenario {
     this.clientSendsTraceparent = b.clientSendsTraceparent;
     this.extraEnv = Map.copyOf(b.extraEnv);
     this.awaitTimeout = b.awaitTimeout;
+    this.consumerApiAsOnAws = b.consumerApiAsOnAws;
   }
 
   public static Builder builder(TracingStack stack) {
@@ -134,10 +136,19 @@ public final class BlogScenario {
     Deployment consumer = stack.deploy(spec(consumerName(), language.consumerHandler, zip)
         .http(SampleFunctions.PING_METHOD, SampleFunctions.PING_PATH + suffix).build());
     Deployment producer = stack.deploy(spec(producerName(), language.producerHandler, zip)
-        .env(SampleFunctions.CONSUMER_API_ENV, consumer.url().toString())
+        .env(SampleFunctions.CONSUMER_API_ENV, consumerApiAsOnAws ? awsUrlOf(consumer.url()) : consumer.url().toString())
         .http(SampleFunctions.PRODUCE_METHOD, SampleFunctions.PRODUCE_PATH + suffix).build());
     functions = new Functions(producer, consumer, Duration.ofNanos(System.nanoTime() - t0));
     return functions;
+  }
+
+  /**
+   * The URL the consumer's route has on AWS, {@code https://ID.execute-api.REGION.amazonaws.com/STAGE/PATH},
+   * as a serverless.yml builds it from {@code #{ApiGatewayRestApi}}; the stack points it at its gateway.
+   */
+  private String awsUrlOf(java.net.URI local) {
+    String apiId = stack instanceof io.traceharness.embedded.EmbeddedStack e ? e.apiGateway().apiId() : "a1b2c3d4e5";
+    return "https://" + apiId + ".execute-api." + stack.endpoints().region() + ".amazonaws.com" + local.getRawPath();
   }
 
   /** Runs the client once against the producer and waits for the trace to settle. */
@@ -192,6 +203,7 @@ public final class BlogScenario {
     private boolean clientSendsTraceparent = true;
     private final Map<String, String> extraEnv = new LinkedHashMap<>();
     private Duration awaitTimeout = Duration.ofSeconds(60);
+    private boolean consumerApiAsOnAws;
 
     private Builder(TracingStack stack) {
       this.stack = Objects.requireNonNull(stack, "stack");
@@ -239,6 +251,15 @@ public final class BlogScenario {
 
     public Builder env(String key, String value) {
       extraEnv.put(key, value);
+      return this;
+    }
+
+    /**
+     * True gives the producer the consumer's URL as AWS has it ({@code https://…execute-api…}), as the
+     * post's serverless.yml does, rather than the local gateway's {@code http://} URL.
+     */
+    public Builder consumerApiAsOnAws(boolean asOnAws) {
+      this.consumerApiAsOnAws = asOnAws;
       return this;
     }
 

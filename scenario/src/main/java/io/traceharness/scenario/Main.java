@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.traceharness.diagnosis.Diagnosis;
 import io.traceharness.report.TraceReport;
 import io.traceharness.embedded.EmbeddedStack;
+import io.traceharness.embedded.StackPorts;
 import io.traceharness.stack.Deployment;
 import io.traceharness.stack.Endpoints;
 import io.traceharness.stack.Project;
@@ -27,6 +28,9 @@ import java.util.concurrent.CountDownLatch;
  * Ctrl-C, endpoints as JSON) and {@code bench}.
  */
 public final class Main {
+
+  /** System property: the sandbox APM Server's secret token; none when absent or empty. */
+  static final String APM_SECRET_TOKEN = "traceharness.apmSecretToken";
 
   private Main() {
   }
@@ -76,8 +80,33 @@ public final class Main {
     }
   }
 
+  /**
+   * The sandbox listens on the well-known ports ({@link StackPorts#wellKnown()}), each moved with
+   * {@code -Dtraceharness.<component>.port} (0: any free port), so a project's own files can point at
+   * it; APM Server takes the secret token {@code -Dtraceharness.apmSecretToken} gives, none by default.
+   */
   private static int sandbox() throws IOException, InterruptedException {
-    EmbeddedStack stack = EmbeddedStack.builder().build().start();
+    StackPorts ports;
+    try {
+      ports = StackPorts.wellKnown().overriddenBy(System.getProperties());
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+    EmbeddedStack.Builder builder = EmbeddedStack.builder().ports(ports);
+    String token = System.getProperty(APM_SECRET_TOKEN, "");
+    if (token.isBlank()) {
+      builder.noSecretToken();
+    } else {
+      builder.secretToken(token);
+    }
+    EmbeddedStack stack;
+    try {
+      stack = builder.build().start();
+    } catch (IllegalStateException e) {
+      System.err.println(e.getMessage());
+      return 1;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       System.out.println("Stopping the sandbox");
@@ -119,6 +148,7 @@ public final class Main {
     out.put("otlpGrpc", e.otlpGrpc().toString());
     out.put("lambda", e.lambda().toString());
     out.put("apiGateway", e.apiGateway().toString());
+    out.put("apiGatewayHttps", stack.apiGateway().httpsEndpoint().toString());
     out.put("region", e.region());
     ObjectNode fns = out.putObject("functions");
     firstRoutes.forEach((name, url) -> fns.put(name, url.toString()));

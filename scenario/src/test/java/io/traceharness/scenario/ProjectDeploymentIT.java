@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.traceharness.diagnosis.Diagnosis;
 import io.traceharness.diagnosis.Diagnosis.Kind;
+import io.traceharness.embedded.EmbeddedStack;
 import io.traceharness.fixtures.ClientRun;
 import io.traceharness.fixtures.Clients;
 import io.traceharness.fixtures.Projects;
@@ -70,6 +71,15 @@ class ProjectDeploymentIT {
         .hasRootSatisfying(root -> root.hasService("java-client")
             .hasDescendantSatisfying(p -> p.isTransaction().hasService(producer)
                 .hasDescendantSatisfying(c -> c.isTransaction().hasService(consumer))));
+    // the post's handler calls CONSUMER_API with https.get: the execute-api URL stays https, on the local gateway
+    String consumerApi = app.function("producer").spec().env().get("CONSUMER_API");
+    assertThat(consumerApi).matches("https://[a-z0-9]+\\.execute-api\\.[a-z0-9-]+\\.amazonaws\\.com/w3c/ping");
+    if (stack instanceof EmbeddedStack embedded) {
+      assertThat(embedded.localUrl(consumerApi)).as("the URL the producer's environment gets")
+          .startsWith("https://127.0.0.1:").endsWith("/w3c/ping");
+      assertThat(embedded.gatewayRequests()).filteredOn(g -> g.path().equals("/w3c/ping")).isNotEmpty()
+          .allSatisfy(g -> assertThat(g.scheme()).as("the producer's call to the consumer").isEqualTo("https"));
+    }
   }
 
   @Test
