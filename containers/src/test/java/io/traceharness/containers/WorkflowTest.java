@@ -23,11 +23,16 @@ class WorkflowTest {
   private final Map<String, Map<String, Object>> jobs = map(workflow.get("jobs"));
 
   @Test
-  void embeddedJobRunsReadmesTestCommand() {
-    assertThat(runs("embedded")).as("run steps of the embedded job")
-        .anySatisfy(run -> assertThat(run).isIn(readmeTestCommand(), ".ci/run"));
-    assertThat(read(ROOT.resolve(".ci/run")).strip()).as(".ci/run")
-        .endsWith("\n" + readmeTestCommand());
+  void embeddedJobRunsReadmesTestCommandAsInstallThenBuildsTheExample() {
+    List<String> expected = List.of(readmeTestCommandAsInstall(), readmeExampleCommand());
+    List<String> runs = runs("embedded");
+    if (!runs.contains(".ci/run")) {
+      assertThat(runs).as("run steps of the embedded job").containsSubsequence(expected);
+    }
+    List<String> commands = read(ROOT.resolve(".ci/run")).lines().map(String::strip)
+        .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    assertThat(commands.subList(commands.size() - 2, commands.size())).as("the last commands of .ci/run")
+        .isEqualTo(expected);
   }
 
   @Test
@@ -70,6 +75,22 @@ class WorkflowTest {
     Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)</").matcher(read(ROOT.resolve("pom.xml")));
     assertThat(m.find()).as("root pom property " + name).isTrue();
     return m.group(1).trim();
+  }
+
+  /** README's test command with install for verify: the same tests, and the jars for the example. */
+  static String readmeTestCommandAsInstall() {
+    String command = readmeTestCommand();
+    assertThat(command).as("README's test command").endsWith(" verify");
+    return command.substring(0, command.length() - "verify".length()) + "install";
+  }
+
+  /** The command that builds {@code examples/} in the first code block under README's "Use it in your project". */
+  static String readmeExampleCommand() {
+    Matcher m = Pattern.compile("## Use it in your project\\s.*?```\\w*\\n(.+?)```", Pattern.DOTALL)
+        .matcher(read(ROOT.resolve("README.md")));
+    assertThat(m.find()).as("README has a 'Use it in your project' code block").isTrue();
+    return m.group(1).lines().map(String::strip).filter(l -> l.contains("examples/pom.xml")).findFirst()
+        .orElseThrow(() -> new AssertionError("README's 'Use it in your project' block builds no examples/pom.xml"));
   }
 
   /** The command in the first code block under README's "Run all tests" heading. */
