@@ -249,8 +249,11 @@ final class ViewerApi {
     }
     ArrayNode docs = JSON.createArrayNode();
     for (JsonNode doc : stack.traces().documents(traceId)) {
-      if (!"error".equals(text(doc, "processor", "event")) && (spanId.equals(text(doc, "span", "id"))
-          || spanId.equals(text(doc, "transaction", "id")) || spanId.equals(text(doc, "span_id", null)))) {
+      String event = text(doc, "processor", "event");
+      // an Elastic agent's span names its transaction in transaction.id: only a transaction is its own
+      boolean matches = spanId.equals(text(doc, "span", "id")) || spanId.equals(text(doc, "span_id", null))
+          || "transaction".equals(event) && spanId.equals(text(doc, "transaction", "id"));
+      if (matches && !"error".equals(event)) {
         docs.add(doc);
       }
     }
