@@ -68,15 +68,40 @@ public final class TraceReport {
 
   /** The whole HTML document. */
   public String html() {
-    String template;
-    try (InputStream in = TraceReport.class.getResourceAsStream("report.html")) {
-      template = new String(Objects.requireNonNull(in, "report.html").readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    String template = resource("report.html").replace("__STYLE__", style()).replace("__SCRIPT__", script());
     // "</" inside a script element would end it early
     String data = data().toString().replace("</", "<\\/");
     return template.replace("__TITLE__", escapeHtml(title)).replace("__DATA__", data);
+  }
+
+  /**
+   * The report's data as JSON, which {@link #script()} draws: {@code traceId}, {@code spans} (tree
+   * order, with {@code depth} and {@code flags}), {@code services}, {@code edges}, {@code diagnosis}.
+   */
+  public String json() {
+    return data().toString();
+  }
+
+  /**
+   * The script that draws a report's {@link #json()} (defines {@code TraceReportView} with
+   * {@code waterfall(data, element)}, {@code serviceMap(data, element)} and
+   * {@code servicesTable(data, element)}), for pages that show reports themselves.
+   */
+  public static String script() {
+    return resource("report.js");
+  }
+
+  /** The style sheet of the report's waterfall, map and tables, for pages that show reports themselves. */
+  public static String style() {
+    return resource("report.css");
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = TraceReport.class.getResourceAsStream(name)) {
+      return new String(Objects.requireNonNull(in, name).readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   ObjectNode data() {

@@ -238,7 +238,7 @@ final class Documents {
   }
 
   /** {@code timestamp.us} when present (exact), else {@code @timestamp} in any form ES accepts. */
-  private static Instant start(Map<String, JsonNode> f) {
+  static Instant start(Map<String, JsonNode> f) {
     Long us = number(f, "timestamp.us");
     if (us != null) {
       return Instant.ofEpochSecond(us / 1_000_000, (us % 1_000_000) * 1_000);
@@ -272,12 +272,12 @@ final class Documents {
     return nanos == null ? Duration.ZERO : Duration.ofNanos(nanos);
   }
 
-  private static String text(Map<String, JsonNode> f, String key) {
+  static String text(Map<String, JsonNode> f, String key) {
     JsonNode v = f.get(key);
     return v == null || v.isNull() ? null : v.asText();
   }
 
-  private static String first(Map<String, JsonNode> f, String... keys) {
+  static String first(Map<String, JsonNode> f, String... keys) {
     for (String k : keys) {
       String v = text(f, k);
       if (v != null) {

@@ -3,6 +3,11 @@ package io.traceharness.trace;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.FieldValue;
+import co.elastic.clients.elasticsearch._types.SortOrder;
+import co.elastic.clients.elasticsearch._types.aggregations.Aggregate;
+import co.elastic.clients.elasticsearch._types.aggregations.StringTermsBucket;
+import co.elastic.clients.elasticsearch._types.query_dsl.Query;
+import co.elastic.clients.util.NamedValue;
 import co.elastic.clients.elasticsearch._types.Time;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.search.Hit;
@@ -17,8 +22,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,7 +42,9 @@ import org.awaitility.core.ConditionTimeoutException;
  *
  * <p>Reads every document of the trace, however many (point in time + {@code search_after}), from
  * the APM data streams ({@code traces-apm*}, errors from {@code logs-apm.error*}) and from
- * OpenTelemetry-native ones ({@code traces-*.otel-*}). A {@code Traces} is immutable: the
+ * OpenTelemetry-native ones ({@code traces-*.otel-*}); lists the most recent traces
+ * ({@link #recent(int, TraceFilter)}) and the log records correlated with a trace
+ * ({@link #logs(String)}, from {@code logs-*}). A {@code Traces} is immutable: the
  * {@code atMost}/{@code pollInterval}/{@code quietPeriod} methods return a copy.
  *
  * <pre>{@code
@@ -55,6 +66,7 @@ public final class Traces {
   private final DocumentSource source;
   private final List<String> spanIndices;
   private final List<String> errorIndices;
+  private final List<String> logIndices;
   private final Duration timeout;
   private final Duration pollInterval;
   private final Duration quietPeriod;
@@ -65,6 +77,7 @@ public final class Traces {
     this.source = b.source != null ? b.source : this::fromElasticsearch;
     this.spanIndices = List.copyOf(b.spanIndices);
     this.errorIndices = List.copyOf(b.errorIndices);
+    this.logIndices = List.copyOf(b.logIndices);
     this.timeout = b.timeout;
     this.pollInterval = b.pollInterval;
     this.quietPeriod = b.quietPeriod;
@@ -87,6 +100,8 @@ public final class Traces {
     private DocumentSource source;
     private List<String> spanIndices = List.of("traces-apm*", "traces-*.otel-*");
     private List<String> errorIndices = List.of("logs-apm.error*");
+    // errors are read as errors; every other logs-* document carrying the trace id is a correlated log
+    private List<String> logIndices = List.of("logs-*", "-logs-apm.error*");
     private Duration timeout = Duration.ofSeconds(30);
     private Duration pollInterval = Duration.ofMillis(200);
     private Duration quietPeriod = Duration.ofMillis(300);
@@ -106,6 +121,7 @@ public final class Traces {
       this.source = t.client == null ? t.source : null;
       this.spanIndices = t.spanIndices;
       this.errorIndices = t.errorIndices;
+      this.logIndices = t.logIndices;
       this.timeout = t.timeout;
       this.pollInterval = t.pollInterval;
       this.quietPeriod = t.quietPeriod;
@@ -125,6 +141,15 @@ public final class Traces {
     /** Index patterns holding errors; default {@code logs-apm.error*}. None to skip errors. */
     public Builder errorIndices(String... patterns) {
       this.errorIndices = List.of(patterns);
+      return this;
+    }
+
+    /**
+     * Index patterns holding log records correlated with traces; default {@code logs-*} without
+     * {@code logs-apm.error*} (errors are read with the trace). None to skip logs.
+     */
+    public Builder logIndices(String... patterns) {
+      this.logIndices = List.of(patterns);
       return this;
     }
 
@@ -243,18 +268,27 @@ public final class Traces {
     List<String> indices = new ArrayList<>(spanIndices);
     indices.addAll(errorIndices);
     client.indices().refresh(r -> r.index(indices).ignoreUnavailable(true).allowNoIndices(true));
-    return fetch(indices, traceId);
+    return fetch(indices, ofTraces(List.of(traceId)));
   }
 
-  private List<JsonNode> fetch(List<String> indices, String traceId) throws IOException {
+  /** Documents of these traces, in either schema's trace id field. */
+  private static Query ofTraces(Collection<String> traceIds) {
+    List<FieldValue> ids = traceIds.stream().map(FieldValue::of).toList();
+    return Query.of(q -> q.bool(b -> b
+        .should(sh -> sh.terms(t -> t.field("trace.id").terms(v -> v.value(ids))))
+        .should(sh -> sh.terms(t -> t.field("trace_id").terms(v -> v.value(ids))))
+        .minimumShouldMatch("1")));
+  }
+
+  private List<JsonNode> fetch(List<String> indices, Query query) throws IOException {
     // With a Jackson mapper (the usual one) _source arrives as a tree directly; otherwise through text.
     if (client._jsonpMapper() instanceof JacksonJsonpMapper) {
-      return fetch(indices, traceId, JsonNode.class, node -> node);
+      return fetch(indices, query, JsonNode.class, node -> node);
     }
-    return fetch(indices, traceId, JsonData.class, Traces::toJackson);
+    return fetch(indices, query, JsonData.class, Traces::toJackson);
   }
 
-  private <T> List<JsonNode> fetch(List<String> indices, String traceId, Class<T> type,
+  private <T> List<JsonNode> fetch(List<String> indices, Query query, Class<T> type,
       java.util.function.Function<T, JsonNode> toTree) throws IOException {
     String pit;
     try {
@@ -276,10 +310,7 @@ public final class Traces {
           s.pit(p -> p.id(pitId).keepAlive(Time.of(t -> t.time("1m"))))
               .size(pageSize)
               .trackTotalHits(t -> t.enabled(false))
-              .query(q -> q.bool(b -> b
-                  .should(sh -> sh.term(t -> t.field("trace.id").value(traceId)))
-                  .should(sh -> sh.term(t -> t.field("trace_id").value(traceId)))
-                  .minimumShouldMatch("1")))
+              .query(query)
               // _shard_doc is the cheapest total order a point in time offers for search_after.
               .sort(so -> so.field(f -> f.field("_shard_doc")));
           if (searchAfter != null) {
@@ -305,6 +336,129 @@ public final class Traces {
       String pitId = pit;
       client.closePointInTime(c -> c.id(pitId));
     }
+  }
+
+  /**
+   * Every stored document of the trace as Elasticsearch holds it ({@code _source}): transactions and
+   * spans of both schemas, and errors; empty when there is none. What {@link #read(String)} builds
+   * the trace from.
+   */
+  public List<JsonNode> documents(String traceId) {
+    Objects.requireNonNull(traceId, "traceId");
+    try {
+      return source.documents(traceId);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the documents of trace " + traceId, e);
+    }
+  }
+
+  /**
+   * The log records correlated with the trace (documents of the log indices that carry its id), by
+   * time; empty for a reader without Elasticsearch.
+   */
+  public List<TraceLog> logs(String traceId) {
+    Objects.requireNonNull(traceId, "traceId");
+    if (client == null || logIndices.isEmpty()) {
+      return List.of();
+    }
+    try {
+      client.indices().refresh(r -> r.index(logIndices).ignoreUnavailable(true).allowNoIndices(true));
+      return fetch(logIndices, ofTraces(List.of(traceId))).stream().map(TraceLog::of)
+          .sorted(Comparator.comparing(TraceLog::timestamp)).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the logs of trace " + traceId, e);
+    }
+  }
+
+  /** At most this many traces are listed by {@link #recent(int, TraceFilter)}. */
+  public static final int MAX_RECENT = 500;
+
+  /**
+   * The most recent traces, newest first (by start), that pass the filter: the traces of the span
+   * indices with the latest documents (in either schema), each read whole. Without a status filter
+   * the {@code limit} most recently active traces are read; with one, the {@code 4 × limit} most
+   * recent (at most {@value #MAX_RECENT}) are read and those of the status kept. What was indexed in
+   * the last second (Elasticsearch's refresh interval) may not be listed yet. Empty for a reader
+   * without Elasticsearch.
+   *
+   * <pre>{@code
+   * List<TraceSummary> broken = traces.recent(20, TraceFilter.all().status(TraceSummary.Status.BROKEN));
+   * }</pre>
+   *
+   * @param limit how many traces at most, 1..{@value #MAX_RECENT}
+   */
+  public List<TraceSummary> recent(int limit, TraceFilter filter) {
+    if (limit < 1 || limit > MAX_RECENT) {
+      throw new IllegalArgumentException("limit must be within 1.." + MAX_RECENT + ", was " + limit);
+    }
+    Objects.requireNonNull(filter, "filter");
+    if (client == null) {
+      return List.of();
+    }
+    int candidates = filter.status() == null ? limit : Math.min(MAX_RECENT, limit * 4);
+    try {
+      List<String> ids = recentTraceIds(candidates, filter.service());
+      if (ids.isEmpty()) {
+        return List.of();
+      }
+      List<String> indices = new ArrayList<>(spanIndices);
+      indices.addAll(errorIndices);
+      Map<String, List<JsonNode>> byTrace = new LinkedHashMap<>();
+      ids.forEach(id -> byTrace.put(id, new ArrayList<>()));
+      for (JsonNode doc : fetch(indices, ofTraces(ids))) {
+        List<JsonNode> docs = byTrace.get(traceIdOf(doc));
+        if (docs != null) {
+          docs.add(doc);
+        }
+      }
+      return byTrace.entrySet().stream()
+          .map(e -> TraceSummary.of(Trace.fromSources(e.getKey(), e.getValue())))
+          .filter(t -> t.spanCount() > 0 && filter.accepts(t))
+          .sorted(Comparator.comparing(TraceSummary::start, Comparator.nullsLast(Comparator.reverseOrder())))
+          .limit(limit)
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("listing recent traces", e);
+    }
+  }
+
+  /** The ids of the traces whose latest span document is the most recent, in both schemas' id fields. */
+  private List<String> recentTraceIds(int size, String service) throws IOException {
+    Query query = service == null ? Query.of(q -> q.matchAll(m -> m)) : Query.of(q -> q.bool(b -> b
+        .should(sh -> sh.term(t -> t.field("service.name").value(service)))
+        .should(sh -> sh.term(t -> t.field("resource.attributes.service.name").value(service)))
+        .minimumShouldMatch("1")));
+    SearchResponse<Void> resp = client.search(s -> s.index(spanIndices).ignoreUnavailable(true).allowNoIndices(true)
+        .size(0).query(query)
+        .aggregations("apm", a -> a.terms(t -> t.field("trace.id").size(size)
+                .order(NamedValue.of("latest", SortOrder.Desc)))
+            .aggregations("latest", m -> m.max(x -> x.field("@timestamp"))))
+        .aggregations("otel", a -> a.terms(t -> t.field("trace_id").size(size)
+                .order(NamedValue.of("latest", SortOrder.Desc)))
+            .aggregations("latest", m -> m.max(x -> x.field("@timestamp")))), Void.class);
+    Map<String, Double> latest = new HashMap<>();
+    for (String name : List.of("apm", "otel")) {
+      Aggregate agg = resp.aggregations().get(name);
+      if (agg == null || !agg.isSterms()) {
+        continue;
+      }
+      for (StringTermsBucket b : agg.sterms().buckets().array()) {
+        latest.merge(b.key().stringValue(), b.aggregations().get("latest").max().value(), Math::max);
+      }
+    }
+    return latest.entrySet().stream()
+        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        .limit(size).map(Map.Entry::getKey).toList();
+  }
+
+  /** {@code trace.id} (nested or dotted) or {@code trace_id}. */
+  private static String traceIdOf(JsonNode doc) {
+    for (JsonNode id : List.of(doc.path("trace").path("id"), doc.path("trace.id"), doc.path("trace_id"))) {
+      if (id.isTextual()) {
+        return id.asText();
+      }
+    }
+    return null;
   }
 
   private static JsonNode toJackson(JsonData data) {

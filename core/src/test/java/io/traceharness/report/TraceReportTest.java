@@ -59,5 +59,17 @@ class TraceReportTest {
     assertThat(html).contains("<title>&lt;b&gt;scenario&lt;/b&gt;</title>");
     assertThat(html).doesNotContain("</script><script>alert(1)");
     assertThat(html).contains("\"passed\":false");
+    assertThat(html).doesNotContain("__SCRIPT__").doesNotContain("__STYLE__")
+        .contains(TraceReport.script()).contains(TraceReport.style());
+  }
+
+  @Test
+  void jsonIsTheDataTheScriptDraws() throws IOException {
+    TraceReport report = TraceReport.builder().trace(blogTrace()).build();
+
+    JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(report.json());
+    assertThat(json.get("spans").toString()).isEqualTo(report.data().get("spans").toString());
+    assertThat(json.get("services").toString()).isEqualTo(report.data().get("services").toString());
+    assertThat(TraceReport.script()).contains("var TraceReportView").contains("function waterfall(data, container)");
   }
 }

@@ -174,6 +174,17 @@ public final class EmbeddedApiGateway implements AutoCloseable {
     }
   }
 
+  /** A route of this API: {@code method} ({@code ANY} for all) on the resource {@code path} to {@code function}. */
+  public record Route(String method, String path, String function, URI url) {
+  }
+
+  /** Every route, in the order they were added, each with its URL (a template's braces percent-encoded). */
+  public List<Route> routes() {
+    return routes.all().stream().map(r -> new Route(r.method(), r.template(), r.functionName(),
+        URI.create(endpoint() + (r.template().equals("/") ? "" : r.template().replace("{", "%7B").replace("}", "%7D")))))
+        .toList();
+  }
+
   /** {@code http://127.0.0.1:PORT/{stage}}, the invoke URL of the stage (no trailing slash). */
   public URI endpoint() {
     if (server == null) {

@@ -18,6 +18,11 @@ final class RouteTable {
 
   private final List<Route> routes = new CopyOnWriteArrayList<>();
 
+  /** Every route, in the order they were added. */
+  List<Route> all() {
+    return List.copyOf(routes);
+  }
+
   Route add(String method, String pathTemplate, String functionName) {
     Route route = Route.parse(method, pathTemplate, functionName);
     routes.removeIf(r -> r.method().equals(route.method()) && r.template().equals(route.template()));

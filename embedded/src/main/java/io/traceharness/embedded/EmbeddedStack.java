@@ -354,6 +354,16 @@ public final class EmbeddedStack implements TracingStack {
     return gateway;
   }
 
+  /** Every API Gateway API of the stack: the default stage's REST API, then those started at first use. */
+  public List<EmbeddedApiGateway> apiGateways() {
+    List<EmbeddedApiGateway> all = new ArrayList<>();
+    if (gateway != null) {
+      all.add(gateway);
+    }
+    all.addAll(otherGateways.values());
+    return all;
+  }
+
   public EmbeddedApmServer apmServer() {
     return apm;
   }

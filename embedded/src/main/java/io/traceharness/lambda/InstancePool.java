@@ -180,6 +180,23 @@ final class InstancePool implements FunctionRegistry.Environments {
     }
   }
 
+  /** One live environment: its function, whether it is running an invocation, and the instance. */
+  record Live(String function, boolean busy, Instance instance) {
+  }
+
+  /** Live environments of the functions not deleted, per function in order of first use. */
+  List<Live> live() {
+    synchronized (lock) {
+      List<Live> out = new ArrayList<>();
+      slots.forEach((fn, s) -> {
+        if (!fn.deleted()) {
+          s.instances.forEach(i -> out.add(new Live(fn.name(), !s.idle.contains(i), i)));
+        }
+      });
+      return out;
+    }
+  }
+
   List<Long> runtimePids() {
     synchronized (lock) {
       List<Long> pids = new ArrayList<>();

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -282,6 +284,28 @@ public final class LambdaEmulator implements AutoCloseable {
   /** Live execution environments per function (busy or idle). */
   public Map<String, Integer> instanceCounts() {
     return pool.counts();
+  }
+
+  /** The functions the service holds, by name (read-only snapshots). */
+  public List<FunctionConfig> functions() {
+    return registry.functions().stream().filter(fn -> !fn.deleted()).map(LambdaFunction::config).toList();
+  }
+
+  /**
+   * The live execution environments (busy or idle, warm), per function in order of first use, with
+   * the invocations each served so far.
+   */
+  public List<ExecutionEnvironment> environments() {
+    List<Invocation> all = invocations();
+    List<ExecutionEnvironment> out = new ArrayList<>();
+    for (InstancePool.Live live : pool.live()) {
+      String id = live.instance().id();
+      List<Invocation> mine = all.stream().filter(i -> id.equals(i.instanceId())).toList();
+      Duration init = mine.stream().map(Invocation::initDuration).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+      Instant last = mine.isEmpty() ? null : mine.get(mine.size() - 1).start();
+      out.add(new ExecutionEnvironment(live.function(), id, live.busy(), mine.size(), init, last));
+    }
+    return out;
   }
 
   /** Process ids (watchdog process groups) of the live runtime processes, for leak checks. */

@@ -172,6 +172,96 @@ class TracesIT {
         .hasMessageContaining("<- orphan: parent ffffffffffffffff not found");
   }
 
+  @Test
+  void recentListsTracesOfBothSchemasNewestFirstWithTheirStatus() {
+    String service = "recent-" + newTraceId().substring(0, 8);
+    Instant now = Instant.now();
+    String apmId = newTraceId();
+    String otelId = newTraceId();
+    String brokenId = newTraceId();
+    bulk("traces-apm-default", List.of(
+        apmTransaction(apmId, "a000000000000001", null, service, "GET /a", now.minusSeconds(30), 20_000),
+        apmSpan(apmId, "a000000000000002", "a000000000000001", service, "query", now.minusSeconds(30).plusMillis(2), 5_000),
+        apmTransaction(brokenId, "b000000000000001", null, service, "GET /b", now.minusSeconds(10), 1_000),
+        apmTransaction(brokenId, "b000000000000002", "ffffffffffffffff", "other-" + service, "GET /c",
+            now.minusSeconds(10), 1_000)));
+    bulk("traces-generic.otel-default", List.of(
+        otelSpan(otelId, "c000000000000001", null, service, "POST /o", now.minusSeconds(20), 3_000_000)));
+
+    List<TraceSummary> recent = org.awaitility.Awaitility.await("three traces of " + service + " listed")
+        .atMost(Duration.ofSeconds(20)).until(() -> traces.recent(10, TraceFilter.all().service(service)), l -> l.size() == 3);
+
+    assertThat(recent).extracting(TraceSummary::traceId).containsExactly(brokenId, otelId, apmId);
+    assertThat(recent).extracting(TraceSummary::status).containsExactly(
+        TraceSummary.Status.BROKEN, TraceSummary.Status.CONNECTED, TraceSummary.Status.CONNECTED);
+    assertThat(recent).extracting(TraceSummary::spanCount).containsExactly(2, 1, 2);
+    assertThat(recent.get(1).rootName()).isEqualTo("POST /o");
+    assertThat(recent.get(1).duration()).isEqualTo(Duration.ofMillis(3));
+    assertThat(recent.get(0).services()).containsExactly(service, "other-" + service);
+    assertThat(traces.recent(10, TraceFilter.all().service(service).status(TraceSummary.Status.BROKEN)))
+        .extracting(TraceSummary::traceId).containsExactly(brokenId);
+    assertThat(traces.recent(1, TraceFilter.all().service(service))).extracting(TraceSummary::traceId)
+        .containsExactly(brokenId);
+    assertThat(traces.recent(10, TraceFilter.all().service("nobody-" + service))).isEmpty();
+    assertThat(traces.recent(50, TraceFilter.all())).extracting(TraceSummary::traceId).contains(apmId, otelId, brokenId);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> traces.recent(0, TraceFilter.all()))
+        .hasMessage("limit must be within 1..500, was 0");
+  }
+
+  @Test
+  void logsCarryingTheTraceIdAreReadFromBothSchemasErrorsAside() {
+    String traceId = newTraceId();
+    Instant now = Instant.now();
+    Map<String, Object> apmLog = new java.util.LinkedHashMap<>();
+    apmLog.put("@timestamp", now.minusMillis(5).toString());
+    apmLog.put("data_stream", Map.of("type", "logs", "dataset", "apm.app.producer", "namespace", "default"));
+    apmLog.put("trace", Map.of("id", traceId));
+    apmLog.put("span", Map.of("id", "a000000000000001"));
+    apmLog.put("service", Map.of("name", "producer"));
+    apmLog.put("log", Map.of("level", "info"));
+    apmLog.put("message", "producing for the consumer");
+    bulk("logs-apm.app.producer-default", List.of(apmLog));
+    Map<String, Object> otelLog = new java.util.LinkedHashMap<>();
+    otelLog.put("@timestamp", now.toString());
+    otelLog.put("data_stream", Map.of("type", "logs", "dataset", "generic.otel", "namespace", "default"));
+    otelLog.put("trace_id", traceId);
+    otelLog.put("span_id", "c000000000000001");
+    otelLog.put("severity_text", "WARN");
+    otelLog.put("body", Map.of("text", "slow consumer"));
+    otelLog.put("resource", Map.of("attributes", Map.of("service.name", "consumer")));
+    bulk("logs-generic.otel-default", List.of(otelLog));
+    Map<String, Object> error = base(traceId, "error", "consumer", now);
+    error.put("error", Map.of("id", "e1", "exception", List.of(Map.of("message", "boom", "type", "Error"))));
+    bulk("logs-apm.error-default", List.of(error));
+
+    List<TraceLog> logs = traces.logs(traceId);
+
+    assertThat(logs).extracting(TraceLog::message).containsExactly("producing for the consumer", "slow consumer");
+    assertThat(logs).extracting(TraceLog::service).containsExactly("producer", "consumer");
+    assertThat(logs).extracting(TraceLog::level).containsExactly("info", "WARN");
+    assertThat(logs).extracting(TraceLog::spanId).containsExactly("a000000000000001", "c000000000000001");
+    assertThat(logs).extracting(TraceLog::dataStream)
+        .containsExactly("logs-apm.app.producer-default", "logs-generic.otel-default");
+    assertThat(traces.logs(newTraceId())).isEmpty();
+  }
+
+  private static Map<String, Object> otelSpan(String traceId, String id, String parent, String service, String name,
+      Instant start, long durationNs) {
+    Map<String, Object> doc = new java.util.LinkedHashMap<>();
+    doc.put("@timestamp", start.toString());
+    doc.put("data_stream", Map.of("type", "traces", "dataset", "generic.otel", "namespace", "default"));
+    doc.put("trace_id", traceId);
+    doc.put("span_id", id);
+    if (parent != null) {
+      doc.put("parent_span_id", parent);
+    }
+    doc.put("name", name);
+    doc.put("kind", "Server");
+    doc.put("duration", durationNs);
+    doc.put("resource", Map.of("attributes", Map.of("service.name", service)));
+    return doc;
+  }
+
   private static Map<String, Object> apmTransaction(String traceId, String id, String parent, String service,
       String name, Instant start, long durationUs) {
     Map<String, Object> doc = base(traceId, "transaction", service, start);

@@ -13,6 +13,7 @@ import io.traceharness.stack.Project;
 import io.traceharness.stack.ProjectDeployment;
 import io.traceharness.support.ParentWatch;
 import io.traceharness.support.WorkDirs;
+import io.traceharness.viewer.TraceViewer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,6 +139,8 @@ public final class Main {
       routes.addAll(app.routes());
       app.warnings().forEach(w -> System.out.println("warning: " + w));
     }
+    // in process: its port goes with the JVM, as the stack's servers' do
+    TraceViewer viewer = TraceViewer.builder().stack(stack).build().start();
     Endpoints e = stack.endpoints();
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     ObjectNode out = json.createObjectNode();
@@ -150,6 +153,7 @@ public final class Main {
     out.put("apiGateway", e.apiGateway().toString());
     out.put("apiGatewayHttps", stack.apiGateway().httpsEndpoint().toString());
     out.put("region", e.region());
+    out.put("viewer", viewer.endpoint().toString());
     ObjectNode fns = out.putObject("functions");
     firstRoutes.forEach((name, url) -> fns.put(name, url.toString()));
     com.fasterxml.jackson.databind.node.ArrayNode routeList = out.putArray("routes");
@@ -162,6 +166,7 @@ public final class Main {
     Files.createDirectories(file.getParent());
     Files.writeString(file, text + "\n");
     System.out.println(text);
+    System.out.println("Trace viewer: " + viewer.endpoint());
     System.out.println("Sandbox running; endpoints also in " + file + ". Ctrl-C stops it.");
     System.out.flush();
     stopped.await();
