@@ -1,30 +1,19 @@
 package io.traceharness.scenario;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.traceharness.diagnosis.Diagnosis;
 import io.traceharness.report.TraceReport;
 import io.traceharness.embedded.EmbeddedStack;
-import io.traceharness.stack.Deployment;
-import io.traceharness.stack.Endpoints;
-import io.traceharness.stack.Project;
-import io.traceharness.stack.ProjectDeployment;
 import io.traceharness.support.ParentWatch;
 import io.traceharness.support.WorkDirs;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.List;
-import java.util.LinkedHashMap;
-import java.util.ArrayList;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * What README's commands run: {@code demo} (the post's scenario on the embedded stack, printing the
  * trace and writing the HTML report), {@code sandbox} (the stack with the sample functions until
- * Ctrl-C, endpoints as JSON) and {@code bench}.
+ * Ctrl-C, endpoints as JSON: {@link Sandbox}) and {@code bench}.
  */
 public final class Main {
 
@@ -76,62 +65,28 @@ public final class Main {
     }
   }
 
-  private static int sandbox() throws IOException, InterruptedException {
-    EmbeddedStack stack = EmbeddedStack.builder().build().start();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.out.println("Stopping the sandbox");
-      stack.close();
-      stopped.countDown();
-    }, "sandbox-stop"));
+  private static int sandbox() throws InterruptedException {
+    // -Dtraceharness.project=PATH: a serverless.yml or SAM template, deployed as it is
     String projectPath = System.getProperty("traceharness.project", "");
-    Map<String, java.net.URI> firstRoutes = new LinkedHashMap<>();
-    List<ProjectDeployment.Route> routes = new ArrayList<>();
-    if (projectPath.isBlank()) {
-      BlogScenario.Functions functions = BlogScenario.builder(stack).build().deploy();
-      for (Deployment d : List.of(functions.producer(), functions.consumer())) {
-        firstRoutes.put(d.name(), d.url());
-        d.spec().routes().forEach(r -> routes.add(new ProjectDeployment.Route(d.name(), r, d.urls().get(r))));
-      }
-    } else {
-      // -Dtraceharness.project=PATH: a serverless.yml or SAM template, deployed as it is
+    Optional<Path> project = Optional.empty();
+    if (!projectPath.isBlank()) {
       // a relative path is the user's, from the directory they ran ./mvnw in (exec runs in scenario/)
       Path descriptor = Path.of(projectPath);
       if (!descriptor.isAbsolute() && !Files.exists(descriptor)) {
         descriptor = Path.of(System.getProperty("traceharness.rootDir", ".")).resolve(projectPath);
       }
-      ProjectDeployment app = stack.deploy(Project.of(descriptor.toAbsolutePath()));
-      app.functions().forEach((name, d) -> {
-        if (!d.spec().routes().isEmpty()) {
-          firstRoutes.put(name, d.url());
-        }
-      });
-      routes.addAll(app.routes());
-      app.warnings().forEach(w -> System.out.println("warning: " + w));
+      project = Optional.of(descriptor.toAbsolutePath());
     }
-    Endpoints e = stack.endpoints();
-    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    ObjectNode out = json.createObjectNode();
-    out.put("elasticsearch", e.elasticsearch().toString());
-    out.put("apmServer", e.apmServer().toString());
-    out.put("apmSecretToken", e.apmSecretToken());
-    out.put("otlpHttp", e.otlpHttp().toString());
-    out.put("otlpGrpc", e.otlpGrpc().toString());
-    out.put("lambda", e.lambda().toString());
-    out.put("apiGateway", e.apiGateway().toString());
-    out.put("region", e.region());
-    ObjectNode fns = out.putObject("functions");
-    firstRoutes.forEach((name, url) -> fns.put(name, url.toString()));
-    com.fasterxml.jackson.databind.node.ArrayNode routeList = out.putArray("routes");
-    for (ProjectDeployment.Route r : routes) {
-      routeList.addObject().put("function", r.function()).put("method", r.route().method())
-          .put("path", r.route().path()).put("url", r.url().toString());
-    }
-    String text = json.writeValueAsString(out);
-    Path file = WorkDirs.root().resolve("sandbox.json");
-    Files.createDirectories(file.getParent());
-    Files.writeString(file, text + "\n");
-    System.out.println(text);
+    Sandbox sandbox = Sandbox.start(project);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.out.println("Stopping the sandbox");
+      sandbox.close();
+      stopped.countDown();
+    }, "sandbox-stop"));
+    sandbox.warnings().forEach(w -> System.out.println("warning: " + w));
+    Path file = sandbox.writeJson(WorkDirs.root().resolve("sandbox.json"));
+    System.out.println(sandbox.json());
     System.out.println("Sandbox running; endpoints also in " + file + ". Ctrl-C stops it.");
     System.out.flush();
     stopped.await();
