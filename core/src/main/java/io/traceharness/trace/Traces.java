@@ -444,13 +444,16 @@ public final class Traces implements AutoCloseable {
     String what = TraceConditions.describe(condition);
     Poll poll = new Poll(traceId, condition);
     try {
-      return Awaitility.await("trace " + traceId + " to " + what)
+      Trace trace = Awaitility.await("trace " + traceId + " to " + what)
           .atMost(timeout)
           .pollDelay(Duration.ZERO)
           .pollInterval(pollInterval)
           .pollInSameThread()
           .until(poll::next, Objects::nonNull);
+      SeenTraces.seen(trace, SeenTraces.AWAITED);
+      return trace;
     } catch (ConditionTimeoutException e) {
+      SeenTraces.seen(poll.last.get(), SeenTraces.AWAIT_TIMED_OUT);
       AssertionError failure = new AssertionError(poll.timeoutMessage(what), e);
       if (poll.lastError.get() != null) {
         failure.addSuppressed(poll.lastError.get());
@@ -486,6 +489,7 @@ public final class Traces implements AutoCloseable {
       return await(traceId, passes);
     } catch (AssertionError timeout) {
       Trace last = read(traceId);
+      SeenTraces.seen(last, SeenTraces.AWAIT_TIMED_OUT);
       try {
         assertion.accept(last);
       } catch (AssertionError real) {
