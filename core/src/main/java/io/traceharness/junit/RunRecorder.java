@@ -43,6 +43,8 @@ final class RunRecorder implements ExtensionContext.Store.CloseableResource {
   /** Traces drawn per test; a test awaiting hundreds (a load test) lists the rest by count. */
   static final int TRACES_PER_TEST = 20;
   static final String PAGE = "run-report.html";
+  /** The name of a class's set-up entry. */
+  static final String SET_UP = "(@BeforeAll / @AfterAll)";
 
   /** One test's record while it runs. */
   static final class TestRecord {
@@ -54,6 +56,8 @@ final class RunRecorder implements ExtensionContext.Store.CloseableResource {
     String failure;
     List<RunReport.Log> logs = List.of();
     final Map<String, Diagnosis> diagnoses = new ConcurrentHashMap<>();
+    /** The class's set-up record, current again once this test ends. */
+    TestRecord parent;
 
     TestRecord(String group, String name) {
       this.group = group;
@@ -119,8 +123,39 @@ final class RunRecorder implements ExtensionContext.Store.CloseableResource {
     String name = context.getTestMethod().map(m -> display.startsWith(m.getName() + "(") ? m.getName() + "()"
         : m.getName() + "() " + display).orElse(display);
     TestRecord r = new TestRecord(group, name);
+    r.parent = current.get();
     running.add(r);
     current.set(r);
+  }
+
+  /**
+   * A class's set-up ({@code @BeforeAll}) as an entry of its own, so the traces it awaited are
+   * listed too; kept only when it saw traces or failed.
+   */
+  void classStarted(ExtensionContext context) {
+    TestRecord r = new TestRecord(context.getTestClass().map(Class::getName).orElse(context.getDisplayName()),
+        SET_UP);
+    r.parent = current.get();
+    running.add(r);
+    current.set(r);
+  }
+
+  void classFinished(ExtensionContext context) {
+    TestRecord r = current.get();
+    if (r == null || !r.name.startsWith(SET_UP)) {
+      return;
+    }
+    Throwable cause = context.getExecutionException().orElse(null);
+    boolean keep;
+    synchronized (r) {
+      keep = cause != null || !r.traces.isEmpty();
+    }
+    if (keep) {
+      finished(cause == null ? RunReport.Outcome.PASSED : RunReport.Outcome.FAILED, cause, List.of());
+    } else {
+      current.remove();
+      running.remove(r);
+    }
   }
 
   /** The record of the test running on this thread, if any. */
@@ -133,7 +168,7 @@ final class RunRecorder implements ExtensionContext.Store.CloseableResource {
     if (r == null) {
       return;
     }
-    current.remove();
+    current.set(r.parent);
     running.remove(r);
     synchronized (r) {
       r.outcome = outcome;
@@ -158,9 +193,10 @@ final class RunRecorder implements ExtensionContext.Store.CloseableResource {
 
   private void seen(Trace trace, String how) {
     TestRecord r = current.get();
-    if (r == null && running.size() == 1) {
+    if (r == null) {
       // a thread the test did not start (a shared pool): the test running now, when there is only one
-      r = running.iterator().next();
+      List<TestRecord> tests = running.stream().filter(t -> !t.name.startsWith(SET_UP)).toList();
+      r = tests.size() == 1 ? tests.get(0) : null;
     }
     if (r != null) {
       r.seen(trace, how);
@@ -211,11 +247,12 @@ final class RunRecorder implements ExtensionContext.Store.CloseableResource {
       all.addAll(entries);
       all.sort(Comparator.comparing(RunReport.Entry::group).thenComparing(RunReport.Entry::name));
       long failed = all.stream().filter(e -> e.outcome() == RunReport.Outcome.FAILED).count();
+      long tests = all.stream().filter(e -> !e.name().startsWith(SET_UP)).count();
       Path page = RunReport.builder()
-          .title("traceharness run report: " + module() + ", " + all.size() + " tests"
+          .title("traceharness run report: " + module() + ", " + tests + " tests"
               + (failed > 0 ? ", " + failed + " failed" : ""))
           .entries(all).build().writeTo(page());
-      LOG.info("Run report: {} ({} tests, {} failed)", page, all.size(), failed);
+      LOG.info("Run report: {} ({} tests, {} failed)", page, tests, failed);
     }
   }
 

@@ -9,6 +9,8 @@ import io.traceharness.trace.Trace;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -38,8 +40,8 @@ import java.util.function.Supplier;
  * (under {@code -Dtraceharness.workDir}): every test with its outcome, the traces it awaited or
  * asserted (waterfall and diagnosis) and, for a failed test, the component log tails.
  */
-public final class TracingStackExtension implements ExecutionCondition, ParameterResolver, BeforeEachCallback,
-    TestWatcher {
+public final class TracingStackExtension implements ExecutionCondition, ParameterResolver, BeforeAllCallback,
+    AfterAllCallback, BeforeEachCallback, TestWatcher {
 
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(TracingStackExtension.class);
   private static final int LOG_TAIL_LINES = 40;
@@ -87,6 +89,16 @@ public final class TracingStackExtension implements ExecutionCondition, Paramete
         .getOrComputeIfAbsent(StartedStack.class, k -> new StartedStack(backends.get().provider(chosen.get()).start()),
             StartedStack.class)
         .stack;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    recorder(context).classStarted(context);
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    recorder(context).classFinished(context);
   }
 
   @Override

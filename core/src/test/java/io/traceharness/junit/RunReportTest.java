@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -105,6 +106,11 @@ class RunReportTest {
     @RegisterExtension
     static TracingStackExtension stack = fixtureExtension();
 
+    @BeforeAll
+    static void setUpAwaitsATraceToo(TracingStack stack) {
+      stack.traces().await(TraceFixtures.APM_TRACE_ID);
+    }
+
     @Test
     void awaitsTheOtelTrace(TracingStack stack) {
       stack.traces().await(TraceFixtures.OTEL_TRACE_ID, TraceConditions.hasServices("producer"));
@@ -153,13 +159,16 @@ class RunReportTest {
     assertThat(html).contains("3 tests, 1 failed");
     assertThat(html).containsSubsequence(
         "RunReportTest$FailingCase", "expectsAServiceTheTraceLacks()", "FAILED",
+        "RunReportTest$PassingCase", "(@BeforeAll / @AfterAll)", "PASSED",
         "RunReportTest$PassingCase", "assertsTheApmTrace()", "PASSED",
         "RunReportTest$PassingCase", "awaitsTheOtelTrace()", "PASSED");
     // each test with the trace it looked at, and how
     String summary = TraceFixtures.reader().read(TraceFixtures.APM_TRACE_ID).waterfall().lines().findFirst().orElseThrow();
     assertThat(html).containsSubsequence("id=\"entry-1\"", "data-trace-id=\"" + TraceFixtures.APM_TRACE_ID + "\"",
+        "awaited", summary, "client-top-level");
+    assertThat(html).containsSubsequence("id=\"entry-2\"", "data-trace-id=\"" + TraceFixtures.APM_TRACE_ID + "\"",
         "asserted", summary, "client-top-level");
-    assertThat(html).containsSubsequence("id=\"entry-2\"", "data-trace-id=\"" + TraceFixtures.OTEL_TRACE_ID + "\"",
+    assertThat(html).containsSubsequence("id=\"entry-3\"", "data-trace-id=\"" + TraceFixtures.OTEL_TRACE_ID + "\"",
         "awaited");
     // the failed test: its failure, the diagnosis of its trace, the component's log tail
     assertThat(html).containsSubsequence("id=\"entry-0\"", "billing", "class=\"diagnosis\"", "ORPHAN",
