@@ -46,7 +46,7 @@ class TraceAndReportIT {
   }
 
   @Test
-  void traceprintsTheWaterfallOfTheClientsTraceAndItsDiagnosis() {
+  void tracePrintsTheWaterfallOfTheClientsTraceAndItsDiagnosis() {
     Run r = run("trace", first.traceId(), "--elasticsearch", elasticsearch);
 
     assertThat(r.err()).isEmpty();

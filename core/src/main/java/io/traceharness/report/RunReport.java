@@ -266,6 +266,14 @@ public final class RunReport {
           frame.setAttribute('title', 'trace ' + details.getAttribute('data-trace-id'));
           frame.srcdoc = template.replace('__TITLE__', function () { return esc(data.title); })
               .replace('__DATA__', function () { return json; });
+          // what the trace report drew, on the details element (a srcdoc frame is of this page's origin)
+          frame.addEventListener('load', function () {
+            try {
+              details.setAttribute('data-rendered-spans', frame.contentDocument.body.getAttribute('data-rendered-spans'));
+            } catch (e) {
+              details.setAttribute('data-rendered-spans', 'unreadable');
+            }
+          });
           target.appendChild(frame);
         }
         document.querySelectorAll('details.trace').forEach(function (d) {
