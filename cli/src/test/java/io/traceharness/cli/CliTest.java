@@ -2,7 +2,11 @@ package io.traceharness.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -146,5 +150,36 @@ class CliTest {
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).startsWith("cannot reach Elasticsearch at http://no-such-host.invalid:9200: unknown host")
         .hasLineCount(1);
+  }
+
+  @Test
+  void refusedCredentialsAreOneLineNamingWhatToCheck() throws Exception {
+    List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", exchange -> {
+      sent.add(exchange.getRequestHeaders().getFirst("Authorization"));
+      // what Elasticsearch with security on answers a wrong API key
+      byte[] body = ("{\"error\":{\"root_cause\":[],\"type\":\"security_exception\",\"reason\":\"unable to authenticate"
+          + " with provided credentials and anonymous access is not allowed for this request\"},\"status\":401}")
+          .getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("X-Elastic-Product", "Elasticsearch");
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(401, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.start();
+    try {
+      String url = "http://127.0.0.1:" + server.getAddress().getPort();
+      Run r = run("trace", ID, "--elasticsearch", url, "--api-key", "id:wrong");
+
+      assertThat(r.code()).isEqualTo(1);
+      assertThat(r.err()).isEqualTo("Elasticsearch at " + url + " answered 401: security_exception (unable to authenticate"
+          + " with provided credentials and anonymous access is not allowed for this request);"
+          + " check --api-key or --user/--password\n");
+      assertThat(sent).isNotEmpty().allSatisfy(h -> assertThat(h).isEqualTo("ApiKey aWQ6d3Jvbmc="));
+    } finally {
+      server.stop(0);
+    }
   }
 }
