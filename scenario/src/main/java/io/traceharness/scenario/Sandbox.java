@@ -89,11 +89,6 @@ public final class Sandbox implements AutoCloseable {
     return new Sandbox(stack, firstRoutes, routes, warnings);
   }
 
-  /** The running stack. */
-  public EmbeddedStack stack() {
-    return stack;
-  }
-
   /** What the harness does not emulate of the project, one line each; empty for the sample functions. */
   public List<String> warnings() {
     return warnings;
