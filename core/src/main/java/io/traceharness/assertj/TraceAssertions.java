@@ -1,5 +1,6 @@
 package io.traceharness.assertj;
 
+import io.traceharness.trace.SeenTraces;
 import io.traceharness.trace.SpanNode;
 import io.traceharness.trace.Trace;
 import org.assertj.core.api.Assertions;
@@ -19,6 +20,8 @@ import org.assertj.core.api.Assertions;
  *         .hasChildSatisfying(request -> request.hasType("external").hasSubtype("http")));
  * }</pre>
  *
+ * <p>Each trace asserted is told to {@link SeenTraces} (the JUnit extension's run report lists it).
+ *
  * <p>A failure names the span and prints the actual trace as a waterfall, with the span in question
  * marked by {@code >}.
  */
@@ -28,6 +31,7 @@ public final class TraceAssertions extends Assertions {
 
   /** Assertions on a whole trace: its shape, services and paths. */
   public static TraceAssert assertThat(Trace actual) {
+    SeenTraces.seen(actual, SeenTraces.ASSERTED);
     return new TraceAssert(actual);
   }
 

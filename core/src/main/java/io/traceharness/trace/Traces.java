@@ -13,14 +13,18 @@ import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import co.elastic.clients.json.JsonData;
 import co.elastic.clients.json.jackson.JacksonJsonpMapper;
+import co.elastic.clients.transport.rest_client.RestClientTransport;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -34,8 +38,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.apache.http.Header;
+import org.apache.http.HttpHost;
+import org.apache.http.message.BasicHeader;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
+import org.elasticsearch.client.RestClient;
 
 /**
  * Reads traces from Elasticsearch by trace id, and waits for them to arrive.
@@ -52,8 +60,18 @@ import org.awaitility.core.ConditionTimeoutException;
  * Trace trace = traces.atMost(Duration.ofSeconds(20))
  *     .await(traceId, TraceConditions.hasServices("client", "producer", "consumer"));
  * }</pre>
+ *
+ * <p>Any Elasticsearch holding APM Server or OpenTelemetry-native documents (a local node, an Elastic
+ * Cloud deployment) by its URL, with an API key or a user; close such a reader to release its
+ * connections:
+ * <pre>{@code
+ * try (Traces traces = Traces.builder(URI.create("https://my-deployment.es.eu-west-1.aws.elastic.cloud"))
+ *     .apiKey(System.getenv("ES_API_KEY")).build()) {
+ *   System.out.println(traces.read(traceId).waterfall());
+ * }
+ * }</pre>
  */
-public final class Traces {
+public final class Traces implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -71,9 +89,15 @@ public final class Traces {
   private final Duration pollInterval;
   private final Duration quietPeriod;
   private final int pageSize;
+  /** Where this reader connected itself, or null when it was handed a client. */
+  private final URI endpoint;
+  /** The REST client this reader made, closed with it; null when it was handed a client. */
+  private final RestClient ownRestClient;
 
-  private Traces(Builder b) {
-    this.client = b.client;
+  private Traces(Builder b, ElasticsearchClient client, RestClient ownRestClient) {
+    this.client = client;
+    this.endpoint = b.endpoint != null ? b.endpoint : b.copiedEndpoint;
+    this.ownRestClient = ownRestClient;
     this.source = b.source != null ? b.source : this::fromElasticsearch;
     this.spanIndices = List.copyOf(b.spanIndices);
     this.errorIndices = List.copyOf(b.errorIndices);
@@ -94,9 +118,38 @@ public final class Traces {
     return new Builder(client);
   }
 
+  /**
+   * A reader of the Elasticsearch at {@code endpoint} ({@code http://} or {@code https://}, the JVM's
+   * trusted certificates), with options; without {@link Builder#apiKey} or {@link Builder#basicAuth}
+   * it sends no credentials. {@link #close()} releases its connections.
+   */
+  public static Builder builder(URI endpoint) {
+    return new Builder(endpoint);
+  }
+
+  /** The Elasticsearch this reader connected to itself; empty when it was handed a client. */
+  public java.util.Optional<URI> endpoint() {
+    return java.util.Optional.ofNullable(endpoint);
+  }
+
+  /** Releases the connections of a reader built from a URL; nothing for one handed a client. */
+  @Override
+  public void close() {
+    if (ownRestClient != null) {
+      try {
+        ownRestClient.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException("closing the client of " + endpoint, e);
+      }
+    }
+  }
+
   /** Options of a {@link Traces} reader. */
   public static final class Builder {
     private final ElasticsearchClient client;
+    private final URI endpoint;
+    private URI copiedEndpoint;
+    private String authorization;
     private DocumentSource source;
     private List<String> spanIndices = List.of("traces-apm*", "traces-*.otel-*");
     private List<String> errorIndices = List.of("logs-apm.error*");
@@ -109,15 +162,31 @@ public final class Traces {
 
     private Builder(ElasticsearchClient client) {
       this.client = Objects.requireNonNull(client, "client");
+      this.endpoint = null;
+    }
+
+    private Builder(URI endpoint) {
+      Objects.requireNonNull(endpoint, "endpoint");
+      String scheme = endpoint.getScheme();
+      if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme) || endpoint.getHost() == null) {
+        throw new IllegalArgumentException("Elasticsearch URL must be http://HOST[:PORT] or https://HOST[:PORT], was "
+            + endpoint);
+      }
+      this.client = null;
+      this.endpoint = endpoint;
     }
 
     Builder(DocumentSource source) {
       this.client = null;
+      this.endpoint = null;
       this.source = source;
     }
 
     private Builder(Traces t) {
+      // a copy shares the original's client (and its connections): only the original closes them
       this.client = t.client;
+      this.endpoint = null;
+      this.copiedEndpoint = t.endpoint;
       this.source = t.client == null ? t.source : null;
       this.spanIndices = t.spanIndices;
       this.errorIndices = t.errorIndices;
@@ -183,8 +252,57 @@ public final class Traces {
       return this;
     }
 
+    /**
+     * Sends {@code Authorization: ApiKey …}: the key as Elasticsearch and Elastic Cloud hand it out
+     * (the base64 {@code encoded} value), or {@code id:api_key}, which is encoded here. Only for a
+     * reader built from a URL.
+     */
+    public Builder apiKey(String key) {
+      requireEndpoint("apiKey");
+      if (key == null || key.isBlank()) {
+        throw new IllegalArgumentException("the API key is empty");
+      }
+      String k = key.strip();
+      this.authorization = "ApiKey " + (k.contains(":")
+          ? Base64.getEncoder().encodeToString(k.getBytes(StandardCharsets.UTF_8)) : k);
+      return this;
+    }
+
+    /** Sends {@code Authorization: Basic …} for this user. Only for a reader built from a URL. */
+    public Builder basicAuth(String user, String password) {
+      requireEndpoint("basicAuth");
+      if (user == null || user.isEmpty() || password == null) {
+        throw new IllegalArgumentException("basic authentication needs a user and a password");
+      }
+      this.authorization = "Basic " + Base64.getEncoder().encodeToString(
+          (user + ":" + password).getBytes(StandardCharsets.UTF_8));
+      return this;
+    }
+
+    private void requireEndpoint(String what) {
+      if (endpoint == null) {
+        throw new IllegalStateException(what + " is for a reader built from a URL; this one was handed a client,"
+            + " which carries its own credentials");
+      }
+    }
+
     public Traces build() {
-      return new Traces(this);
+      if (endpoint == null) {
+        return new Traces(this, client, null);
+      }
+      int port = endpoint.getPort() != -1 ? endpoint.getPort()
+          : "https".equalsIgnoreCase(endpoint.getScheme()) ? 443 : 9200;
+      org.elasticsearch.client.RestClientBuilder rest = RestClient.builder(
+          new HttpHost(endpoint.getHost(), port, endpoint.getScheme().toLowerCase(java.util.Locale.ROOT)));
+      if (endpoint.getRawPath() != null && !endpoint.getRawPath().isEmpty() && !endpoint.getRawPath().equals("/")) {
+        rest.setPathPrefix(endpoint.getRawPath());
+      }
+      if (authorization != null) {
+        rest.setDefaultHeaders(new Header[] {new BasicHeader("Authorization", authorization)});
+      }
+      RestClient restClient = rest.build();
+      return new Traces(this, new ElasticsearchClient(new RestClientTransport(restClient, new JacksonJsonpMapper())),
+          restClient);
     }
 
     private static Duration positive(Duration d, String what) {
@@ -480,13 +598,16 @@ public final class Traces {
     String what = TraceConditions.describe(condition);
     Poll poll = new Poll(traceId, condition);
     try {
-      return Awaitility.await("trace " + traceId + " to " + what)
+      Trace trace = Awaitility.await("trace " + traceId + " to " + what)
           .atMost(timeout)
           .pollDelay(Duration.ZERO)
           .pollInterval(pollInterval)
           .pollInSameThread()
           .until(poll::next, Objects::nonNull);
+      SeenTraces.seen(trace, SeenTraces.AWAITED);
+      return trace;
     } catch (ConditionTimeoutException e) {
+      SeenTraces.seen(poll.last.get(), SeenTraces.AWAIT_TIMED_OUT);
       AssertionError failure = new AssertionError(poll.timeoutMessage(what), e);
       if (poll.lastError.get() != null) {
         failure.addSuppressed(poll.lastError.get());
@@ -522,6 +643,7 @@ public final class Traces {
       return await(traceId, passes);
     } catch (AssertionError timeout) {
       Trace last = read(traceId);
+      SeenTraces.seen(last, SeenTraces.AWAIT_TIMED_OUT);
       try {
         assertion.accept(last);
       } catch (AssertionError real) {

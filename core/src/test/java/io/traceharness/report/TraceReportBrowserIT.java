@@ -56,6 +56,24 @@ class TraceReportBrowserIT {
   }
 
   @Test
+  void theRunReportDrawsAnOpenedTraceWithTheTraceReportsOwnPage() throws Exception {
+    io.traceharness.diagnosis.Diagnosis diagnosis =
+        io.traceharness.diagnosis.Diagnosis.of(io.traceharness.diagnosis.Evidence.builder(trace).build());
+    Path page = RunReport.builder().title("run")
+        .entry(new RunReport.Entry("BlogIT", "fails()", RunReport.Outcome.FAILED, "expected a path",
+            List.of(RunReport.shown(trace, "asserted", diagnosis)), List.of()))
+        .entry(new RunReport.Entry("BlogIT", "passes()", RunReport.Outcome.PASSED, null,
+            List.of(RunReport.shown(trace, "awaited", diagnosis)), List.of()))
+        .build().writeTo(dir.resolve("run-report.html"));
+
+    String dom = chromium("--dump-dom", page.toUri().toString());
+
+    // a failed test's traces are open, and drawn; a passed test's wait until opened
+    assertThat(dom).contains("data-key=\"0-0\" open=\"\" data-rendered-spans=\"" + trace.size() + "\"");
+    assertThat(dom).containsOnlyOnce("data-rendered-spans=");
+  }
+
+  @Test
   void theScreenshotShowsAPage() throws Exception {
     Path png = dir.resolve("report.png");
     Files.deleteIfExists(png);

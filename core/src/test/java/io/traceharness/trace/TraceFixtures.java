@@ -8,8 +8,9 @@ import java.util.List;
 
 /** JSON fixtures of this package: a 5-span APM trace plus an orphan, and an OTel-native trace. */
 public final class TraceFixtures {
-  static final String APM_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
-  static final String OTEL_TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
+  public static final String APM_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+  public static final String OTEL_TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   private TraceFixtures() {}
 
@@ -22,6 +23,24 @@ public final class TraceFixtures {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** A reader that finds both fixtures by their ids, as an Elasticsearch holding them would (other packages' tests). */
+  public static Traces reader() {
+    return new Traces.Builder(id -> id.equals(APM_TRACE_ID) ? documents("apm-trace.ndjson")
+        : id.equals(OTEL_TRACE_ID) ? documents("otel-trace.ndjson") : List.of())
+        .atMost(java.time.Duration.ofSeconds(5)).pollInterval(java.time.Duration.ofMillis(10))
+        .quietPeriod(java.time.Duration.ofMillis(30)).build();
+  }
+
+  private static List<com.fasterxml.jackson.databind.JsonNode> documents(String resource) throws IOException {
+    List<com.fasterxml.jackson.databind.JsonNode> docs = new java.util.ArrayList<>();
+    for (String line : lines(resource)) {
+      if (!line.isBlank()) {
+        docs.add(JSON.readTree(line));
+      }
+    }
+    return docs;
   }
 
   static Trace apmTrace() {

@@ -106,4 +106,17 @@ class TracesAwaitTest {
       throw new UncheckedIOException(e);
     }
   }
+
+  @Test
+  void listenersAreToldOfTheAwaitedTraceAndOfTheLastStateOfOneThatTimedOut() {
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (SeenTraces.Subscription s = SeenTraces.listen((trace, how) -> seen.add(how + " " + trace.size()))) {
+      arrivingOneByOne(new AtomicInteger()).await(ID, TraceConditions.hasAtLeastSpans(6));
+      assertThatThrownBy(() -> arrivingOneByOne(new AtomicInteger()).atMost(Duration.ofMillis(300))
+          .await(ID, TraceConditions.hasAtLeastSpans(7))).isInstanceOf(AssertionError.class);
+    }
+    arrivingOneByOne(new AtomicInteger()).await(ID);
+
+    assertThat(seen).containsExactly("awaited 6", "await timed out 6");
+  }
 }
