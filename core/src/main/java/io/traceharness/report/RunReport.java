@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.traceharness.diagnosis.Diagnosis;
 import io.traceharness.trace.Trace;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -200,11 +199,7 @@ public final class RunReport {
   }
 
   private static String template() {
-    try (InputStream in = TraceReport.class.getResourceAsStream("report.html")) {
-      return new String(Objects.requireNonNull(in, "report.html").readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return TraceReport.page();
   }
 
   private static String jsonString(String s) {

@@ -68,7 +68,7 @@ public final class TraceReport {
 
   /** The whole HTML document. */
   public String html() {
-    String template = resource("report.html").replace("__STYLE__", style()).replace("__SCRIPT__", script());
+    String template = page();
     // "</" inside a script element would end it early
     String data = data().toString().replace("</", "<\\/");
     return template.replace("__TITLE__", escapeHtml(title)).replace("__DATA__", data);
@@ -94,6 +94,14 @@ public final class TraceReport {
   /** The style sheet of the report's waterfall, map and tables, for pages that show reports themselves. */
   public static String style() {
     return resource("report.css");
+  }
+
+  /**
+   * The report's page with its style and script inlined, still holding {@code __TITLE__} and
+   * {@code __DATA__}: what {@link #html()} fills, and what {@link RunReport} fills in the browser.
+   */
+  static String page() {
+    return resource("report.html").replace("__STYLE__", style()).replace("__SCRIPT__", script());
   }
 
   private static String resource(String name) {
