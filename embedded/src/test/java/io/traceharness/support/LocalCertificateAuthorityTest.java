@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.KeyStore;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
@@ -62,7 +63,8 @@ class LocalCertificateAuthorityTest {
     byte[] pem = Files.readAllBytes(first.caPem());
     assertThat(LocalCertificateAuthority.in(dir)).isSameAs(first);
     assertThat(Files.readAllBytes(dir.resolve("ca.pem"))).isEqualTo(pem);
-    assertThat(Files.getPosixFilePermissions(dir.resolve("ca-key.pem")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+    assertThat(Files.getPosixFilePermissions(dir.resolve("ca-key.pem")))
+        .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
   }
 
   @Test
