@@ -35,8 +35,12 @@ import org.slf4j.LoggerFactory;
  * that, the one test running in this JVM. Each JVM keeps its part in
  * {@code <workDir>/run-report/<run>.<pid>.json}; parts of another run ({@code -Dtraceharness.runId},
  * which the build sets to Maven's build timestamp; else each JVM is a run of its own) are deleted.
+ *
+ * <p>JUnit closes it once, as {@link AutoCloseable} from 5.13 on, which warns about a store value that
+ * is only a {@code CloseableResource}.
  */
-final class RunRecorder implements ExtensionContext.Store.CloseableResource {
+@SuppressWarnings("deprecation") // CloseableResource for JUnit before 5.13 (or auto-closing off), AutoCloseable after
+final class RunRecorder implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
   private static final Logger LOG = LoggerFactory.getLogger(RunRecorder.class);
   private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);

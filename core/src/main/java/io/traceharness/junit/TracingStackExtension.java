@@ -164,8 +164,14 @@ public final class TracingStackExtension implements ExecutionCondition, Paramete
         .getOrComputeIfAbsent(RunRecorder.class, k -> RunRecorder.forRun(context), RunRecorder.class);
   }
 
-  /** Closed by JUnit when the root context closes, i.e. once at the end of the test run. */
-  private static final class StartedStack implements ExtensionContext.Store.CloseableResource {
+  /**
+   * Closed by JUnit when the root context closes, i.e. once at the end of the test run: as an
+   * {@link AutoCloseable} by JUnit 5.13+ (which warns about a store value that is only a
+   * {@code CloseableResource}), as a {@code CloseableResource} by older JUnit or with
+   * {@code junit.jupiter.extensions.store.close.autocloseable.enabled=false}; either way once.
+   */
+  @SuppressWarnings("deprecation") // CloseableResource: deprecated since 5.13, kept for the cases above
+  static final class StartedStack implements AutoCloseable, ExtensionContext.Store.CloseableResource {
     private final TracingStack stack;
 
     StartedStack(TracingStack stack) {

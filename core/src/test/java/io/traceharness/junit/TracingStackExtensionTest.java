@@ -63,4 +63,15 @@ class TracingStackExtensionTest {
         .hasMessage("traceharness.stack=lokalstack: no such backend on the classpath (found: containers, embedded);"
             + " add the module io.traceharness:traceharness-lokalstack to the test dependencies");
   }
+
+  @Test
+  void whatTheRootStoreHoldsIsAutoCloseableAsJUnit513ExpectsAndStillACloseableResource() {
+    // JUnit 5.13+ closes AutoCloseable store values and warns about ones that are only CloseableResource
+    assertThat(AutoCloseable.class).isAssignableFrom(TracingStackExtension.StartedStack.class)
+        .isAssignableFrom(RunRecorder.class);
+    @SuppressWarnings("deprecation")
+    Class<?> closeableResource = org.junit.jupiter.api.extension.ExtensionContext.Store.CloseableResource.class;
+    assertThat(closeableResource).as("closed by JUnit before 5.13 and with auto-closing turned off")
+        .isAssignableFrom(TracingStackExtension.StartedStack.class).isAssignableFrom(RunRecorder.class);
+  }
 }

@@ -231,8 +231,9 @@ final class SamTemplate {
         String override = project.parameters().get(name);
         String value = override != null ? override : def.text("Default");
         if (value == null) {
-          throw new DescriptorException(file, def, "parameter " + name + " has no Default; pass it with"
-              + " Project.parameter(\"" + name + "\", …) as sam deploy --parameter-overrides does");
+          throw new DescriptorException(file, def, "parameter " + name + " has no Default; pass it as sam deploy"
+              + " --parameter-overrides does: Project.parameter(\"" + name + "\", …), or -Dtraceharness.parameters="
+              + name + "=… for the sandbox");
         }
         YNode allowed = def.get("AllowedValues");
         if (allowed != null && allowed.list().stream().noneMatch(a -> value.equals(a.text()))) {

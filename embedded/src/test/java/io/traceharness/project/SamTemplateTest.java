@@ -124,7 +124,8 @@ class SamTemplateTest {
   @Test
   void aParameterWithoutDefaultOrOverrideNamesTheLine() {
     assertThatThrownBy(() -> read(TEMPLATE, Project.sam(dir)))
-        .hasMessageStartingWith("template.yaml: Parameters.Needed (line 8): parameter Needed has no Default");
+        .hasMessageStartingWith("template.yaml: Parameters.Needed (line 8): parameter Needed has no Default")
+        .hasMessageContaining("Project.parameter(\"Needed\", …)").hasMessageContaining("-Dtraceharness.parameters=Needed=");
   }
 
   @Test

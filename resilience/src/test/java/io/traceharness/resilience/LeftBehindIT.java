@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.traceharness.resilience.LeftBehindProcesses.Proc;
 import io.traceharness.resilience.SecurityListeners.Listener;
 import io.traceharness.stack.TracingStack;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -51,8 +48,6 @@ import org.junit.jupiter.api.Test;
 class LeftBehindIT {
 
   private static final Duration BUDGET = Duration.ofSeconds(10);
-  private static final Duration START = Duration.ofMinutes(5);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @BeforeAll
   static void embeddedOnly() {
@@ -63,9 +58,10 @@ class LeftBehindIT {
 
   @Test
   void sigkillOfATestJvmLeavesNothingBehind() throws Exception {
-    Path work = workDir("test-jvm");
-    Process probe = start(work, javaCommand(work, "-Xmx768m", LeftBehindProbe.class.getName(), "stack"));
-    JsonNode ready = awaitLine(probe, work, LeftBehindProbe.READY);
+    Path work = ChildJvm.workDir("leftbehind", "test-jvm");
+    Process probe = ChildJvm.start(work,
+        ChildJvm.javaCommand(work, "-Xmx768m", LeftBehindProbe.class.getName(), "stack"));
+    JsonNode ready = ChildJvm.awaitLine(probe, work, LeftBehindProbe.READY);
     Set<Integer> endpointPorts = new TreeSet<>();
     ready.path("endpoints").forEach(e -> endpointPorts.add(URI.create(e.asText()).getPort()));
     ready.path("runtimeApis").forEach(a -> endpointPorts.add(Integer.parseInt(a.asText().replaceAll(".*:", ""))));
@@ -74,20 +70,22 @@ class LeftBehindIT {
 
   @Test
   void sigkillOfTheSandboxJvmLeavesNothingBehind() throws Exception {
-    Path work = workDir("sandbox-jvm");
-    Process sandbox = start(work, javaCommand(work, "-Xmx1g", "io.traceharness.scenario.Main", "sandbox"));
-    Set<Integer> ports = warmSandbox(awaitSandbox(sandbox, work));
+    Path work = ChildJvm.workDir("leftbehind", "sandbox-jvm");
+    Process sandbox = ChildJvm.start(work,
+        ChildJvm.javaCommand(work, "-Xmx1g", "io.traceharness.scenario.Main", "sandbox"));
+    Set<Integer> ports = warmSandbox(ChildJvm.awaitSandbox(sandbox, work));
     killAndCheck("SIGKILL of the sandbox JVM", sandbox, sandbox.pid(), work, ports);
   }
 
   @Test
   void sigkillOfMavenRunningTheSandboxLeavesNothingBehind() throws Exception {
-    Path work = workDir("maven");
-    List<String> command = new ArrayList<>(javaCommand(work, "-Xmx256m", LeftBehindProbe.class.getName(), "maven"));
+    Path work = ChildJvm.workDir("leftbehind", "maven");
+    List<String> command = new ArrayList<>(
+        ChildJvm.javaCommand(work, "-Xmx256m", LeftBehindProbe.class.getName(), "maven"));
     // what exec:exec runs for -Psandbox: ${java.home}/bin/java ${run.jvmArgs} -Dtraceharness.workDir=… -classpath … Main sandbox
-    command.addAll(javaCommand(work, "-Xmx1g", "io.traceharness.scenario.Main", "sandbox"));
-    Process maven = start(work, command);
-    Set<Integer> ports = warmSandbox(awaitSandbox(maven, work));
+    command.addAll(ChildJvm.javaCommand(work, "-Xmx1g", "io.traceharness.scenario.Main", "sandbox"));
+    Process maven = ChildJvm.start(work, command);
+    Set<Integer> ports = warmSandbox(ChildJvm.awaitSandbox(maven, work));
     killAndCheck("SIGKILL of Maven (exec:exec stand-in) running the sandbox", maven, maven.pid(), work, ports);
   }
 
@@ -200,84 +198,13 @@ class LeftBehindIT {
 
   // ------------------------------------------------------------------ probes
 
-  private static Path workDir(String name) throws IOException {
-    Path dir = Path.of("target", "leftbehind", name + "-" + System.currentTimeMillis()).toAbsolutePath();
-    Files.createDirectories(dir);
-    return dir;
-  }
-
-  private static List<String> javaCommand(Path work, String heap, String mainClass, String arg) {
-    String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    // failsafe runs tests from a manifest-only jar; this property holds the real test classpath
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    // free ports rather than the sandbox's well-known ones: other sandboxes may run on this machine
-    return List.of(java, heap, "-Dtraceharness.workDir=" + work, "-Dtraceharness.stack=embedded",
-        "-Dtraceharness.elasticsearch.port=0", "-Dtraceharness.apmServer.port=0", "-Dtraceharness.otlpGrpc.port=0",
-        "-Dtraceharness.otlpHttp.port=0", "-Dtraceharness.apiGateway.port=0", "-Dtraceharness.lambda.port=0",
-        "-classpath", classpath, mainClass, arg);
-  }
-
-  private static Process start(Path work, List<String> command) throws IOException {
-    return new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(work.resolve("probe.out").toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-        .start();
-  }
-
-  /** The JSON after {@code marker} in the probe's output, once it is there. */
-  private static JsonNode awaitLine(Process probe, Path work, String marker) {
-    String line = await("probe line " + marker.trim()).atMost(START).pollInterval(Duration.ofMillis(500))
-        .until(() -> outputLine(probe, work, marker), Optional::isPresent).orElseThrow();
-    try {
-      return JSON.readTree(line.substring(line.indexOf(marker) + marker.length()));
-    } catch (IOException e) {
-      throw new AssertionError("probe printed " + line, e);
-    }
-  }
-
-  private static Optional<String> outputLine(Process probe, Path work, String marker) throws IOException {
-    List<String> lines = Files.readAllLines(work.resolve("probe.out"));
-    Optional<String> found = lines.stream().filter(l -> l.contains(marker)).findFirst();
-    if (found.isEmpty() && !probe.isAlive()) {
-      throw new AssertionError("the probe ended with exit code " + probe.exitValue() + " before printing " + marker
-          + ":\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
-    }
-    return found;
-  }
-
-  /** The sandbox's endpoints: the indented JSON it prints before "Sandbox running". */
-  private static JsonNode awaitSandbox(Process sandbox, Path work) throws IOException {
-    awaitOutput(sandbox, work, "Sandbox running");
-    List<String> lines = Files.readAllLines(work.resolve("probe.out"));
-    StringBuilder json = new StringBuilder();
-    boolean in = false;
-    for (String l : lines) {
-      if (l.equals("{")) {
-        in = true;
-        json.setLength(0);
-      }
-      if (in) {
-        json.append(l).append('\n');
-      }
-      if (in && l.equals("}")) {
-        in = false;
-      }
-    }
-    return JSON.readTree(json.toString());
-  }
-
-  private static void awaitOutput(Process probe, Path work, String marker) {
-    await("probe line " + marker).atMost(START).pollInterval(Duration.ofMillis(500))
-        .until(() -> outputLine(probe, work, marker), Optional::isPresent);
-  }
-
   /**
    * Calls the producer through API Gateway, which calls the consumer, so both runtimes and their
    * layer collectors exist when the kill comes; returns the ports of the sandbox's endpoints.
    */
   private static Set<Integer> warmSandbox(JsonNode sandbox) throws Exception {
     Set<Integer> ports = new TreeSet<>();
-    for (String key : List.of("elasticsearch", "apmServer", "otlpHttp", "otlpGrpc", "lambda", "apiGateway")) {
+    for (String key : ChildJvm.COMPONENTS) {
       ports.add(URI.create(sandbox.path(key).asText()).getPort());
     }
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -63,6 +63,18 @@ public final class Sandbox implements AutoCloseable {
    * naming it, before anything starts; the stack is stopped again if the deployment fails.
    */
   public static Sandbox start(Optional<Path> project, StackPorts ports, String apmSecretToken) {
+    return startWith(project.map(p -> Project.of(p.toAbsolutePath())), ports, apmSecretToken);
+  }
+
+  /**
+   * As {@link #start(Optional, StackPorts, String)}, for a project with its choices: a stage
+   * ({@link Project#stage}) or parameter overrides ({@link Project#parameter}).
+   */
+  public static Sandbox start(Project project, StackPorts ports, String apmSecretToken) {
+    return startWith(Optional.of(project), ports, apmSecretToken);
+  }
+
+  private static Sandbox startWith(Optional<Project> project, StackPorts ports, String apmSecretToken) {
     EmbeddedStack.Builder builder = EmbeddedStack.builder().ports(ports);
     if (apmSecretToken == null || apmSecretToken.isBlank()) {
       builder.noSecretToken();
@@ -78,7 +90,7 @@ public final class Sandbox implements AutoCloseable {
     }
   }
 
-  private static Sandbox deploy(EmbeddedStack stack, Optional<Path> project) {
+  private static Sandbox deploy(EmbeddedStack stack, Optional<Project> project) {
     Map<String, URI> firstRoutes = new LinkedHashMap<>();
     List<ProjectDeployment.Route> routes = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
@@ -89,7 +101,7 @@ public final class Sandbox implements AutoCloseable {
         d.spec().routes().forEach(r -> routes.add(new ProjectDeployment.Route(d.name(), r, d.urls().get(r))));
       }
     } else {
-      ProjectDeployment app = stack.deploy(Project.of(project.get().toAbsolutePath()));
+      ProjectDeployment app = stack.deploy(project.get());
       app.functions().forEach((name, d) -> {
         if (!d.spec().routes().isEmpty()) {
           firstRoutes.put(name, d.url());
