@@ -2,10 +2,13 @@ package io.traceharness.cli;
 
 import io.traceharness.embedded.StackPorts;
 import io.traceharness.scenario.Sandbox;
+import io.traceharness.stack.Project;
 import io.traceharness.support.ParentWatch;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -41,6 +44,14 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "FILE", description = "where to write the endpoints; default: DIR/sandbox.json")
   Path jsonFile;
 
+  @Option(names = "--stage", paramLabel = "STAGE",
+      description = "the stage to deploy a serverless.yml to (the Serverless Framework's --stage); default: its own")
+  String stage;
+
+  @Option(names = {"-p", "--parameter"}, paramLabel = "NAME=VALUE", mapFallbackValue = "",
+      description = "a SAM template parameter override (sam deploy's --parameter-overrides); repeatable")
+  Map<String, String> parameters = new LinkedHashMap<>();
+
   @Option(names = "--free-ports", description = "any free port for every component instead of the well-known ones")
   boolean freePorts;
 
@@ -53,6 +64,10 @@ final class UpCommand implements Callable<Integer> {
     if (project != null && !Files.isRegularFile(project)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "PROJECT " + project
           + " is not a file: name a serverless.yml or a SAM template");
+    }
+    if (project == null && (stage != null || !parameters.isEmpty())) {
+      throw new CommandLine.ParameterException(spec.commandLine(), (stage != null ? "--stage" : "--parameter")
+          + " is for a PROJECT: name a serverless.yml or a SAM template");
     }
     // started by a shell, a test or a supervisor: end with it, even if it dies without a signal
     ParentWatch.exitWhenParentDies();
@@ -69,7 +84,18 @@ final class UpCommand implements Callable<Integer> {
     }
     Sandbox sandbox;
     try {
-      sandbox = Sandbox.start(Optional.ofNullable(project).map(Path::toAbsolutePath), ports, apmSecretToken);
+      if (project == null) {
+        sandbox = Sandbox.start(Optional.empty(), ports, apmSecretToken);
+      } else {
+        Project p = Project.of(project.toAbsolutePath());
+        if (stage != null) {
+          p = p.stage(stage);
+        }
+        for (Map.Entry<String, String> e : parameters.entrySet()) {
+          p = p.parameter(e.getKey(), e.getValue());
+        }
+        sandbox = Sandbox.start(p, ports, apmSecretToken);
+      }
     } catch (IllegalStateException e) {
       // a taken port, named with the property that moves it; nothing was started
       spec.commandLine().getErr().println(e.getMessage());

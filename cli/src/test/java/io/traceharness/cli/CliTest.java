@@ -135,6 +135,17 @@ class CliTest {
   }
 
   @Test
+  void upTakesAStageOrParametersOnlyWithAProject() {
+    Run stage = run("up", "--stage", "qa");
+    Run parameter = run("up", "--parameter", "Greeting=Howdy");
+
+    assertThat(stage.code()).isEqualTo(2);
+    assertThat(stage.err()).contains("--stage is for a PROJECT");
+    assertThat(parameter.code()).isEqualTo(2);
+    assertThat(parameter.err()).contains("--parameter is for a PROJECT");
+  }
+
+  @Test
   void anUnreachableElasticsearchIsOneLineSayingWhichUrlAndWhy() {
     Run r = run("trace", ID, "--elasticsearch", "http://127.0.0.1:1");
 
