@@ -57,11 +57,28 @@ class WorkflowTest {
   @Test
   void reportsAndComponentLogsAreUploadedWhenAJobFails() {
     for (String job : List.of("embedded", "containers")) {
-      Map<String, Object> upload = step(job, "actions/upload-artifact");
-      assertThat(upload).as(job + " upload step").containsEntry("if", "failure()");
+      Map<String, Object> upload = upload(job, "failure()");
       assertThat(String.valueOf(map(upload.get("with")).get("path")))
           .contains("**/target/*-reports", "**/target/traceharness/**/*.log");
     }
+  }
+
+  @Test
+  void theRunReportsAreUploadedOnEveryRun() {
+    for (String job : List.of("embedded", "containers")) {
+      Map<String, Object> upload = upload(job, "always()");
+      assertThat(String.valueOf(map(upload.get("with")).get("path")))
+          .contains("**/target/traceharness/run-report.html");
+    }
+  }
+
+  /** The job's {@code actions/upload-artifact} step that runs {@code if} the condition holds. */
+  private Map<String, Object> upload(String job, String condition) {
+    return steps(job).stream()
+        .filter(s -> String.valueOf(s.get("uses")).startsWith("actions/upload-artifact@"))
+        .filter(s -> condition.equals(s.get("if")))
+        .findFirst().orElseThrow(() -> new AssertionError("job " + job + " has no upload step if " + condition
+            + "; its steps: " + steps(job)));
   }
 
   @Test
