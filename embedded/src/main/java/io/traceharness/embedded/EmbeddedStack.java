@@ -69,6 +69,7 @@ public final class EmbeddedStack implements TracingStack {
   private final String secretToken;
   private final Map<String, Duration> clockSkew;
   private final int lambdaConcurrency;
+  private final boolean freeze;
   private EmbeddedElasticsearch elasticsearch;
   private EmbeddedApmServer apm;
   private EmbeddedCollector collector;
@@ -90,6 +91,7 @@ public final class EmbeddedStack implements TracingStack {
     this.secretToken = b.secretToken != null ? b.secretToken : randomToken();
     this.clockSkew = new ConcurrentHashMap<>(b.clockSkew);
     this.lambdaConcurrency = b.lambdaConcurrency;
+    this.freeze = b.freeze;
   }
 
   public static Builder builder() {
@@ -108,7 +110,7 @@ public final class EmbeddedStack implements TracingStack {
       collector = EmbeddedCollector.builder().name("collector").config(stackCollectorConfig())
           .environment(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", secretToken))
           .freePorts(true).build().start();
-      lambda = LambdaEmulator.builder().region(region).accountConcurrency(lambdaConcurrency)
+      lambda = LambdaEmulator.builder().region(region).accountConcurrency(lambdaConcurrency).freeze(freeze)
           .sandboxHook(new LayerCollectors()).build().start();
       gateway = EmbeddedApiGateway.builder().stage("dev").invoker(FunctionInvoker.lambda(lambda)).build().start();
       traces = Traces.reader(elasticsearch.client());
@@ -386,6 +388,23 @@ public final class EmbeddedStack implements TracingStack {
       return extra;
     }
 
+    // the collector extension is frozen with its environment: a batch it still holds waits for the next invoke
+    @Override
+    public void frozen(SandboxContext ctx) {
+      LayerCollector lc = layerCollectors.get(ctx.instanceId());
+      if (lc != null) {
+        lc.collector().pause();
+      }
+    }
+
+    @Override
+    public void thawed(SandboxContext ctx) {
+      LayerCollector lc = layerCollectors.get(ctx.instanceId());
+      if (lc != null) {
+        lc.collector().resume();
+      }
+    }
+
     @Override
     public void afterStop(SandboxContext ctx) {
       LayerCollector lc = layerCollectors.get(ctx.instanceId());
@@ -488,6 +507,7 @@ public final class EmbeddedStack implements TracingStack {
     private String secretToken;
     private final Map<String, Duration> clockSkew = new LinkedHashMap<>();
     private int lambdaConcurrency = Integer.getInteger(LAMBDA_CONCURRENCY, 10);
+    private boolean freeze;
 
     private Builder() {
     }
@@ -497,6 +517,18 @@ public final class EmbeddedStack implements TracingStack {
      * Invoke answers 429 and API Gateway 500. Default 10, or {@code -Dtraceharness.lambda.concurrency}:
      * each execution environment is a process, and the shared stack of a test JVM takes no builder.
      */
+    /**
+     * Whether Lambda execution environments freeze between invocations, as in AWS (see
+     * {@link LambdaEmulator.Builder#freeze(boolean)}): a layer collector is paused with its environment.
+     * Off by default on the stack for now: the post's Node.js scenario leaves its outgoing call's span in
+     * the SDK's batch processor after the invocation's flush, which a frozen environment holds until the
+     * next invocation; the scenario suites do not account for that yet.
+     */
+    public Builder freeze(boolean freeze) {
+      this.freeze = freeze;
+      return this;
+    }
+
     public Builder lambdaConcurrency(int limit) {
       this.lambdaConcurrency = limit;
       return this;

@@ -1,5 +1,6 @@
 package io.traceharness.lambda;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpMethod;
@@ -44,6 +45,8 @@ final class Instance {
   private final ScheduledExecutorService scheduler;
   private final CompletableFuture<Duration> ready = new CompletableFuture<>();
   private final CompletableFuture<Void> exited = new CompletableFuture<>();
+  private final Extensions extensions;
+  private final List<ChildProcess> extensionProcesses = new java.util.concurrent.CopyOnWriteArrayList<>();
   private Server server;
   private ChildProcess process;
   private long startNanos;
@@ -54,6 +57,12 @@ final class Instance {
   private Call current;
   private Call undelivered;
   private CompletableFuture<HttpResponse> waitingNext;
+  private boolean runtimeReady;
+  private final FreezeStats freezes;
+  private Runnable onFrozen = () -> { };
+  private Runnable onThawed = () -> { };
+  private boolean frozen;
+  private long freezeCostNanos;
   private String initErrorType;
   private byte[] initErrorBody;
   private long initLogEnd = -1;
@@ -71,6 +80,11 @@ final class Instance {
     final CompletableFuture<Void> settled = new CompletableFuture<>();
     long startNanos;
     long endNanos;
+    /** When the runtime and every extension handed the event had asked for their next one (0: not yet). */
+    long phaseEndNanos;
+    /** How many extensions got this invocation's {@code INVOKE} event. */
+    int extensionsInvoked;
+    long deadlineMs;
     long logStart;
     ScheduledFuture<?> timer;
 
@@ -86,10 +100,23 @@ final class Instance {
   }
 
   Instance(String id, Revision revision, Path dir, ScheduledExecutorService scheduler) {
+    this(id, revision, dir, scheduler, null);
+  }
+
+  /** @param freezes where frozen environments report their freeze and thaw cost; {@code null}: never frozen */
+  Instance(String id, Revision revision, Path dir, ScheduledExecutorService scheduler, FreezeStats freezes) {
+    this.freezes = freezes;
     this.id = id;
     this.revision = revision;
     this.dir = dir;
     this.scheduler = scheduler;
+    FunctionConfig c = revision.config();
+    String[] arn = c.arn().split(":");
+    this.extensions = new Extensions(c.name(), c.handler(), arn.length > 4 ? arn[4] : "");
+  }
+
+  Extensions extensions() {
+    return extensions;
   }
 
   String id() {
@@ -157,15 +184,60 @@ final class Instance {
     return "127.0.0.1:" + server.activeLocalPort();
   }
 
-  /** Starts the runtime process; {@link #ready()} completes at its first {@code /next}. */
-  void startProcess(List<String> command, Map<String, String> env) {
+  /**
+   * Starts the external extensions (executables of the layers' {@code extensions/}, in name order), which
+   * share the runtime's log; {@link Extensions#registered()} completes once each has registered.
+   */
+  void startExtensions(List<Path> executables, Map<String, String> env) {
     startNanos = System.nanoTime();
+    try {
+      java.nio.file.Files.deleteIfExists(logFile());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    extensions.launching(executables.stream().map(p -> p.getFileName().toString()).toList());
+    extensions.registered().whenComplete((x, failure) -> {
+      if (failure != null) {
+        synchronized (this) {
+          initLogEnd = ProcessReadings.size(logFile());
+        }
+        ready.completeExceptionally(failure);
+        CompletableFuture.runAsync(this::kill);
+      }
+    });
+    for (Path exe : executables) {
+      String name = exe.getFileName().toString();
+      ChildProcess p = ChildProcess.builder("lambda-" + revision.config().name() + "-" + id + "-" + name)
+          .command(List.of(exe.toString()))
+          .directory(revision.taskRoot())
+          .clearEnvironment()
+          .env(env)
+          .logFile(logFile())
+          .appendLog(true)
+          .start();
+      extensionProcesses.add(p);
+      p.process().onExit().thenRun(() -> {
+        if (ready.isDone()) {
+          // an extension that dies after init leaves an environment Lambda would reset
+          retired = true;
+        }
+        extensions.exited(name, statusOf(p));
+      });
+    }
+  }
+
+  /** Starts the runtime process; {@link #ready()} completes once it and every extension wait for their next event. */
+  void startProcess(List<String> command, Map<String, String> env) {
+    if (startNanos == 0) {
+      startNanos = System.nanoTime();
+    }
     ChildProcess p = ChildProcess.builder("lambda-" + revision.config().name() + "-" + id)
         .command(command)
         .directory(revision.taskRoot())
         .clearEnvironment()
         .env(env)
         .logFile(logFile())
+        .appendLog(true)
         .start();
     synchronized (this) {
       process = p;
@@ -180,8 +252,11 @@ final class Instance {
     synchronized (this) {
       lastUsedNanos = System.nanoTime();
       current = call;
+      // what the environment writes once thawed (a timer left behind firing) belongs to this invocation
       call.logStart = ProcessReadings.size(logFile());
+      thaw();
       call.startNanos = System.nanoTime();
+      call.deadlineMs = System.currentTimeMillis() + call.timeout.toMillis();
       maxMemoryUsedMb();
       if (exited.isDone()) {
         finishWithExit(call);
@@ -201,10 +276,21 @@ final class Instance {
     if (waiter != null) {
       waiter.complete(event);
     }
+    // every extension registered for INVOKE gets the event as the runtime does (Extensions API, "Invoke phase")
+    ObjectNode invoke = Json.MAPPER.createObjectNode()
+        .put("eventType", "INVOKE")
+        .put("deadlineMs", call.deadlineMs)
+        .put("requestId", call.requestId)
+        .put("invokedFunctionArn", call.functionArn);
+    invoke.putObject("tracing").put("type", "X-Amzn-Trace-Id").put("value", call.traceHeader);
+    call.extensionsInvoked = extensions.deliver("INVOKE", invoke);
   }
 
   private HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
     String path = ctx.path();
+    if (path.startsWith(Extensions.PREFIX)) {
+      return extensions.serve(path, req);
+    }
     if (req.method() == HttpMethod.GET && path.equals(PREFIX + "invocation/next")) {
       return HttpResponse.of(onNext());
     }
@@ -224,11 +310,12 @@ final class Instance {
   private CompletableFuture<HttpResponse> onNext() {
     Call settledCall = null;
     CompletableFuture<HttpResponse> answer;
-    Duration initDuration = null;
+    boolean initEnds = false;
     synchronized (this) {
-      if (!ready.isDone()) {
-        initDuration = Duration.ofNanos(System.nanoTime() - startNanos);
-        initLogEnd = ProcessReadings.size(logFile());
+      if (!ready.isDone() && !runtimeReady) {
+        runtimeReady = true;
+        initEnds = true;
+        extensions.closeRegistration();
       }
       if (current != null && current.outcome.isDone()) {
         settledCall = current;
@@ -246,13 +333,84 @@ final class Instance {
         answer = waitingNext;
       }
     }
-    if (initDuration != null) {
-      ready.complete(initDuration);
+    if (initEnds) {
+      // Init ends when the runtime and every extension wait for their next event
+      extensions.idle().thenRun(this::endInit);
     }
     if (settledCall != null) {
-      settledCall.settled.complete(null);
+      Call c = settledCall;
+      extensions.idle().thenRun(() -> settle(c));
     }
     return answer;
+  }
+
+  private void endInit() {
+    String extensionError = extensions.initError();
+    synchronized (this) {
+      initLogEnd = ProcessReadings.size(logFile());
+    }
+    if (extensionError != null) {
+      ready.completeExceptionally(new InitFailure(Outcome.platformError(extensionError,
+          "Extension reported an init error: " + extensionError, null), null));
+      CompletableFuture.runAsync(this::kill);
+      return;
+    }
+    ready.complete(Duration.ofNanos(System.nanoTime() - startNanos));
+  }
+
+  /** The invocation's phase is over: the runtime and every extension wait for their next event. */
+  private void settle(Call call) {
+    synchronized (this) {
+      if (call.phaseEndNanos == 0) {
+        call.phaseEndNanos = System.nanoTime();
+      }
+      if (!call.settled.isDone()) {
+        freeze();
+      }
+    }
+    call.settled.complete(null);
+  }
+
+  void onFreeze(Runnable frozen, Runnable thawed) {
+    this.onFrozen = frozen;
+    this.onThawed = thawed;
+  }
+
+  /**
+   * Freezes the environment as Lambda does once an invocation is over: the runtime's and the
+   * extensions' process groups stop (SIGSTOP) and what the sandbox hook runs for it pauses.
+   */
+  private synchronized void freeze() {
+    if (freezes == null || frozen || retired || exited.isDone() || process == null) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    if (!process.suspend()) {
+      return;
+    }
+    extensionProcesses.forEach(ChildProcess::suspend);
+    onFrozen.run();
+    frozen = true;
+    freezeCostNanos = System.nanoTime() - t0;
+  }
+
+  /** Lets a frozen environment run again (its next invocation, or its end). */
+  synchronized void thaw() {
+    if (!frozen) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    frozen = false;
+    onThawed.run();
+    extensionProcesses.forEach(ChildProcess::resume);
+    if (process != null) {
+      process.resume();
+    }
+    freezes.record(freezeCostNanos + System.nanoTime() - t0);
+  }
+
+  synchronized boolean frozen() {
+    return frozen;
   }
 
   private HttpResponse onResponse(String requestId, AggregatedHttpRequest req) {
@@ -299,6 +457,12 @@ final class Instance {
 
   private void onTimeout(Call call) {
     if (call.outcome.isDone()) {
+      if (!call.settled.isDone()) {
+        // the function's timeout bounds the whole Invoke phase, extensions included
+        retired = true;
+        settle(call);
+        CompletableFuture.runAsync(this::kill);
+      }
       return;
     }
     retired = true;
@@ -332,6 +496,7 @@ final class Instance {
     if (waiter != null) {
       waiter.complete(HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE));
     }
+    extensionProcesses.forEach(p -> CompletableFuture.runAsync(() -> p.stop(Duration.ZERO)));
     if (server != null) {
       server.closeAsync();
     }
@@ -346,6 +511,10 @@ final class Instance {
   }
 
   private String exitStatus() {
+    return statusOf(process);
+  }
+
+  private static String statusOf(ChildProcess process) {
     int rc = process == null ? -1 : process.exitCode();
     if (rc > 128) {
       return switch (rc - 128) {
@@ -371,7 +540,7 @@ final class Instance {
     }
     call.outcome.complete(outcome);
     // a runtime that never asks for the next event still ends its invocation's log
-    scheduler.schedule(() -> call.settled.complete(null), 200, TimeUnit.MILLISECONDS);
+    scheduler.schedule(() -> extensions.idle().thenRun(() -> settle(call)), 200, TimeUnit.MILLISECONDS);
   }
 
   private synchronized Call callFor(String requestId) {
@@ -393,9 +562,11 @@ final class Instance {
     return HttpResponse.of(h.build(), HttpData.wrap(call.payload));
   }
 
-  /** Kills the process group at once (timeouts, stop, reaping). */
+  /** Kills the process groups at once (timeouts, stop, reaping): the runtime's and its extensions'. */
   void kill() {
     retired = true;
+    thaw();
+    extensionProcesses.forEach(e -> e.stop(Duration.ZERO));
     ChildProcess p = process;
     if (p != null) {
       p.stop(Duration.ZERO);
@@ -412,7 +583,12 @@ final class Instance {
     }
   }
 
-  /** Init output: the log up to the first {@code /next} (or the failure). */
+  /** The platform's lines that end the init phase ({@code EXTENSION …}). */
+  List<String> initPlatformLines() {
+    return extensions.logLines();
+  }
+
+  /** Init output: the log up to the end of init (or the failure). */
   String initLog() {
     long end = initLogEnd < 0 ? ProcessReadings.size(logFile()) : initLogEnd;
     return ProcessReadings.read(logFile(), 0, end);
