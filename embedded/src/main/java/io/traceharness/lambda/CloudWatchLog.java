@@ -65,6 +65,23 @@ final class CloudWatchLog {
     return block;
   }
 
+  /**
+   * Appends what an environment wrote during its Shutdown phase (a runtime's SIGTERM handler, an
+   * extension's answer to {@code SHUTDOWN}): in CloudWatch it follows the environment's last block.
+   */
+  void append(String functionName, String output) {
+    Path file = logFile(functionName);
+    String text = output.endsWith("\n") ? output : output + "\n";
+    synchronized (writeLocks.computeIfAbsent(functionName, k -> new Object())) {
+      try {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      } catch (IOException ex) {
+        LOG.warn("Could not write {}", file, ex);
+      }
+    }
+  }
+
   /** The last 4 KB of a block ({@code LogType: Tail}). */
   static String tail(String block) {
     byte[] bytes = block.getBytes(StandardCharsets.UTF_8);

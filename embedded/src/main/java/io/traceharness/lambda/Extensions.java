@@ -109,6 +109,12 @@ final class Extensions {
 
   /** Hands the event to every extension registered for its type; those become busy. Returns how many. */
   int deliver(String eventType, ObjectNode event) {
+    return deliverNames(eventType, event).size();
+  }
+
+  /** As {@link #deliver}, returning the names of the extensions handed the event. */
+  List<String> deliverNames(String eventType, ObjectNode event) {
+    List<String> names = new ArrayList<>();
     byte[] body = event.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     List<CompletableFuture<HttpResponse>> answers = new ArrayList<>();
     int n = 0;
@@ -118,6 +124,7 @@ final class Extensions {
           continue;
         }
         n++;
+        names.add(a.name);
         a.busy = true;
         if (a.waiting != null) {
           answers.add(a.waiting);
@@ -131,7 +138,7 @@ final class Extensions {
       }
     }
     answers.forEach(w -> w.complete(eventResponse(body)));
-    return n;
+    return names;
   }
 
   /** An external extension's process ended: it is no longer waited for. */

@@ -37,6 +37,15 @@ final class Instance {
   static final int MAX_RESPONSE_BYTES = 6_291_556;
 
   private static final String PREFIX = "/2018-06-01/runtime/";
+  /** {@code shutdownReason} values (AWS Runtime Interface Emulator, {@code lambda/interop/model.go}). */
+  static final String REASON_SPINDOWN = "spindown";
+  static final String REASON_TIMEOUT = "timeout";
+  static final String REASON_FAILURE = "failure";
+  /** The Shutdown phase's limits (AWS Lambda Developer Guide, "Lambda execution environment", Shutdown phase). */
+  static final long EXTERNAL_SHUTDOWN_LIMIT_MS = 2_000;
+  static final long INTERNAL_SHUTDOWN_LIMIT_MS = 500;
+  /** What the runtime gets of the limit after SIGTERM when external extensions are registered. */
+  static final long RUNTIME_SHUTDOWN_SHARE_MS = 300;
   private static final Pattern INVOCATION = Pattern.compile("^/2018-06-01/runtime/invocation/([^/]+)/(response|error)$");
 
   private final String id;
@@ -47,6 +56,11 @@ final class Instance {
   private final CompletableFuture<Void> exited = new CompletableFuture<>();
   private final Extensions extensions;
   private final List<ChildProcess> extensionProcesses = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Map<String, ChildProcess> extensionsByName = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicBoolean shuttingDown = new java.util.concurrent.atomic.AtomicBoolean();
+  private final CompletableFuture<String> shutDown = new CompletableFuture<>();
+  private java.util.function.Consumer<String> shutdownOutput = text -> { };
+  private volatile long shutdownLogStart = -1;
   private Server server;
   private ChildProcess process;
   private long startNanos;
@@ -216,6 +230,7 @@ final class Instance {
           .appendLog(true)
           .start();
       extensionProcesses.add(p);
+      extensionsByName.put(name, p);
       p.process().onExit().thenRun(() -> {
         if (ready.isDone()) {
           // an extension that dies after init leaves an environment Lambda would reset
@@ -461,7 +476,7 @@ final class Instance {
         // the function's timeout bounds the whole Invoke phase, extensions included
         retired = true;
         settle(call);
-        CompletableFuture.runAsync(this::kill);
+        CompletableFuture.runAsync(() -> shutdown(REASON_TIMEOUT));
       }
       return;
     }
@@ -470,8 +485,8 @@ final class Instance {
     complete(call, Outcome.platformError("Sandbox.Timedout", "RequestId: " + call.requestId
         + " Error: Task timed out after " + seconds + " seconds",
         java.time.Instant.now() + " " + call.requestId + " Task timed out after " + seconds + " seconds"));
-    // off the timer thread: stopping waits for the process group to go
-    CompletableFuture.runAsync(this::kill);
+    // off the timer thread: the Shutdown phase waits for the processes to go
+    CompletableFuture.runAsync(() -> shutdown(REASON_TIMEOUT));
   }
 
   private void onExit() {
@@ -496,9 +511,9 @@ final class Instance {
     if (waiter != null) {
       waiter.complete(HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE));
     }
-    extensionProcesses.forEach(p -> CompletableFuture.runAsync(() -> p.stop(Duration.ZERO)));
-    if (server != null) {
-      server.closeAsync();
+    if (!shuttingDown.get()) {
+      // a runtime that ended on its own: Lambda resets the environment, its extensions get SHUTDOWN "failure"
+      CompletableFuture.runAsync(() -> shutdown(REASON_FAILURE));
     }
   }
 
@@ -575,11 +590,114 @@ final class Instance {
     }
   }
 
-  /** Ends the instance: the process, then its Runtime API. */
+  /** Ends the instance as Lambda spins an environment down (idle, replaced, deleted, service stopped). */
   void stop() {
-    kill();
-    if (server != null) {
-      server.closeAsync();
+    shutdown(REASON_SPINDOWN);
+  }
+
+  /** Where the output the environment writes during its Shutdown phase goes (the function's log). */
+  void onShutdownOutput(java.util.function.Consumer<String> output) {
+    this.shutdownOutput = output;
+  }
+
+  /** Completes with the shutdown reason once the Shutdown phase is over and every process is gone. */
+  CompletableFuture<String> shutDown() {
+    return shutDown;
+  }
+
+  /**
+   * The Shutdown phase, as AWS's Runtime Interface Emulator runs it ({@code lambda/rapid/shutdown.go},
+   * {@code graceful_shutdown.go}) within the limits of the AWS Lambda Developer Guide ("Lambda execution
+   * environment", Shutdown phase): a frozen environment is thawed first; without any registered
+   * extension the runtime's process group is killed at once (0 ms); else the runtime gets SIGTERM and
+   * up to 300 ms (500 ms when an internal extension is registered) before SIGKILL, then every external
+   * extension registered for {@code SHUTDOWN} gets
+   * {@code {"eventType":"SHUTDOWN","shutdownReason":…,"deadlineMs":…}} and the rest of the phase's limit
+   * (2,000 ms with an external extension, 500 ms with internal ones only) to exit; the others, and the
+   * late ones, get SIGKILL. Idempotent: the first reason wins.
+   */
+  void shutdown(String reason) {
+    if (!shuttingDown.compareAndSet(false, true)) {
+      shutDown.join();
+      return;
+    }
+    Call inFlight;
+    synchronized (this) {
+      retired = true;
+      inFlight = current;
+      shutdownLogStart = ProcessReadings.size(logFile());
+    }
+    try {
+      thaw();
+      List<Extensions.Agent> agents = extensions.agents();
+      boolean external = agents.stream().anyMatch(a -> a.external);
+      boolean internal = agents.stream().anyMatch(a -> !a.external);
+      long start = System.nanoTime();
+      long limitMs = external ? EXTERNAL_SHUTDOWN_LIMIT_MS : internal ? INTERNAL_SHUTDOWN_LIMIT_MS : 0;
+      long deadlineMs = System.currentTimeMillis() + limitMs;
+      ChildProcess runtime = process;
+      if (runtime != null) {
+        if (agents.isEmpty()) {
+          runtime.kill();
+        } else {
+          long runtimeMs = internal ? INTERNAL_SHUTDOWN_LIMIT_MS : RUNTIME_SHUTDOWN_SHARE_MS;
+          runtime.terminate();
+          if (!awaitExit(runtime, runtimeMs)) {
+            runtime.kill();
+          }
+        }
+      }
+      ObjectNode event = Json.MAPPER.createObjectNode()
+          .put("eventType", "SHUTDOWN")
+          .put("shutdownReason", reason)
+          .put("deadlineMs", deadlineMs);
+      List<String> told = extensions.deliverNames("SHUTDOWN", event);
+      for (Map.Entry<String, ChildProcess> e : extensionsByName.entrySet()) {
+        if (!told.contains(e.getKey())) {
+          e.getValue().kill();
+        }
+      }
+      for (String name : told) {
+        ChildProcess p = extensionsByName.get(name);
+        long leftMs = limitMs - (System.nanoTime() - start) / 1_000_000;
+        if (p != null && !awaitExit(p, Math.max(0, leftMs))) {
+          p.kill();
+        }
+      }
+      for (ChildProcess p : extensionProcesses) {
+        p.stop(Duration.ZERO);
+      }
+      if (runtime != null) {
+        runtime.stop(Duration.ZERO);
+      } else {
+        onExit();
+      }
+    } finally {
+      if (server != null) {
+        server.closeAsync();
+      }
+      CompletableFuture<Void> blockWritten = inFlight == null ? CompletableFuture.completedFuture(null)
+          : inFlight.settled.copy().completeOnTimeout(null, 5, TimeUnit.SECONDS);
+      blockWritten.whenComplete((x, y) -> {
+        String output = ProcessReadings.read(logFile(), shutdownLogStart, ProcessReadings.size(logFile()));
+        if (!output.isEmpty()) {
+          try {
+            shutdownOutput.accept(output);
+          } catch (RuntimeException e) {
+            // the log is best effort; the environment is gone either way
+          }
+        }
+        shutDown.complete(reason);
+      });
+    }
+  }
+
+  private static boolean awaitExit(ChildProcess p, long millis) {
+    try {
+      return p.process().waitFor(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 
@@ -595,7 +713,9 @@ final class Instance {
   }
 
   String invocationLog(Call call) {
-    return ProcessReadings.read(logFile(), call.logStart, ProcessReadings.size(logFile()));
+    long end = ProcessReadings.size(logFile());
+    long shutdownStart = shutdownLogStart;
+    return ProcessReadings.read(logFile(), call.logStart, shutdownStart >= 0 ? Math.min(end, shutdownStart) : end);
   }
 
   /** Highest resident set size of the runtime's processes, in MB. */

@@ -47,8 +47,10 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  * time; a busy function gets another one up to its reserved concurrency and the account limit
  * ({@link Builder#accountConcurrency(int)}, default 10), beyond which {@code Invoke} answers 429
  * {@code TooManyRequestsException} as Lambda does (the SDK retries it like Lambda's throttles).
- * Idle environments are reaped after {@link Builder#keepAlive(Duration)}; a timed-out one is killed
- * and replaced; a configuration or code update retires the old ones.
+ * Idle environments are reaped after {@link Builder#keepAlive(Duration)}; a timed-out one is shut
+ * down and replaced; a configuration or code update retires the old ones. Each ends with Lambda's
+ * Shutdown phase (SIGTERM to the runtime when an extension is registered, {@code SHUTDOWN} to the
+ * external extensions, SIGKILL at AWS's limits).
  *
  * <h2>No chroot: {@code /var/task} and {@code /opt}</h2>
  * Each function version gets a task root (the zip extracted; the working directory and

@@ -131,6 +131,11 @@ public final class ChildProcess implements AutoCloseable {
     resume();
   }
 
+  /** Sends SIGKILL to the group (a stopped process dies of it too). */
+  public void kill() {
+    signal("KILL");
+  }
+
   /** Terminates the whole process group: SIGTERM, then SIGKILL after {@code grace}. */
   public void stop(Duration grace) {
     RUNNING.remove(this);

@@ -16,7 +16,8 @@ import software.amazon.awssdk.core.SdkBytes;
 
 /**
  * The execution environment's lifecycle with real Node.js processes: external extensions (Extensions
- * API), the Invoke phase that ends only when every extension is done.
+ * API), the Invoke phase that ends only when every extension is done, the freeze between invocations,
+ * and the Shutdown phase (SIGTERM, {@code SHUTDOWN}, SIGKILL).
  */
 class LambdaLifecycleIT {
 
@@ -113,6 +114,54 @@ class LambdaLifecycleIT {
           });
       assertThat(running.freezeStats()).isNull();
     }
+  }
+
+  @Test
+  void anUpdateSpinsTheEnvironmentDownWithSigtermThenShutdown() throws Exception {
+    DeployedFunction fn = lambda.deploy(FunctionDefinition.nodejs("spun-down", "index.echo").code(nodeZip)
+        .layer(recorderLayer).build());
+    InvokeResult r = fn.invoke("{}");
+    long before = System.currentTimeMillis();
+    lambda.client().updateFunctionConfiguration(u -> u.functionName("spun-down").description("retire the environment"));
+    org.awaitility.Awaitility.await("the SHUTDOWN event in the function's log").atMost(Duration.ofSeconds(15))
+        .until(() -> fn.logs().contains("\"eventType\":\"SHUTDOWN\""));
+    String after = fn.logs().substring(fn.logs().indexOf("REPORT RequestId: " + r.requestId()));
+    assertThat(after).as("SIGTERM to the runtime first, then SHUTDOWN to the extension")
+        .containsSubsequence("runtime got SIGTERM", "[recorder] event {\"eventType\":\"SHUTDOWN\"");
+    JsonNode event = shutdownEventIn(after);
+    assertThat(event.path("shutdownReason").asText()).isEqualTo("spindown");
+    assertThat(event.path("deadlineMs").asLong()).as("2,000 ms for a function with an external extension")
+        .isBetween(before + 1_500, System.currentTimeMillis() + 2_000);
+  }
+
+  @Test
+  void aTimeoutEndsTheEnvironmentWithShutdownReasonTimeout() throws Exception {
+    DeployedFunction fn = lambda.deploy(FunctionDefinition.nodejs("timing-out", "index.leave").code(nodeZip)
+        .layer(recorderLayer).timeout(Duration.ofSeconds(1)).build());
+    InvokeResult r = fn.invoke("{\"id\":\"slow\",\"ms\":60000,\"wait\":5000}");
+    assertThat(r.functionError()).isEqualTo("Unhandled");
+    org.awaitility.Awaitility.await("the SHUTDOWN event in the function's log").atMost(Duration.ofSeconds(15))
+        .until(() -> fn.logs().contains("\"eventType\":\"SHUTDOWN\""));
+    assertThat(shutdownEventIn(fn.logs()).path("shutdownReason").asText()).isEqualTo("timeout");
+    assertThat(fn.logs()).contains("runtime got SIGTERM");
+  }
+
+  @Test
+  void withoutExtensionsTheRuntimeIsKilledWithoutSigterm() throws Exception {
+    DeployedFunction fn = lambda.deploy(FunctionDefinition.nodejs("no-extension", "index.echo").code(nodeZip).build());
+    fn.invoke("{}");
+    lambda.client().updateFunctionConfiguration(u -> u.functionName("no-extension").description("retire the environment"));
+    org.awaitility.Awaitility.await("the environment is gone").atMost(Duration.ofSeconds(15))
+        .until(() -> lambda.instanceCounts().getOrDefault("no-extension", 0) == 0);
+    // the kill is immediate: a SIGTERM handler would have written its line by now
+    Thread.sleep(500);
+    assertThat(fn.logs()).doesNotContain("runtime got SIGTERM");
+  }
+
+  static JsonNode shutdownEventIn(String log) throws Exception {
+    Matcher m = Pattern.compile("\\[recorder] event (\\{\"eventType\":\"SHUTDOWN\".*\\})").matcher(log);
+    assertThat(m.find()).as("a SHUTDOWN event in\n" + log).isTrue();
+    return JSON.readTree(m.group(1));
   }
 
   static String block(String log, String requestId) {
