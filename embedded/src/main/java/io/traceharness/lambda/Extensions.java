@@ -98,6 +98,11 @@ final class Extensions {
     return !byId.isEmpty();
   }
 
+  /** The registered extension with this identifier, or {@code null}. */
+  synchronized Agent agent(String id) {
+    return lookup(id);
+  }
+
   synchronized List<Agent> agents() {
     return List.copyOf(byId.values());
   }
@@ -302,7 +307,7 @@ final class Extensions {
     return byId.get(id);
   }
 
-  private static HttpResponse unknown(String id) {
+  static HttpResponse unknown(String id) {
     if (id == null || id.isEmpty()) {
       return error(HttpStatus.FORBIDDEN, "Extension.MissingExtensionIdentifier", "Missing Lambda-Extension-Identifier header");
     }

@@ -61,6 +61,8 @@ final class Instance {
   private final CompletableFuture<String> shutDown = new CompletableFuture<>();
   private java.util.function.Consumer<String> shutdownOutput = text -> { };
   private volatile long shutdownLogStart = -1;
+  private volatile long shutdownExtLogStart = -1;
+  private final Telemetry telemetry;
   private Server server;
   private ChildProcess process;
   private long startNanos;
@@ -80,6 +82,7 @@ final class Instance {
   private String initErrorType;
   private byte[] initErrorBody;
   private long initLogEnd = -1;
+  private long initExtLogEnd = -1;
 
   /** One invocation handed to this instance. */
   static final class Call {
@@ -100,6 +103,8 @@ final class Instance {
     int extensionsInvoked;
     long deadlineMs;
     long logStart;
+    long extLogStart;
+    String telemetryStatus = "success";
     ScheduledFuture<?> timer;
 
     Call(String requestId, byte[] payload, String traceHeader, String clientContext, String functionArn,
@@ -127,6 +132,7 @@ final class Instance {
     FunctionConfig c = revision.config();
     String[] arn = c.arn().split(":");
     this.extensions = new Extensions(c.name(), c.handler(), arn.length > 4 ? arn[4] : "");
+    this.telemetry = new Telemetry(extensions, scheduler, logFile(), extensionLogFile());
   }
 
   Extensions extensions() {
@@ -185,6 +191,17 @@ final class Instance {
     return dir.resolve("runtime.log");
   }
 
+  /** What the external extensions write (the Telemetry API's {@code extension} stream; the function's log). */
+  Path extensionLogFile() {
+    return dir.resolve("extensions.log");
+  }
+
+  /** Marks the end of Init in both outputs. */
+  private synchronized void markInitEnd() {
+    initLogEnd = ProcessReadings.size(logFile());
+    initExtLogEnd = ProcessReadings.size(extensionLogFile());
+  }
+
   /** Starts the Runtime API; {@code host:port} for {@code AWS_LAMBDA_RUNTIME_API}. */
   String startRuntimeApi() {
     server = Server.builder()
@@ -206,15 +223,24 @@ final class Instance {
     startNanos = System.nanoTime();
     try {
       java.nio.file.Files.deleteIfExists(logFile());
+      java.nio.file.Files.deleteIfExists(extensionLogFile());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+    FunctionConfig c = revision.config();
+    String[] arn = c.arn().split(":");
+    ObjectNode initStart = Json.MAPPER.createObjectNode()
+        .put("initializationType", "on-demand")
+        .put("phase", "init")
+        .put("runtimeVersion", c.runtime().replace(".x", "") + ".v1")
+        .put("runtimeVersionArn", "arn:aws:lambda:" + (arn.length > 3 ? arn[3] : "") + "::runtime:traceharness-" + c.runtime())
+        .put("functionName", c.name())
+        .put("functionVersion", "$LATEST");
+    telemetry.platform("platform.initStart", initStart);
     extensions.launching(executables.stream().map(p -> p.getFileName().toString()).toList());
     extensions.registered().whenComplete((x, failure) -> {
       if (failure != null) {
-        synchronized (this) {
-          initLogEnd = ProcessReadings.size(logFile());
-        }
+        markInitEnd();
         ready.completeExceptionally(failure);
         CompletableFuture.runAsync(this::kill);
       }
@@ -226,7 +252,7 @@ final class Instance {
           .directory(revision.taskRoot())
           .clearEnvironment()
           .env(env)
-          .logFile(logFile())
+          .logFile(extensionLogFile())
           .appendLog(true)
           .start();
       extensionProcesses.add(p);
@@ -269,6 +295,7 @@ final class Instance {
       current = call;
       // what the environment writes once thawed (a timer left behind firing) belongs to this invocation
       call.logStart = ProcessReadings.size(logFile());
+      call.extLogStart = ProcessReadings.size(extensionLogFile());
       thaw();
       call.startNanos = System.nanoTime();
       call.deadlineMs = System.currentTimeMillis() + call.timeout.toMillis();
@@ -288,6 +315,11 @@ final class Instance {
       }
       call.timer = scheduler.schedule(() -> onTimeout(call), call.timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
+    ObjectNode start = Json.MAPPER.createObjectNode().put("requestId", call.requestId).put("version", "$LATEST");
+    if (call.traceHeader != null) {
+      start.putObject("tracing").put("type", "X-Amzn-Trace-Id").put("value", call.traceHeader);
+    }
+    telemetry.platform("platform.start", start);
     if (waiter != null) {
       waiter.complete(event);
     }
@@ -305,6 +337,9 @@ final class Instance {
     String path = ctx.path();
     if (path.startsWith(Extensions.PREFIX)) {
       return extensions.serve(path, req);
+    }
+    if (path.equals(Telemetry.PATH) || path.equals(Telemetry.PATH + "/")) {
+      return telemetry.serve(req);
     }
     if (req.method() == HttpMethod.GET && path.equals(PREFIX + "invocation/next")) {
       return HttpResponse.of(onNext());
@@ -361,9 +396,16 @@ final class Instance {
 
   private void endInit() {
     String extensionError = extensions.initError();
-    synchronized (this) {
-      initLogEnd = ProcessReadings.size(logFile());
-    }
+    markInitEnd();
+    String status = extensionError == null ? "success" : "error";
+    double initMs = (System.nanoTime() - startNanos) / 1e6;
+    telemetry.platform("platform.initRuntimeDone", Json.MAPPER.createObjectNode()
+        .put("initializationType", "on-demand").put("phase", "init").put("status", status));
+    ObjectNode initReport = Json.MAPPER.createObjectNode()
+        .put("initializationType", "on-demand").put("phase", "init").put("status", status);
+    initReport.putObject("metrics").put("durationMs", Math.round(initMs * 100) / 100.0);
+    telemetry.platform("platform.initReport", initReport);
+    telemetry.initOver();
     if (extensionError != null) {
       ready.completeExceptionally(new InitFailure(Outcome.platformError(extensionError,
           "Extension reported an init error: " + extensionError, null), null));
@@ -375,10 +417,25 @@ final class Instance {
 
   /** The invocation's phase is over: the runtime and every extension wait for their next event. */
   private void settle(Call call) {
+    boolean report = false;
     synchronized (this) {
       if (call.phaseEndNanos == 0) {
         call.phaseEndNanos = System.nanoTime();
+        report = true;
       }
+    }
+    if (report) {
+      long end = call.extensionsInvoked > 0 && call.phaseEndNanos > call.endNanos ? call.phaseEndNanos : call.endNanos;
+      double ms = call.endNanos == 0 ? 0 : (end - call.startNanos) / 1e6;
+      ObjectNode r = Json.MAPPER.createObjectNode().put("requestId", call.requestId).put("status", call.telemetryStatus);
+      r.putObject("metrics")
+          .put("durationMs", Math.round(ms * 100) / 100.0)
+          .put("billedDurationMs", Math.max(1, (long) Math.ceil(ms)))
+          .put("memorySizeMB", revision.config().memoryMb())
+          .put("maxMemoryUsedMB", maxMemoryUsedMb());
+      telemetry.platform("platform.report", r);
+    }
+    synchronized (this) {
       if (!call.settled.isDone()) {
         freeze();
       }
@@ -404,6 +461,7 @@ final class Instance {
       return;
     }
     extensionProcesses.forEach(ChildProcess::suspend);
+    telemetry.pause();
     onFrozen.run();
     frozen = true;
     freezeCostNanos = System.nanoTime() - t0;
@@ -421,6 +479,7 @@ final class Instance {
     if (process != null) {
       process.resume();
     }
+    telemetry.resume();
     freezes.record(freezeCostNanos + System.nanoTime() - t0);
   }
 
@@ -465,6 +524,7 @@ final class Instance {
       String header = req.headers().get("Lambda-Runtime-Function-Error-Type");
       initErrorType = header != null && !header.isBlank() ? header : errorType(null, initErrorBody);
       initLogEnd = ProcessReadings.size(logFile());
+      initExtLogEnd = ProcessReadings.size(extensionLogFile());
     }
     ready.completeExceptionally(new InitFailure(Outcome.error(initErrorType, initErrorBody), null));
     return json(HttpStatus.ACCEPTED, "{\"status\":\"OK\"}");
@@ -499,6 +559,7 @@ final class Instance {
       waitingNext = null;
       if (initLogEnd < 0) {
         initLogEnd = ProcessReadings.size(logFile());
+        initExtLogEnd = ProcessReadings.size(extensionLogFile());
       }
     }
     exited.complete(null);
@@ -553,6 +614,13 @@ final class Instance {
         call.timer.cancel(false);
       }
     }
+    call.telemetryStatus = outcome.errorType() == null ? "success"
+        : outcome.errorType().equals("Sandbox.Timedout") ? "timeout"
+        : outcome.errorType().equals("Runtime.ExitError") ? "failure" : "error";
+    ObjectNode done = Json.MAPPER.createObjectNode().put("requestId", call.requestId).put("status", call.telemetryStatus);
+    done.putObject("metrics").put("durationMs", Math.round((call.endNanos - call.startNanos) / 1e4) / 100.0)
+        .put("producedBytes", outcome.payload() == null ? 0 : outcome.payload().length);
+    telemetry.platform("platform.runtimeDone", done);
     call.outcome.complete(outcome);
     // a runtime that never asks for the next event still ends its invocation's log
     scheduler.schedule(() -> extensions.idle().thenRun(() -> settle(call)), 200, TimeUnit.MILLISECONDS);
@@ -626,9 +694,12 @@ final class Instance {
       retired = true;
       inFlight = current;
       shutdownLogStart = ProcessReadings.size(logFile());
+      shutdownExtLogStart = ProcessReadings.size(extensionLogFile());
     }
     try {
       thaw();
+      // what is still buffered for a Telemetry API listener goes out before the processes end
+      telemetry.close(Duration.ofMillis(INTERNAL_SHUTDOWN_LIMIT_MS));
       List<Extensions.Agent> agents = extensions.agents();
       boolean external = agents.stream().anyMatch(a -> a.external);
       boolean internal = agents.stream().anyMatch(a -> !a.external);
@@ -679,7 +750,8 @@ final class Instance {
       CompletableFuture<Void> blockWritten = inFlight == null ? CompletableFuture.completedFuture(null)
           : inFlight.settled.copy().completeOnTimeout(null, 5, TimeUnit.SECONDS);
       blockWritten.whenComplete((x, y) -> {
-        String output = ProcessReadings.read(logFile(), shutdownLogStart, ProcessReadings.size(logFile()));
+        String output = join(ProcessReadings.read(logFile(), shutdownLogStart, ProcessReadings.size(logFile())),
+            ProcessReadings.read(extensionLogFile(), shutdownExtLogStart, ProcessReadings.size(extensionLogFile())));
         if (!output.isEmpty()) {
           try {
             shutdownOutput.accept(output);
@@ -709,13 +781,27 @@ final class Instance {
   /** Init output: the log up to the end of init (or the failure). */
   String initLog() {
     long end = initLogEnd < 0 ? ProcessReadings.size(logFile()) : initLogEnd;
-    return ProcessReadings.read(logFile(), 0, end);
+    long extEnd = initExtLogEnd < 0 ? ProcessReadings.size(extensionLogFile()) : initExtLogEnd;
+    // the extensions start, and register, before the runtime
+    return join(ProcessReadings.read(extensionLogFile(), 0, extEnd), ProcessReadings.read(logFile(), 0, end));
   }
 
   String invocationLog(Call call) {
     long end = ProcessReadings.size(logFile());
+    long extEnd = ProcessReadings.size(extensionLogFile());
     long shutdownStart = shutdownLogStart;
-    return ProcessReadings.read(logFile(), call.logStart, shutdownStart >= 0 ? Math.min(end, shutdownStart) : end);
+    long extShutdownStart = shutdownExtLogStart;
+    return join(ProcessReadings.read(logFile(), call.logStart, shutdownStart >= 0 ? Math.min(end, shutdownStart) : end),
+        ProcessReadings.read(extensionLogFile(), call.extLogStart,
+            extShutdownStart >= 0 ? Math.min(extEnd, extShutdownStart) : extEnd));
+  }
+
+  /** Two slices of output, one after the other, each ending with a line break. */
+  private static String join(String first, String second) {
+    if (first.isEmpty() || first.endsWith("\n") || second.isEmpty()) {
+      return first + second;
+    }
+    return first + "\n" + second;
   }
 
   /** Highest resident set size of the runtime's processes, in MB. */

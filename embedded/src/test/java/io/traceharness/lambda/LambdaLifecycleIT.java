@@ -17,7 +17,7 @@ import software.amazon.awssdk.core.SdkBytes;
 /**
  * The execution environment's lifecycle with real Node.js processes: external extensions (Extensions
  * API), the Invoke phase that ends only when every extension is done, the freeze between invocations,
- * and the Shutdown phase (SIGTERM, {@code SHUTDOWN}, SIGKILL).
+ * the Shutdown phase (SIGTERM, {@code SHUTDOWN}, SIGKILL), and the Telemetry API.
  */
 class LambdaLifecycleIT {
 
@@ -156,6 +156,67 @@ class LambdaLifecycleIT {
     // the kill is immediate: a SIGTERM handler would have written its line by now
     Thread.sleep(500);
     assertThat(fn.logs()).doesNotContain("runtime got SIGTERM");
+  }
+
+  @Test
+  void aTelemetryApiListenerGetsThePlatformEventsAndTheFunctionsLines() throws Exception {
+    String layer = lambda.client().publishLayerVersion(r -> r.layerName("telemetry")
+        .content(c -> c.zipFile(SdkBytes.fromByteArray(
+            LifecycleFunctions.extensionLayer("telemetry", LifecycleFunctions.TELEMETRY_RECORDER)))))
+        .layerVersionArn();
+    DeployedFunction fn = lambda.deploy(FunctionDefinition.nodejs("with-telemetry", "index.echo").code(nodeZip)
+        .layer(layer).tracingMode("Active").build());
+    InvokeResult first = fn.invoke("{}");
+    InvokeResult second = fn.invoke("{}");
+    // retiring the environment delivers what is still buffered (the second invocation's report)
+    lambda.client().updateFunctionConfiguration(u -> u.functionName("with-telemetry").description("retire"));
+    org.awaitility.Awaitility.await("the second invocation's platform.report in the listener's output")
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> telemetryEvents(fn.logs()).stream().anyMatch(e -> e.path("type").asText().equals("platform.report")
+            && e.path("record").path("requestId").asText().equals(second.requestId())));
+    String log = fn.logs();
+    assertThat(log).contains("[telemetry] subscribed 200 OK");
+    java.util.List<JsonNode> events = telemetryEvents(log);
+    assertThat(events).extracting(e -> e.path("type").asText()).as("platform events in their order, then function lines")
+        .containsSubsequence("platform.initStart", "platform.initRuntimeDone", "platform.initReport", "platform.start",
+            "platform.runtimeDone", "platform.report", "platform.start", "platform.runtimeDone", "platform.report")
+        .doesNotContain("extension");
+    JsonNode initStart = ofType(events, "platform.initStart", null);
+    assertThat(initStart.path("record").path("phase").asText()).isEqualTo("init");
+    assertThat(initStart.path("record").path("initializationType").asText()).isEqualTo("on-demand");
+    assertThat(initStart.path("record").path("runtimeVersion").asText()).startsWith("nodejs");
+    assertThat(ofType(events, "platform.initReport", null).path("record").path("metrics").path("durationMs").asDouble())
+        .isPositive();
+    JsonNode start = ofType(events, "platform.start", first.requestId());
+    assertThat(start.path("record").path("version").asText()).isEqualTo("$LATEST");
+    assertThat(start.path("record").path("tracing").path("value").asText()).startsWith("Root=1-");
+    JsonNode done = ofType(events, "platform.runtimeDone", first.requestId());
+    assertThat(done.path("record").path("status").asText()).isEqualTo("success");
+    assertThat(done.path("record").path("metrics").path("producedBytes").asInt()).isEqualTo(first.payload().length);
+    JsonNode report = ofType(events, "platform.report", first.requestId());
+    assertThat(report.path("record").path("status").asText()).isEqualTo("success");
+    assertThat(report.path("record").path("metrics").path("memorySizeMB").asInt()).isEqualTo(128);
+    assertThat(report.path("record").path("metrics").path("billedDurationMs").asLong()).isPositive();
+    assertThat(report.path("record").path("metrics").path("maxMemoryUsedMB").asLong()).isPositive();
+    assertThat(events).as("the handler's log line as a function record")
+        .anyMatch(e -> e.path("type").asText().equals("function")
+            && e.path("record").asText().endsWith("\tINFO\thandling " + first.requestId()));
+    assertThat(java.time.Instant.parse(start.path("time").asText())).isBefore(java.time.Instant.now());
+  }
+
+  static java.util.List<JsonNode> telemetryEvents(String log) throws Exception {
+    java.util.List<JsonNode> events = new java.util.ArrayList<>();
+    Matcher m = Pattern.compile("\\[telemetry] telemetry (\\{.*\\})").matcher(log);
+    while (m.find()) {
+      events.add(JSON.readTree(m.group(1)));
+    }
+    return events;
+  }
+
+  static JsonNode ofType(java.util.List<JsonNode> events, String type, String requestId) {
+    return events.stream().filter(e -> e.path("type").asText().equals(type))
+        .filter(e -> requestId == null || e.path("record").path("requestId").asText().equals(requestId))
+        .findFirst().orElseThrow(() -> new AssertionError("no " + type + " for " + requestId + " in " + events));
   }
 
   static JsonNode shutdownEventIn(String log) throws Exception {
