@@ -27,7 +27,15 @@ final class BatchProcessor implements SignalConsumer {
   private int buffered;
   private ScheduledFuture<?> pendingTimeout;
 
+  private final FreezeGate gate;
+
   BatchProcessor(CollectorConfig.BatchSpec spec, Signal signal, SignalConsumer next, CollectorLog log, String pipeline) {
+    this(spec, signal, next, log, pipeline, new FreezeGate());
+  }
+
+  BatchProcessor(CollectorConfig.BatchSpec spec, Signal signal, SignalConsumer next, CollectorLog log, String pipeline,
+      FreezeGate gate) {
+    this.gate = gate;
     this.spec = spec;
     this.signal = signal;
     this.next = next;
@@ -65,6 +73,13 @@ final class BatchProcessor implements SignalConsumer {
   }
 
   private void onTimeout() {
+    try {
+      // a frozen environment's timer fires only once it is thawed
+      gate.pass();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
     List<Message> ready;
     synchronized (this) {
       pendingTimeout = null;

@@ -110,6 +110,7 @@ public final class EmbeddedCollector implements AutoCloseable {
   }
 
   private final CollectorConfig config;
+  private final FreezeGate gate = new FreezeGate();
   private final boolean freePorts;
   private final Duration shutdownTimeout;
   private final Path logFile;
@@ -202,15 +203,15 @@ public final class EmbeddedCollector implements AutoCloseable {
       CollectorConfig.ExporterSpec spec = config.exporters().get(id);
       ExporterHelper helper;
       if (spec instanceof CollectorConfig.OtlpGrpcSpec g) {
-        helper = new ExporterHelper(p.id(), id, p.signal(), g.retry(), g.queue(), new OtlpGrpcSender(g), log, failures);
+        helper = new ExporterHelper(p.id(), id, p.signal(), g.retry(), g.queue(), new OtlpGrpcSender(g), log, failures, gate);
       } else if (spec instanceof CollectorConfig.OtlpHttpSpec h) {
-        helper = new ExporterHelper(p.id(), id, p.signal(), h.retry(), h.queue(), new OtlpHttpSender(h), log, failures);
+        helper = new ExporterHelper(p.id(), id, p.signal(), h.retry(), h.queue(), new OtlpHttpSender(h), log, failures, gate);
       } else {
         // the debug exporter writes synchronously and cannot fail: no queue, no retry
         helper = new ExporterHelper(p.id(), id, p.signal(),
             new CollectorConfig.RetrySpec(false, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO, 1, 0),
             new CollectorConfig.QueueSpec(false, 1, 1), new DebugSender((CollectorConfig.DebugSpec) spec, log), log,
-            failures);
+            failures, gate);
       }
       exporters.add(helper);
     }
@@ -220,7 +221,7 @@ public final class EmbeddedCollector implements AutoCloseable {
       CollectorConfig.ProcessorSpec spec = config.processors().get(processors.get(i));
       SignalConsumer next = head;
       if (spec instanceof CollectorConfig.BatchSpec b) {
-        head = new BatchProcessor(b, p.signal(), next, log, p.id());
+        head = new BatchProcessor(b, p.signal(), next, log, p.id(), gate);
       } else if (spec instanceof CollectorConfig.AttributesSpec a) {
         head = new AttributesProcessor(a, p.signal(), next);
       } else if (spec instanceof CollectorConfig.TransformSpec t) {
@@ -348,7 +349,25 @@ public final class EmbeddedCollector implements AutoCloseable {
    * timeout, and drops (counting and logging) what is left.
    */
   public synchronized void stop() {
+    gate.resume();
     halt(true);
+  }
+
+  /**
+   * Pauses the collector as a frozen Lambda execution environment pauses its collector extension:
+   * batch timers and exporters (an export in flight too) wait until {@link #resume()}.
+   */
+  public void pause() {
+    gate.pause();
+  }
+
+  /** Lets a paused collector run again. */
+  public void resume() {
+    gate.resume();
+  }
+
+  public boolean paused() {
+    return gate.paused();
   }
 
   /** An outage is a stop that may be followed by a start; {@link #close()} is the end, not an outage. */
@@ -399,6 +418,7 @@ public final class EmbeddedCollector implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    gate.resume();
     halt(false);
   }
 

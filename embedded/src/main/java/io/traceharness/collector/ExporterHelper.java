@@ -32,6 +32,7 @@ final class ExporterHelper implements SignalConsumer {
   private final FailureLog failures;
   private final BlockingQueue<Message> queue;
   private final List<Thread> consumers = new ArrayList<>();
+  private final FreezeGate gate;
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong failedAttempts = new AtomicLong();
@@ -43,6 +44,12 @@ final class ExporterHelper implements SignalConsumer {
 
   ExporterHelper(String pipeline, String exporter, Signal signal, CollectorConfig.RetrySpec retry,
       CollectorConfig.QueueSpec queueSpec, Sender sender, CollectorLog log, FailureLog failures) {
+    this(pipeline, exporter, signal, retry, queueSpec, sender, log, failures, new FreezeGate());
+  }
+
+  ExporterHelper(String pipeline, String exporter, Signal signal, CollectorConfig.RetrySpec retry,
+      CollectorConfig.QueueSpec queueSpec, Sender sender, CollectorLog log, FailureLog failures, FreezeGate gate) {
+    this.gate = gate;
     this.pipeline = pipeline;
     this.exporter = exporter;
     this.signal = signal;
@@ -124,9 +131,15 @@ final class ExporterHelper implements SignalConsumer {
     double interval = retry.initialInterval().toNanos();
     while (true) {
       try {
+        gate.pass();
         sender.send(signal, request);
+        // an export in flight when the environment froze completes only once it is thawed
+        gate.pass();
         sent.addAndGet(items);
         return null;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return drop(request, items, "interrupted while the environment was frozen");
       } catch (Sender.ExportException e) {
         failedAttempts.incrementAndGet();
         if (!e.retryable()) {

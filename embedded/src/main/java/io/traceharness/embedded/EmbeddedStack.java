@@ -76,6 +76,7 @@ public final class EmbeddedStack implements TracingStack {
   private final StackPorts ports;
   /** One certificate for every API Gateway of the stack, as {@code *.execute-api.REGION.amazonaws.com} has one. */
   private LocalCertificateAuthority.ServerCertificate gatewayCertificate;
+  private final boolean freeze;
   private EmbeddedElasticsearch elasticsearch;
   private EmbeddedApmServer apm;
   private EmbeddedCollector collector;
@@ -98,6 +99,7 @@ public final class EmbeddedStack implements TracingStack {
     this.clockSkew = new ConcurrentHashMap<>(b.clockSkew);
     this.lambdaConcurrency = b.lambdaConcurrency;
     this.ports = b.ports;
+    this.freeze = b.freeze;
   }
 
   public static Builder builder() {
@@ -127,6 +129,7 @@ public final class EmbeddedStack implements TracingStack {
       collector = EmbeddedCollector.builder().name("collector").config(stackCollectorConfig())
           .environment(collectorEnv).freePorts(false).build().start();
       lambda = LambdaEmulator.builder().region(region).accountConcurrency(lambdaConcurrency).port(ports.lambda())
+          .freeze(freeze)
           .sandboxHook(new LayerCollectors()).build().start();
       gatewayCertificate = LocalCertificateAuthority.shared().issueServer("api-gateway");
       gateway = EmbeddedApiGateway.builder().stage("dev").port(ports.apiGateway()).tls(gatewayCertificate)
@@ -437,6 +440,23 @@ public final class EmbeddedStack implements TracingStack {
       return extra;
     }
 
+    // the collector extension is frozen with its environment: a batch it still holds waits for the next invoke
+    @Override
+    public void frozen(SandboxContext ctx) {
+      LayerCollector lc = layerCollectors.get(ctx.instanceId());
+      if (lc != null) {
+        lc.collector().pause();
+      }
+    }
+
+    @Override
+    public void thawed(SandboxContext ctx) {
+      LayerCollector lc = layerCollectors.get(ctx.instanceId());
+      if (lc != null) {
+        lc.collector().resume();
+      }
+    }
+
     @Override
     public void afterStop(SandboxContext ctx) {
       LayerCollector lc = layerCollectors.get(ctx.instanceId());
@@ -542,6 +562,7 @@ public final class EmbeddedStack implements TracingStack {
     private int lambdaConcurrency = Integer.getInteger(LAMBDA_CONCURRENCY, 10);
     private StackPorts ports = StackPorts.free();
     private boolean noSecretToken;
+    private boolean freeze;
 
     private Builder() {
     }
@@ -551,6 +572,18 @@ public final class EmbeddedStack implements TracingStack {
      * Invoke answers 429 and API Gateway 500. Default 10, or {@code -Dtraceharness.lambda.concurrency}:
      * each execution environment is a process, and the shared stack of a test JVM takes no builder.
      */
+    /**
+     * Whether Lambda execution environments freeze between invocations, as in AWS (see
+     * {@link LambdaEmulator.Builder#freeze(boolean)}): a layer collector is paused with its environment.
+     * Off by default on the stack for now: the post's Node.js scenario leaves its outgoing call's span in
+     * the SDK's batch processor after the invocation's flush, which a frozen environment holds until the
+     * next invocation; the scenario suites do not account for that yet.
+     */
+    public Builder freeze(boolean freeze) {
+      this.freeze = freeze;
+      return this;
+    }
+
     public Builder lambdaConcurrency(int limit) {
       this.lambdaConcurrency = limit;
       return this;

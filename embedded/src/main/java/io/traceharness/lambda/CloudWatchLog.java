@@ -65,6 +65,23 @@ final class CloudWatchLog {
     return block;
   }
 
+  /**
+   * Appends what an environment wrote during its Shutdown phase (a runtime's SIGTERM handler, an
+   * extension's answer to {@code SHUTDOWN}): in CloudWatch it follows the environment's last block.
+   */
+  void append(String functionName, String output) {
+    Path file = logFile(functionName);
+    String text = output.endsWith("\n") ? output : output + "\n";
+    synchronized (writeLocks.computeIfAbsent(functionName, k -> new Object())) {
+      try {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      } catch (IOException ex) {
+        LOG.warn("Could not write {}", file, ex);
+      }
+    }
+  }
+
   /** The last 4 KB of a block ({@code LogType: Tail}). */
   static String tail(String block) {
     byte[] bytes = block.getBytes(StandardCharsets.UTF_8);
@@ -89,6 +106,7 @@ final class CloudWatchLog {
       log.append("INIT_START Runtime Version: ").append(c.runtime().replace(".x", "")).append(".v1\tRuntime Version ARN: ")
           .append("arn:aws:lambda:").append(region).append("::runtime:traceharness-").append(c.runtime()).append('\n');
       appendOutput(log, inst.initLog());
+      inst.initPlatformLines().forEach(line -> log.append(line).append('\n'));
       if (e.initError() != null) {
         log.append("INIT_REPORT Init Duration: ").append(fmt(Duration.between(a.start(), Instant.now()).toNanos() / 1e6))
             .append(" ms\tPhase: init\tStatus: error\tError Type: ").append(e.initError()).append('\n');
@@ -123,10 +141,18 @@ final class CloudWatchLog {
     return log.toString();
   }
 
-  /** How long the handler ran (zero when the runtime never got the event). */
+  /**
+   * How long the Invoke phase lasted (zero when the runtime never got the event): until the runtime's
+   * result, or, when extensions got the event, until the last of them asked for its next event, as
+   * Lambda counts an extension's work after the response in the invocation's duration.
+   */
   static long durationNanos(Attempt a, Attempt.Ending e) {
     Instance.Call call = a.call();
-    return e.dispatched() && call.endNanos > 0 ? call.endNanos - call.startNanos : 0;
+    if (!e.dispatched() || call.endNanos == 0) {
+      return 0;
+    }
+    long end = call.extensionsInvoked > 0 && call.phaseEndNanos > call.endNanos ? call.phaseEndNanos : call.endNanos;
+    return end - call.startNanos;
   }
 
   private static String orEmpty(String s) {

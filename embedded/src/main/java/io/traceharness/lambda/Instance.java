@@ -1,5 +1,6 @@
 package io.traceharness.lambda;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpMethod;
@@ -36,6 +37,15 @@ final class Instance {
   static final int MAX_RESPONSE_BYTES = 6_291_556;
 
   private static final String PREFIX = "/2018-06-01/runtime/";
+  /** {@code shutdownReason} values (AWS Runtime Interface Emulator, {@code lambda/interop/model.go}). */
+  static final String REASON_SPINDOWN = "spindown";
+  static final String REASON_TIMEOUT = "timeout";
+  static final String REASON_FAILURE = "failure";
+  /** The Shutdown phase's limits (AWS Lambda Developer Guide, "Lambda execution environment", Shutdown phase). */
+  static final long EXTERNAL_SHUTDOWN_LIMIT_MS = 2_000;
+  static final long INTERNAL_SHUTDOWN_LIMIT_MS = 500;
+  /** What the runtime gets of the limit after SIGTERM when external extensions are registered. */
+  static final long RUNTIME_SHUTDOWN_SHARE_MS = 300;
   private static final Pattern INVOCATION = Pattern.compile("^/2018-06-01/runtime/invocation/([^/]+)/(response|error)$");
 
   private final String id;
@@ -44,6 +54,15 @@ final class Instance {
   private final ScheduledExecutorService scheduler;
   private final CompletableFuture<Duration> ready = new CompletableFuture<>();
   private final CompletableFuture<Void> exited = new CompletableFuture<>();
+  private final Extensions extensions;
+  private final List<ChildProcess> extensionProcesses = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Map<String, ChildProcess> extensionsByName = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicBoolean shuttingDown = new java.util.concurrent.atomic.AtomicBoolean();
+  private final CompletableFuture<String> shutDown = new CompletableFuture<>();
+  private java.util.function.Consumer<String> shutdownOutput = text -> { };
+  private volatile long shutdownLogStart = -1;
+  private volatile long shutdownExtLogStart = -1;
+  private final Telemetry telemetry;
   private Server server;
   private ChildProcess process;
   private long startNanos;
@@ -54,9 +73,16 @@ final class Instance {
   private Call current;
   private Call undelivered;
   private CompletableFuture<HttpResponse> waitingNext;
+  private boolean runtimeReady;
+  private final FreezeStats freezes;
+  private Runnable onFrozen = () -> { };
+  private Runnable onThawed = () -> { };
+  private boolean frozen;
+  private long freezeCostNanos;
   private String initErrorType;
   private byte[] initErrorBody;
   private long initLogEnd = -1;
+  private long initExtLogEnd = -1;
 
   /** One invocation handed to this instance. */
   static final class Call {
@@ -71,7 +97,14 @@ final class Instance {
     final CompletableFuture<Void> settled = new CompletableFuture<>();
     long startNanos;
     long endNanos;
+    /** When the runtime and every extension handed the event had asked for their next one (0: not yet). */
+    long phaseEndNanos;
+    /** How many extensions got this invocation's {@code INVOKE} event. */
+    int extensionsInvoked;
+    long deadlineMs;
     long logStart;
+    long extLogStart;
+    String telemetryStatus = "success";
     ScheduledFuture<?> timer;
 
     Call(String requestId, byte[] payload, String traceHeader, String clientContext, String functionArn,
@@ -86,10 +119,24 @@ final class Instance {
   }
 
   Instance(String id, Revision revision, Path dir, ScheduledExecutorService scheduler) {
+    this(id, revision, dir, scheduler, null);
+  }
+
+  /** @param freezes where frozen environments report their freeze and thaw cost; {@code null}: never frozen */
+  Instance(String id, Revision revision, Path dir, ScheduledExecutorService scheduler, FreezeStats freezes) {
+    this.freezes = freezes;
     this.id = id;
     this.revision = revision;
     this.dir = dir;
     this.scheduler = scheduler;
+    FunctionConfig c = revision.config();
+    String[] arn = c.arn().split(":");
+    this.extensions = new Extensions(c.name(), c.handler(), arn.length > 4 ? arn[4] : "");
+    this.telemetry = new Telemetry(extensions, scheduler, logFile(), extensionLogFile());
+  }
+
+  Extensions extensions() {
+    return extensions;
   }
 
   String id() {
@@ -144,6 +191,17 @@ final class Instance {
     return dir.resolve("runtime.log");
   }
 
+  /** What the external extensions write (the Telemetry API's {@code extension} stream; the function's log). */
+  Path extensionLogFile() {
+    return dir.resolve("extensions.log");
+  }
+
+  /** Marks the end of Init in both outputs. */
+  private synchronized void markInitEnd() {
+    initLogEnd = ProcessReadings.size(logFile());
+    initExtLogEnd = ProcessReadings.size(extensionLogFile());
+  }
+
   /** Starts the Runtime API; {@code host:port} for {@code AWS_LAMBDA_RUNTIME_API}. */
   String startRuntimeApi() {
     server = Server.builder()
@@ -157,15 +215,70 @@ final class Instance {
     return "127.0.0.1:" + server.activeLocalPort();
   }
 
-  /** Starts the runtime process; {@link #ready()} completes at its first {@code /next}. */
-  void startProcess(List<String> command, Map<String, String> env) {
+  /**
+   * Starts the external extensions (executables of the layers' {@code extensions/}, in name order), which
+   * share the runtime's log; {@link Extensions#registered()} completes once each has registered.
+   */
+  void startExtensions(List<Path> executables, Map<String, String> env) {
     startNanos = System.nanoTime();
+    try {
+      java.nio.file.Files.deleteIfExists(logFile());
+      java.nio.file.Files.deleteIfExists(extensionLogFile());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    FunctionConfig c = revision.config();
+    String[] arn = c.arn().split(":");
+    ObjectNode initStart = Json.MAPPER.createObjectNode()
+        .put("initializationType", "on-demand")
+        .put("phase", "init")
+        .put("runtimeVersion", c.runtime().replace(".x", "") + ".v1")
+        .put("runtimeVersionArn", "arn:aws:lambda:" + (arn.length > 3 ? arn[3] : "") + "::runtime:traceharness-" + c.runtime())
+        .put("functionName", c.name())
+        .put("functionVersion", "$LATEST");
+    telemetry.platform("platform.initStart", initStart);
+    extensions.launching(executables.stream().map(p -> p.getFileName().toString()).toList());
+    extensions.registered().whenComplete((x, failure) -> {
+      if (failure != null) {
+        markInitEnd();
+        ready.completeExceptionally(failure);
+        CompletableFuture.runAsync(this::kill);
+      }
+    });
+    for (Path exe : executables) {
+      String name = exe.getFileName().toString();
+      ChildProcess p = ChildProcess.builder("lambda-" + revision.config().name() + "-" + id + "-" + name)
+          .command(List.of(exe.toString()))
+          .directory(revision.taskRoot())
+          .clearEnvironment()
+          .env(env)
+          .logFile(extensionLogFile())
+          .appendLog(true)
+          .start();
+      extensionProcesses.add(p);
+      extensionsByName.put(name, p);
+      p.process().onExit().thenRun(() -> {
+        if (ready.isDone()) {
+          // an extension that dies after init leaves an environment Lambda would reset
+          retired = true;
+        }
+        extensions.exited(name, statusOf(p));
+      });
+    }
+  }
+
+  /** Starts the runtime process; {@link #ready()} completes once it and every extension wait for their next event. */
+  void startProcess(List<String> command, Map<String, String> env) {
+    if (startNanos == 0) {
+      startNanos = System.nanoTime();
+    }
     ChildProcess p = ChildProcess.builder("lambda-" + revision.config().name() + "-" + id)
         .command(command)
         .directory(revision.taskRoot())
         .clearEnvironment()
         .env(env)
         .logFile(logFile())
+        .appendLog(true)
         .start();
     synchronized (this) {
       process = p;
@@ -180,8 +293,12 @@ final class Instance {
     synchronized (this) {
       lastUsedNanos = System.nanoTime();
       current = call;
+      // what the environment writes once thawed (a timer left behind firing) belongs to this invocation
       call.logStart = ProcessReadings.size(logFile());
+      call.extLogStart = ProcessReadings.size(extensionLogFile());
+      thaw();
       call.startNanos = System.nanoTime();
+      call.deadlineMs = System.currentTimeMillis() + call.timeout.toMillis();
       maxMemoryUsedMb();
       if (exited.isDone()) {
         finishWithExit(call);
@@ -198,13 +315,32 @@ final class Instance {
       }
       call.timer = scheduler.schedule(() -> onTimeout(call), call.timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
+    ObjectNode start = Json.MAPPER.createObjectNode().put("requestId", call.requestId).put("version", "$LATEST");
+    if (call.traceHeader != null) {
+      start.putObject("tracing").put("type", "X-Amzn-Trace-Id").put("value", call.traceHeader);
+    }
+    telemetry.platform("platform.start", start);
     if (waiter != null) {
       waiter.complete(event);
     }
+    // every extension registered for INVOKE gets the event as the runtime does (Extensions API, "Invoke phase")
+    ObjectNode invoke = Json.MAPPER.createObjectNode()
+        .put("eventType", "INVOKE")
+        .put("deadlineMs", call.deadlineMs)
+        .put("requestId", call.requestId)
+        .put("invokedFunctionArn", call.functionArn);
+    invoke.putObject("tracing").put("type", "X-Amzn-Trace-Id").put("value", call.traceHeader);
+    call.extensionsInvoked = extensions.deliver("INVOKE", invoke);
   }
 
   private HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
     String path = ctx.path();
+    if (path.startsWith(Extensions.PREFIX)) {
+      return extensions.serve(path, req);
+    }
+    if (path.equals(Telemetry.PATH) || path.equals(Telemetry.PATH + "/")) {
+      return telemetry.serve(req);
+    }
     if (req.method() == HttpMethod.GET && path.equals(PREFIX + "invocation/next")) {
       return HttpResponse.of(onNext());
     }
@@ -224,11 +360,12 @@ final class Instance {
   private CompletableFuture<HttpResponse> onNext() {
     Call settledCall = null;
     CompletableFuture<HttpResponse> answer;
-    Duration initDuration = null;
+    boolean initEnds = false;
     synchronized (this) {
-      if (!ready.isDone()) {
-        initDuration = Duration.ofNanos(System.nanoTime() - startNanos);
-        initLogEnd = ProcessReadings.size(logFile());
+      if (!ready.isDone() && !runtimeReady) {
+        runtimeReady = true;
+        initEnds = true;
+        extensions.closeRegistration();
       }
       if (current != null && current.outcome.isDone()) {
         settledCall = current;
@@ -246,13 +383,108 @@ final class Instance {
         answer = waitingNext;
       }
     }
-    if (initDuration != null) {
-      ready.complete(initDuration);
+    if (initEnds) {
+      // Init ends when the runtime and every extension wait for their next event
+      extensions.idle().thenRun(this::endInit);
     }
     if (settledCall != null) {
-      settledCall.settled.complete(null);
+      Call c = settledCall;
+      extensions.idle().thenRun(() -> settle(c));
     }
     return answer;
+  }
+
+  private void endInit() {
+    String extensionError = extensions.initError();
+    markInitEnd();
+    String status = extensionError == null ? "success" : "error";
+    double initMs = (System.nanoTime() - startNanos) / 1e6;
+    telemetry.platform("platform.initRuntimeDone", Json.MAPPER.createObjectNode()
+        .put("initializationType", "on-demand").put("phase", "init").put("status", status));
+    ObjectNode initReport = Json.MAPPER.createObjectNode()
+        .put("initializationType", "on-demand").put("phase", "init").put("status", status);
+    initReport.putObject("metrics").put("durationMs", Math.round(initMs * 100) / 100.0);
+    telemetry.platform("platform.initReport", initReport);
+    telemetry.initOver();
+    if (extensionError != null) {
+      ready.completeExceptionally(new InitFailure(Outcome.platformError(extensionError,
+          "Extension reported an init error: " + extensionError, null), null));
+      CompletableFuture.runAsync(this::kill);
+      return;
+    }
+    ready.complete(Duration.ofNanos(System.nanoTime() - startNanos));
+  }
+
+  /** The invocation's phase is over: the runtime and every extension wait for their next event. */
+  private void settle(Call call) {
+    boolean report = false;
+    synchronized (this) {
+      if (call.phaseEndNanos == 0) {
+        call.phaseEndNanos = System.nanoTime();
+        report = true;
+      }
+    }
+    if (report) {
+      long end = call.extensionsInvoked > 0 && call.phaseEndNanos > call.endNanos ? call.phaseEndNanos : call.endNanos;
+      double ms = call.endNanos == 0 ? 0 : (end - call.startNanos) / 1e6;
+      ObjectNode r = Json.MAPPER.createObjectNode().put("requestId", call.requestId).put("status", call.telemetryStatus);
+      r.putObject("metrics")
+          .put("durationMs", Math.round(ms * 100) / 100.0)
+          .put("billedDurationMs", Math.max(1, (long) Math.ceil(ms)))
+          .put("memorySizeMB", revision.config().memoryMb())
+          .put("maxMemoryUsedMB", maxMemoryUsedMb());
+      telemetry.platform("platform.report", r);
+    }
+    synchronized (this) {
+      if (!call.settled.isDone()) {
+        freeze();
+      }
+    }
+    call.settled.complete(null);
+  }
+
+  void onFreeze(Runnable frozen, Runnable thawed) {
+    this.onFrozen = frozen;
+    this.onThawed = thawed;
+  }
+
+  /**
+   * Freezes the environment as Lambda does once an invocation is over: the runtime's and the
+   * extensions' process groups stop (SIGSTOP) and what the sandbox hook runs for it pauses.
+   */
+  private synchronized void freeze() {
+    if (freezes == null || frozen || retired || exited.isDone() || process == null) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    if (!process.suspend()) {
+      return;
+    }
+    extensionProcesses.forEach(ChildProcess::suspend);
+    telemetry.pause();
+    onFrozen.run();
+    frozen = true;
+    freezeCostNanos = System.nanoTime() - t0;
+  }
+
+  /** Lets a frozen environment run again (its next invocation, or its end). */
+  synchronized void thaw() {
+    if (!frozen) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    frozen = false;
+    onThawed.run();
+    extensionProcesses.forEach(ChildProcess::resume);
+    if (process != null) {
+      process.resume();
+    }
+    telemetry.resume();
+    freezes.record(freezeCostNanos + System.nanoTime() - t0);
+  }
+
+  synchronized boolean frozen() {
+    return frozen;
   }
 
   private HttpResponse onResponse(String requestId, AggregatedHttpRequest req) {
@@ -292,6 +524,7 @@ final class Instance {
       String header = req.headers().get("Lambda-Runtime-Function-Error-Type");
       initErrorType = header != null && !header.isBlank() ? header : errorType(null, initErrorBody);
       initLogEnd = ProcessReadings.size(logFile());
+      initExtLogEnd = ProcessReadings.size(extensionLogFile());
     }
     ready.completeExceptionally(new InitFailure(Outcome.error(initErrorType, initErrorBody), null));
     return json(HttpStatus.ACCEPTED, "{\"status\":\"OK\"}");
@@ -299,6 +532,12 @@ final class Instance {
 
   private void onTimeout(Call call) {
     if (call.outcome.isDone()) {
+      if (!call.settled.isDone()) {
+        // the function's timeout bounds the whole Invoke phase, extensions included
+        retired = true;
+        settle(call);
+        CompletableFuture.runAsync(() -> shutdown(REASON_TIMEOUT));
+      }
       return;
     }
     retired = true;
@@ -306,8 +545,8 @@ final class Instance {
     complete(call, Outcome.platformError("Sandbox.Timedout", "RequestId: " + call.requestId
         + " Error: Task timed out after " + seconds + " seconds",
         java.time.Instant.now() + " " + call.requestId + " Task timed out after " + seconds + " seconds"));
-    // off the timer thread: stopping waits for the process group to go
-    CompletableFuture.runAsync(this::kill);
+    // off the timer thread: the Shutdown phase waits for the processes to go
+    CompletableFuture.runAsync(() -> shutdown(REASON_TIMEOUT));
   }
 
   private void onExit() {
@@ -320,6 +559,7 @@ final class Instance {
       waitingNext = null;
       if (initLogEnd < 0) {
         initLogEnd = ProcessReadings.size(logFile());
+        initExtLogEnd = ProcessReadings.size(extensionLogFile());
       }
     }
     exited.complete(null);
@@ -332,8 +572,9 @@ final class Instance {
     if (waiter != null) {
       waiter.complete(HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE));
     }
-    if (server != null) {
-      server.closeAsync();
+    if (!shuttingDown.get()) {
+      // a runtime that ended on its own: Lambda resets the environment, its extensions get SHUTDOWN "failure"
+      CompletableFuture.runAsync(() -> shutdown(REASON_FAILURE));
     }
   }
 
@@ -346,6 +587,10 @@ final class Instance {
   }
 
   private String exitStatus() {
+    return statusOf(process);
+  }
+
+  private static String statusOf(ChildProcess process) {
     int rc = process == null ? -1 : process.exitCode();
     if (rc > 128) {
       return switch (rc - 128) {
@@ -369,9 +614,16 @@ final class Instance {
         call.timer.cancel(false);
       }
     }
+    call.telemetryStatus = outcome.errorType() == null ? "success"
+        : outcome.errorType().equals("Sandbox.Timedout") ? "timeout"
+        : outcome.errorType().equals("Runtime.ExitError") ? "failure" : "error";
+    ObjectNode done = Json.MAPPER.createObjectNode().put("requestId", call.requestId).put("status", call.telemetryStatus);
+    done.putObject("metrics").put("durationMs", Math.round((call.endNanos - call.startNanos) / 1e4) / 100.0)
+        .put("producedBytes", outcome.payload() == null ? 0 : outcome.payload().length);
+    telemetry.platform("platform.runtimeDone", done);
     call.outcome.complete(outcome);
     // a runtime that never asks for the next event still ends its invocation's log
-    scheduler.schedule(() -> call.settled.complete(null), 200, TimeUnit.MILLISECONDS);
+    scheduler.schedule(() -> extensions.idle().thenRun(() -> settle(call)), 200, TimeUnit.MILLISECONDS);
   }
 
   private synchronized Call callFor(String requestId) {
@@ -393,9 +645,11 @@ final class Instance {
     return HttpResponse.of(h.build(), HttpData.wrap(call.payload));
   }
 
-  /** Kills the process group at once (timeouts, stop, reaping). */
+  /** Kills the process groups at once (timeouts, stop, reaping): the runtime's and its extensions'. */
   void kill() {
     retired = true;
+    thaw();
+    extensionProcesses.forEach(e -> e.stop(Duration.ZERO));
     ChildProcess p = process;
     if (p != null) {
       p.stop(Duration.ZERO);
@@ -404,22 +658,150 @@ final class Instance {
     }
   }
 
-  /** Ends the instance: the process, then its Runtime API. */
+  /** Ends the instance as Lambda spins an environment down (idle, replaced, deleted, service stopped). */
   void stop() {
-    kill();
-    if (server != null) {
-      server.closeAsync();
+    shutdown(REASON_SPINDOWN);
+  }
+
+  /** Where the output the environment writes during its Shutdown phase goes (the function's log). */
+  void onShutdownOutput(java.util.function.Consumer<String> output) {
+    this.shutdownOutput = output;
+  }
+
+  /** Completes with the shutdown reason once the Shutdown phase is over and every process is gone. */
+  CompletableFuture<String> shutDown() {
+    return shutDown;
+  }
+
+  /**
+   * The Shutdown phase, as AWS's Runtime Interface Emulator runs it ({@code lambda/rapid/shutdown.go},
+   * {@code graceful_shutdown.go}) within the limits of the AWS Lambda Developer Guide ("Lambda execution
+   * environment", Shutdown phase): a frozen environment is thawed first; without any registered
+   * extension the runtime's process group is killed at once (0 ms); else the runtime gets SIGTERM and
+   * up to 300 ms (500 ms when an internal extension is registered) before SIGKILL, then every external
+   * extension registered for {@code SHUTDOWN} gets
+   * {@code {"eventType":"SHUTDOWN","shutdownReason":…,"deadlineMs":…}} and the rest of the phase's limit
+   * (2,000 ms with an external extension, 500 ms with internal ones only) to exit; the others, and the
+   * late ones, get SIGKILL. Idempotent: the first reason wins.
+   */
+  void shutdown(String reason) {
+    if (!shuttingDown.compareAndSet(false, true)) {
+      shutDown.join();
+      return;
+    }
+    Call inFlight;
+    synchronized (this) {
+      retired = true;
+      inFlight = current;
+      shutdownLogStart = ProcessReadings.size(logFile());
+      shutdownExtLogStart = ProcessReadings.size(extensionLogFile());
+    }
+    try {
+      thaw();
+      // what is still buffered for a Telemetry API listener goes out before the processes end
+      telemetry.close(Duration.ofMillis(INTERNAL_SHUTDOWN_LIMIT_MS));
+      List<Extensions.Agent> agents = extensions.agents();
+      boolean external = agents.stream().anyMatch(a -> a.external);
+      boolean internal = agents.stream().anyMatch(a -> !a.external);
+      long start = System.nanoTime();
+      long limitMs = external ? EXTERNAL_SHUTDOWN_LIMIT_MS : internal ? INTERNAL_SHUTDOWN_LIMIT_MS : 0;
+      long deadlineMs = System.currentTimeMillis() + limitMs;
+      ChildProcess runtime = process;
+      if (runtime != null) {
+        if (agents.isEmpty()) {
+          runtime.kill();
+        } else {
+          long runtimeMs = internal ? INTERNAL_SHUTDOWN_LIMIT_MS : RUNTIME_SHUTDOWN_SHARE_MS;
+          runtime.terminate();
+          if (!awaitExit(runtime, runtimeMs)) {
+            runtime.kill();
+          }
+        }
+      }
+      ObjectNode event = Json.MAPPER.createObjectNode()
+          .put("eventType", "SHUTDOWN")
+          .put("shutdownReason", reason)
+          .put("deadlineMs", deadlineMs);
+      List<String> told = extensions.deliverNames("SHUTDOWN", event);
+      for (Map.Entry<String, ChildProcess> e : extensionsByName.entrySet()) {
+        if (!told.contains(e.getKey())) {
+          e.getValue().kill();
+        }
+      }
+      for (String name : told) {
+        ChildProcess p = extensionsByName.get(name);
+        long leftMs = limitMs - (System.nanoTime() - start) / 1_000_000;
+        if (p != null && !awaitExit(p, Math.max(0, leftMs))) {
+          p.kill();
+        }
+      }
+      for (ChildProcess p : extensionProcesses) {
+        p.stop(Duration.ZERO);
+      }
+      if (runtime != null) {
+        runtime.stop(Duration.ZERO);
+      } else {
+        onExit();
+      }
+    } finally {
+      if (server != null) {
+        server.closeAsync();
+      }
+      CompletableFuture<Void> blockWritten = inFlight == null ? CompletableFuture.completedFuture(null)
+          : inFlight.settled.copy().completeOnTimeout(null, 5, TimeUnit.SECONDS);
+      blockWritten.whenComplete((x, y) -> {
+        String output = join(ProcessReadings.read(logFile(), shutdownLogStart, ProcessReadings.size(logFile())),
+            ProcessReadings.read(extensionLogFile(), shutdownExtLogStart, ProcessReadings.size(extensionLogFile())));
+        if (!output.isEmpty()) {
+          try {
+            shutdownOutput.accept(output);
+          } catch (RuntimeException e) {
+            // the log is best effort; the environment is gone either way
+          }
+        }
+        shutDown.complete(reason);
+      });
     }
   }
 
-  /** Init output: the log up to the first {@code /next} (or the failure). */
+  private static boolean awaitExit(ChildProcess p, long millis) {
+    try {
+      return p.process().waitFor(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** The platform's lines that end the init phase ({@code EXTENSION …}). */
+  List<String> initPlatformLines() {
+    return extensions.logLines();
+  }
+
+  /** Init output: the log up to the end of init (or the failure). */
   String initLog() {
     long end = initLogEnd < 0 ? ProcessReadings.size(logFile()) : initLogEnd;
-    return ProcessReadings.read(logFile(), 0, end);
+    long extEnd = initExtLogEnd < 0 ? ProcessReadings.size(extensionLogFile()) : initExtLogEnd;
+    // the extensions start, and register, before the runtime
+    return join(ProcessReadings.read(extensionLogFile(), 0, extEnd), ProcessReadings.read(logFile(), 0, end));
   }
 
   String invocationLog(Call call) {
-    return ProcessReadings.read(logFile(), call.logStart, ProcessReadings.size(logFile()));
+    long end = ProcessReadings.size(logFile());
+    long extEnd = ProcessReadings.size(extensionLogFile());
+    long shutdownStart = shutdownLogStart;
+    long extShutdownStart = shutdownExtLogStart;
+    return join(ProcessReadings.read(logFile(), call.logStart, shutdownStart >= 0 ? Math.min(end, shutdownStart) : end),
+        ProcessReadings.read(extensionLogFile(), call.extLogStart,
+            extShutdownStart >= 0 ? Math.min(extEnd, extShutdownStart) : extEnd));
+  }
+
+  /** Two slices of output, one after the other, each ending with a line break. */
+  private static String join(String first, String second) {
+    if (first.isEmpty() || first.endsWith("\n") || second.isEmpty()) {
+      return first + second;
+    }
+    return first + "\n" + second;
   }
 
   /** Highest resident set size of the runtime's processes, in MB. */

@@ -32,6 +32,7 @@ final class InstancePool implements FunctionRegistry.Environments {
   }
 
   private final int accountConcurrency;
+  private final FreezeStats freezes;
   private final Duration keepAlive;
   private final Path workDir;
   private final Workers workers;
@@ -42,6 +43,12 @@ final class InstancePool implements FunctionRegistry.Environments {
   private boolean stopped;
 
   InstancePool(int accountConcurrency, Duration keepAlive, Path workDir, Workers workers) {
+    this(accountConcurrency, keepAlive, workDir, workers, null);
+  }
+
+  /** @param freezes where frozen environments report their cost; {@code null}: environments are not frozen */
+  InstancePool(int accountConcurrency, Duration keepAlive, Path workDir, Workers workers, FreezeStats freezes) {
+    this.freezes = freezes;
     this.accountConcurrency = accountConcurrency;
     this.keepAlive = keepAlive;
     this.workDir = workDir;
@@ -81,7 +88,7 @@ final class InstancePool implements FunctionRegistry.Environments {
         if (chosen == null) {
           String id = HexFormat.of().formatHex(UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII), 0, 16);
           chosen = new Instance(id, d, workDir.resolve("instances").resolve(fn.name() + "-"
-              + instanceCounter.incrementAndGet()), workers.scheduler());
+              + instanceCounter.incrementAndGet()), workers.scheduler(), freezes);
           s.instances.add(chosen);
         }
         s.inFlight++;

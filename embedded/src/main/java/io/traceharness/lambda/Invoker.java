@@ -129,6 +129,9 @@ final class Invoker {
     Instance.Call call = new Instance.Call(requestId, payload, traceHeaderFor(options.traceHeader(), config.activeTracing()),
         options.clientContext(), config.arn(), config.timeout());
     Attempt attempt = new Attempt(fn, inst, call, Instant.now(), options);
+    if (!inst.started()) {
+      inst.onShutdownOutput(output -> log.append(fn.name(), output));
+    }
     CompletableFuture<Duration> init = inst.started() ? CompletableFuture.completedFuture(null)
         : CompletableFuture.supplyAsync(() -> runtime.launch(inst), workers.blocking()).thenCompose(ready -> ready);
     CompletableFuture<InvokeResult> result = new CompletableFuture<>();

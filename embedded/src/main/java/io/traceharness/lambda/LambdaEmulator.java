@@ -49,8 +49,10 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  * time; a busy function gets another one up to its reserved concurrency and the account limit
  * ({@link Builder#accountConcurrency(int)}, default 10), beyond which {@code Invoke} answers 429
  * {@code TooManyRequestsException} as Lambda does (the SDK retries it like Lambda's throttles).
- * Idle environments are reaped after {@link Builder#keepAlive(Duration)}; a timed-out one is killed
- * and replaced; a configuration or code update retires the old ones.
+ * Idle environments are reaped after {@link Builder#keepAlive(Duration)}; a timed-out one is shut
+ * down and replaced; a configuration or code update retires the old ones. Each ends with Lambda's
+ * Shutdown phase (SIGTERM to the runtime when an extension is registered, {@code SHUTDOWN} to the
+ * external extensions, SIGKILL at AWS's limits).
  *
  * <h2>No chroot: {@code /var/task} and {@code /opt}</h2>
  * Each function version gets a task root (the zip extracted; the working directory and
@@ -102,6 +104,7 @@ public final class LambdaEmulator implements AutoCloseable {
   private final Path workDir;
   private final int port;
   private final Workers workers = new Workers();
+  private final FreezeStats freezes;
   private final InstancePool pool;
   private final FunctionRegistry registry;
   private final CloudWatchLog log;
@@ -118,7 +121,8 @@ public final class LambdaEmulator implements AutoCloseable {
     this.keepAlive = b.keepAlive;
     this.workDir = b.workDir != null ? b.workDir : WorkDirs.root().resolve("lambda");
     this.port = b.port;
-    this.pool = new InstancePool(accountConcurrency, keepAlive, workDir, workers);
+    this.freezes = b.freeze ? new FreezeStats() : null;
+    this.pool = new InstancePool(accountConcurrency, keepAlive, workDir, workers, freezes);
     this.registry = new FunctionRegistry(region, accountId, workDir, b.activationDelay, pool);
     this.log = new CloudWatchLog(workDir, region);
     this.invoker = new Invoker(registry, pool, new RuntimeEnvironment(region, b.initTimeout, b.hook, workers), log,
@@ -272,6 +276,11 @@ public final class LambdaEmulator implements AutoCloseable {
   }
 
   /** The function's log so far (empty when it has none). */
+  /** The cost of freezing and thawing environments, or {@code null} when built with {@code freeze(false)}. */
+  public FreezeStats freezeStats() {
+    return freezes;
+  }
+
   public String logs(String functionName) {
     return log.read(functionName);
   }
@@ -352,6 +361,7 @@ public final class LambdaEmulator implements AutoCloseable {
     private Duration initTimeout = Duration.ofSeconds(30);
     private Duration activationDelay = Duration.ZERO;
     private SandboxHook hook;
+    private boolean freeze = true;
     private Path workDir;
     private int port;
 
@@ -392,6 +402,17 @@ public final class LambdaEmulator implements AutoCloseable {
      */
     public Builder activationDelay(Duration delay) {
       this.activationDelay = delay;
+      return this;
+    }
+
+    /**
+     * Whether execution environments freeze between invocations, as in AWS (default true): once the
+     * runtime and every extension wait for their next event, their processes are stopped (SIGSTOP to
+     * each process group) and the sandbox hook is told ({@link SandboxHook#frozen}); the next
+     * invocation thaws them. Off, they keep running between invocations.
+     */
+    public Builder freeze(boolean freeze) {
+      this.freeze = freeze;
       return this;
     }
 

@@ -66,6 +66,7 @@ final class RuntimeEnvironment {
       if (extra != null) {
         env.putAll(extra);
       }
+      inst.onFreeze(() -> hook.frozen(ctx), () -> hook.thawed(ctx));
       inst.exited().thenRun(() -> workers.background(() -> {
         try {
           hook.afterStop(ctx);
@@ -80,8 +81,28 @@ final class RuntimeEnvironment {
       command.add(wrapper);
     }
     command.addAll(Runtimes.command(c.runtime(), c.handler(), c.memoryMb(), inst.dir()));
-    inst.startProcess(command, env);
+    // Extension init, then Runtime init: the runtime starts once every external extension has registered
+    // (AWS Lambda Developer Guide, "Lambda execution environment", Init phase)
+    inst.startExtensions(externalExtensions(d.optDir()), env);
+    inst.extensions().registered().thenRunAsync(() -> {
+      if (!inst.retired()) {
+        inst.startProcess(command, env);
+      }
+    }, workers.blocking());
     return inst.ready().orTimeout(initTimeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The external extensions: the files of the layers' {@code extensions/} directory ({@code /opt/extensions}). */
+  static List<Path> externalExtensions(Path optDir) {
+    Path dir = optDir.resolve("extensions");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (var files = Files.list(dir)) {
+      return files.filter(Files::isRegularFile).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The environment Lambda gives a runtime process, with the function's own variables translated. */

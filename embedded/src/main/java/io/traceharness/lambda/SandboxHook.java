@@ -24,4 +24,16 @@ public interface SandboxHook {
   /** The environment {@code ctx} describes has ended. */
   default void afterStop(SandboxContext ctx) {
   }
+
+  /**
+   * The environment was frozen: its invocation is over (the runtime and every extension wait for their
+   * next event) and its processes are stopped. What the hook runs for it should pause too. Called on the
+   * invocation's path: keep it short.
+   */
+  default void frozen(SandboxContext ctx) {
+  }
+
+  /** The environment is thawed for its next invocation (or for its shutdown). */
+  default void thawed(SandboxContext ctx) {
+  }
 }

@@ -105,13 +105,44 @@ public final class ChildProcess implements AutoCloseable {
     return tail(logFile, maxLines);
   }
 
+  /** Whether {@link #suspend()} can stop this child's process group (Linux, started under {@code setsid}). */
+  public boolean suspendable() {
+    return ownGroup && Kill.AVAILABLE;
+  }
+
+  /**
+   * Stops every process of the group (SIGSTOP), as Lambda freezes an execution environment; the
+   * watchdog's watcher runs outside the group, so the group still dies with the JVM.
+   *
+   * @return false when this child cannot be suspended here ({@link #suspendable()})
+   */
+  public boolean suspend() {
+    return suspendable() && Kill.group(process.pid(), Kill.SIGSTOP);
+  }
+
+  /** Lets a suspended group run again (SIGCONT). */
+  public boolean resume() {
+    return suspendable() && Kill.group(process.pid(), Kill.SIGCONT);
+  }
+
+  /** Sends SIGTERM to the group (a stopped one is continued so that it can act on it). */
+  public void terminate() {
+    signal("TERM");
+    resume();
+  }
+
+  /** Sends SIGKILL to the group (a stopped process dies of it too). */
+  public void kill() {
+    signal("KILL");
+  }
+
   /** Terminates the whole process group: SIGTERM, then SIGKILL after {@code grace}. */
   public void stop(Duration grace) {
     RUNNING.remove(this);
     if (!process.isAlive() && process.descendants().findAny().isEmpty()) {
       return;
     }
-    signal("TERM");
+    terminate();
     try {
       if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
         signal("KILL");
@@ -140,7 +171,7 @@ public final class ChildProcess implements AutoCloseable {
     for (ChildProcess c : children) {
       RUNNING.remove(c);
       if (c.process.isAlive() || c.process.descendants().findAny().isPresent()) {
-        c.signal("TERM");
+        c.terminate();
         live.add(c);
       }
     }
@@ -161,6 +192,10 @@ public final class ChildProcess implements AutoCloseable {
   }
 
   private void signal(String sig) {
+    if (ownGroup && Kill.AVAILABLE) {
+      Kill.group(process.pid(), "KILL".equals(sig) ? Kill.SIGKILL : Kill.SIGTERM);
+      return;
+    }
     if (ownGroup) {
       try {
         new ProcessBuilder("kill", "-" + sig, "--", "-" + process.pid())
@@ -209,6 +244,38 @@ public final class ChildProcess implements AutoCloseable {
       }
     }
     return script;
+  }
+
+  /** {@code kill(2)} through JNA: a signal to a process group costs microseconds, not a {@code kill} process. */
+  static final class Kill {
+    // Linux's numbers (asm-generic/signal.h; x86 and arm64 alike)
+    static final int SIGKILL = 9;
+    static final int SIGTERM = 15;
+    static final int SIGCONT = 18;
+    static final int SIGSTOP = 19;
+    static final boolean AVAILABLE;
+    private static final com.sun.jna.Function KILL;
+
+    static {
+      com.sun.jna.Function f = null;
+      if (System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+        try {
+          f = com.sun.jna.NativeLibrary.getInstance("c").getFunction("kill");
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+          LOG.warn("kill(2) is not reachable through JNA ({}): execution environments are not frozen", e.toString());
+        }
+      }
+      KILL = f;
+      AVAILABLE = f != null;
+    }
+
+    private Kill() {
+    }
+
+    /** Signals the process group {@code pgid}; false when it no longer exists. */
+    static boolean group(long pgid, int sig) {
+      return KILL.invokeInt(new Object[] {(int) -pgid, sig}) == 0;
+    }
   }
 
   public static final class Builder {

@@ -27,7 +27,8 @@ public final class ScenarioBenchmark {
     bare.stop();
 
     long t1 = System.nanoTime();
-    try (EmbeddedStack stack = EmbeddedStack.builder().build().start()) {
+    // -Dbench.freeze=true: execution environments freeze between invocations (the stack's default is off)
+    try (EmbeddedStack stack = EmbeddedStack.builder().freeze(Boolean.getBoolean("bench.freeze")).build().start()) {
       Duration stackStart = Duration.ofNanos(System.nanoTime() - t1);
       BlogScenario scenario = BlogScenario.builder(stack).build();
       BlogScenario.Functions functions = scenario.deploy();
@@ -55,6 +56,11 @@ public final class ScenarioBenchmark {
       System.out.printf("trace-complete wait    p50 %d ms, p99 %d ms, max %d ms over %d runs (goal p50 <= 500, p99 <= 2000)%n",
           percentile(waits, 50), percentile(waits, 99), waits.get(waits.size() - 1), runs);
       System.out.printf("incomplete traces      %d of %d%n", broken, runs);
+      var freezes = stack.lambda().freezeStats();
+      if (freezes != null) {
+        System.out.printf("freeze + thaw          p50 %.3f ms, p99 %.3f ms over %d invocations (goal p50 < 2 ms)%n",
+            freezes.percentile(50).toNanos() / 1e6, freezes.percentile(99).toNanos() / 1e6, freezes.count());
+      }
     }
   }
 
