@@ -1,6 +1,7 @@
 package io.traceharness.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -88,9 +89,10 @@ class LambdaLifecycleIT {
   void aFrozenEnvironmentRunsALeftoverTimerOnlyAtTheNextInvoke() throws Exception {
     DeployedFunction fn = lambda.deploy(FunctionDefinition.nodejs("leftover", "index.leave").code(nodeZip).build());
     InvokeResult first = fn.invoke("{\"id\":\"first\",\"ms\":700}");
-    // far longer than the timer: it would have fired by now in an environment left running
-    Thread.sleep(2_500);
-    assertThat(block(fn.logs(), first.requestId())).doesNotContain("leftover timer");
+    // far longer than the timer: it would fire within this in an environment left running
+    await("the frozen environment's leftover timer stays silent").during(Duration.ofMillis(2_500))
+        .atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+        .until(() -> !fn.logs().contains("leftover timer"));
     InvokeResult second = fn.invoke("{\"id\":\"second\",\"ms\":60000,\"wait\":300}");
     assertThat(block(fn.logs(), second.requestId())).as("the timer fires once the next invocation thaws the environment")
         .contains("leftover timer of first fired");
@@ -153,9 +155,9 @@ class LambdaLifecycleIT {
     lambda.client().updateFunctionConfiguration(u -> u.functionName("no-extension").description("retire the environment"));
     org.awaitility.Awaitility.await("the environment is gone").atMost(Duration.ofSeconds(15))
         .until(() -> lambda.instanceCounts().getOrDefault("no-extension", 0) == 0);
-    // the kill is immediate: a SIGTERM handler would have written its line by now
-    Thread.sleep(500);
-    assertThat(fn.logs()).doesNotContain("runtime got SIGTERM");
+    // the kill is immediate: a SIGTERM handler would write its line within this
+    await("no SIGTERM line from the killed runtime").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3))
+        .pollInterval(Duration.ofMillis(50)).until(() -> !fn.logs().contains("runtime got SIGTERM"));
   }
 
   @Test
