@@ -143,9 +143,15 @@ final class Telemetry {
     resume();
     long end = System.nanoTime() + wait.toNanos();
     for (Subscription s : subscriptions) {
-      flush(s);
+      // batch after batch (maxItems, maxBytes), until nothing is left to send or the time is up
       synchronized (s) {
-        while (s.sending && System.nanoTime() < end) {
+        while (System.nanoTime() < end) {
+          if (!s.sending) {
+            flush(s);
+            if (!s.sending) {
+              break;
+            }
+          }
           try {
             s.wait(Math.max(1, (end - System.nanoTime()) / 1_000_000));
           } catch (InterruptedException e) {

@@ -92,7 +92,7 @@ class LambdaLifecycleIT {
     // far longer than the timer: it would fire within this in an environment left running
     await("the frozen environment's leftover timer stays silent").during(Duration.ofMillis(2_500))
         .atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
-        .until(() -> !fn.logs().contains("leftover timer"));
+        .until(() -> !after(fn.logs(), "REPORT RequestId: " + first.requestId()).contains("leftover timer"));
     InvokeResult second = fn.invoke("{\"id\":\"second\",\"ms\":60000,\"wait\":300}");
     assertThat(block(fn.logs(), second.requestId())).as("the timer fires once the next invocation thaws the environment")
         .contains("leftover timer of first fired");
@@ -151,13 +151,14 @@ class LambdaLifecycleIT {
   @Test
   void withoutExtensionsTheRuntimeIsKilledWithoutSigterm() throws Exception {
     DeployedFunction fn = lambda.deploy(FunctionDefinition.nodejs("no-extension", "index.echo").code(nodeZip).build());
-    fn.invoke("{}");
+    InvokeResult invoked = fn.invoke("{}");
     lambda.client().updateFunctionConfiguration(u -> u.functionName("no-extension").description("retire the environment"));
     org.awaitility.Awaitility.await("the environment is gone").atMost(Duration.ofSeconds(15))
         .until(() -> lambda.instanceCounts().getOrDefault("no-extension", 0) == 0);
     // the kill is immediate: a SIGTERM handler would write its line within this
     await("no SIGTERM line from the killed runtime").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3))
-        .pollInterval(Duration.ofMillis(50)).until(() -> !fn.logs().contains("runtime got SIGTERM"));
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> !after(fn.logs(), "REPORT RequestId: " + invoked.requestId()).contains("runtime got SIGTERM"));
   }
 
   @Test
@@ -225,6 +226,13 @@ class LambdaLifecycleIT {
     Matcher m = Pattern.compile("\\[recorder] event (\\{\"eventType\":\"SHUTDOWN\".*\\})").matcher(log);
     assertThat(m.find()).as("a SHUTDOWN event in\n" + log).isTrue();
     return JSON.readTree(m.group(1));
+  }
+
+  /** What the log holds after {@code marker} (the log file outlives a run: earlier runs' lines come before). */
+  static String after(String log, String marker) {
+    int at = log.lastIndexOf(marker);
+    assertThat(at).as(marker + " in\n" + log).isNotNegative();
+    return log.substring(at);
   }
 
   static String block(String log, String requestId) {
