@@ -15,7 +15,8 @@ import java.util.Optional;
  * An OpenTelemetry Collector configuration (the real collector's YAML format), expanded against an
  * environment and validated the way the real collector validates it at startup.
  *
- * <p>Components the embedded collector runs: receiver {@code otlp}; processors {@code batch},
+ * <p>Components the embedded collector runs: receivers {@code otlp} and {@code telemetryapi} (logs; in a
+ * Lambda layer's collector only); processors {@code batch},
  * {@code memory_limiter} (validated, not enforced), {@code resource}, {@code attributes},
  * {@code transform} (an OTTL subset), {@code decouple}; exporters {@code otlp_grpc} (and its
  * deprecated alias {@code otlp}), {@code otlp_http} (alias {@code otlphttp}), {@code debug},
@@ -148,8 +149,22 @@ public final class CollectorConfig {
     }
   }
 
-  record ReceiverSpec(String id, HostPort grpc, HostPort http, int grpcMaxRecvBytes, long httpMaxBodyBytes,
-      String tracesPath, String metricsPath, String logsPath) {
+  sealed interface ReceiverSpec permits OtlpReceiverSpec, TelemetryApiSpec {
+    String id();
+  }
+
+  record OtlpReceiverSpec(String id, HostPort grpc, HostPort http, int grpcMaxRecvBytes, long httpMaxBodyBytes,
+      String tracesPath, String metricsPath, String logsPath) implements ReceiverSpec {
+  }
+
+  /**
+   * opentelemetry-lambda's {@code telemetryapi} receiver ({@code collector/receiver/telemetryapireceiver/config.go}).
+   *
+   * @param port   the listener's port, 0 for one the system picks
+   * @param types  the Telemetry API streams it subscribes to: {@code platform}, {@code function}, {@code extension}
+   */
+  record TelemetryApiSpec(String id, int port, List<String> types, boolean logReport, String metricsTemporality,
+      int exportIntervalMs) implements ReceiverSpec {
   }
 
   sealed interface ProcessorSpec permits BatchSpec, AttributesSpec, MemoryLimiterSpec, TransformSpec, DecoupleSpec {

@@ -34,7 +34,7 @@ final class CollectorConfigParser {
 
   /** Contrib / ADOT components that configs name but this collector does not run: warned, skipped. */
   private static final Set<String> KNOWN_RECEIVERS = Set.of("awsxray", "prometheus", "jaeger", "zipkin",
-      "hostmetrics", "filelog", "statsd", "kafka", "awsecscontainermetrics", "telemetryapi", "opencensus",
+      "hostmetrics", "filelog", "statsd", "kafka", "awsecscontainermetrics", "opencensus",
       "fluentforward", "k8s_cluster", "kubeletstats", "otlpjsonfile");
   private static final Set<String> KNOWN_PROCESSORS = Set.of("resourcedetection", "filter", "tail_sampling", "probabilistic_sampler", "span", "k8sattributes", "groupbytrace",
       "cumulativetodelta", "deltatocumulative", "metricstransform", "redaction", "groupbyattrs");
@@ -42,7 +42,7 @@ final class CollectorConfigParser {
       "prometheus", "prometheusremotewrite", "loadbalancing", "kafka", "file", "zipkin", "jaeger",
       "elasticsearch", "datadog", "sapm", "signalfx", "splunk_hec", "awss3", "awskinesis", "nop");
 
-  private static final Set<String> RECEIVERS = Set.of("otlp");
+  private static final Set<String> RECEIVERS = Set.of("otlp", "telemetryapi");
   private static final Set<String> PROCESSORS = Set.of("batch", "memory_limiter", "resource", "attributes",
       "transform", "decouple");
   /** opentelemetry-lambda collector/README.md, "Deprecation Notice": removed from the layer in favour of transform. */
@@ -106,7 +106,8 @@ final class CollectorConfigParser {
     connectors(connectorsSec);
 
     Map<String, ReceiverSpec> receivers = components(receiversSec, RECEIVERS, KNOWN_RECEIVERS, skippedReceivers,
-        (type, id) -> receiver(id, receiversSec.section(id)));
+        (type, id) -> type.equals("telemetryapi") ? telemetryApi(id, receiversSec.section(id))
+            : receiver(id, receiversSec.section(id)));
     Map<String, ProcessorSpec> processors = components(processorsSec, PROCESSORS, KNOWN_PROCESSORS,
         skippedProcessors, (type, id) -> ProcessorParser.processor(type, id, processorsSec.section(id)));
     Map<String, ExporterSpec> exporters = components(exportersSec, EXPORTERS, KNOWN_EXPORTERS, skippedExporters,
@@ -189,8 +190,15 @@ final class CollectorConfigParser {
       if (exp.isEmpty()) {
         throw new InvalidConfigException(path + ": must have at least one exporter");
       }
-      pipelines.add(new PipelineSpec(pid, signal,
-          references(path, pid, "receiver", recv, false, receivers.keySet(), skippedReceivers, notRunReceivers),
+      List<String> runReceivers = new ArrayList<>(
+          references(path, pid, "receiver", recv, false, receivers.keySet(), skippedReceivers, notRunReceivers));
+      if (signal != Signal.LOGS) {
+        // the telemetryapi receiver's platform.initRuntimeDone span and faas metrics are not built here
+        runReceivers.removeIf(r -> receivers.get(r) instanceof CollectorConfig.TelemetryApiSpec
+            && notRunReceivers.computeIfAbsent(r + " (" + signal.pipelineType() + ")", k -> new LinkedHashSet<>())
+                .add(pid));
+      }
+      pipelines.add(new PipelineSpec(pid, signal, List.copyOf(runReceivers),
           references(path, pid, "processor", proc, true, processors.keySet(), skippedProcessors, notRunProcessors),
           references(path, pid, "exporter", exp, false, exporters.keySet(), skippedExporters, notRunExporters)));
     }
@@ -291,6 +299,33 @@ final class CollectorConfigParser {
         + "\" (valid values: " + valid + ")");
   }
 
+  /**
+   * opentelemetry-lambda's {@code telemetryapi} receiver: its keys and defaults
+   * ({@code collector/receiver/telemetryapireceiver/config.go}, {@code factory.go}) and its {@code Validate}.
+   */
+  private static ReceiverSpec telemetryApi(String id, ConfigSection s) {
+    s.checkKeys("receivers", id, Set.of("port", "types", "log_report", "metrics_temporality", "export_interval_ms"));
+    int port = (int) s.number("port", 0);
+    List<String> types = s.has("types") ? s.strings("types") : List.of("platform", "function", "extension");
+    boolean logReport = s.bool("log_report", false);
+    String temporality = s.string("metrics_temporality", "");
+    int exportInterval = (int) s.number("export_interval_ms", 60_000);
+    if (exportInterval < 0) {
+      throw new InvalidConfigException("receivers::" + id + ": export_interval_ms must be non-negative: "
+          + exportInterval);
+    }
+    for (String t : types) {
+      if (!Set.of("platform", "function", "extension").contains(t)) {
+        throw new InvalidConfigException("receivers::" + id + ": unknown extension type: " + t);
+      }
+    }
+    String lower = temporality.toLowerCase(java.util.Locale.ROOT);
+    if (!temporality.isEmpty() && !lower.equals("delta") && !lower.equals("cumulative")) {
+      throw new InvalidConfigException("receivers::" + id + ": unknown metrics temporality: " + temporality);
+    }
+    return new CollectorConfig.TelemetryApiSpec(id, port, List.copyOf(types), logReport, temporality, exportInterval);
+  }
+
   private static ReceiverSpec receiver(String id, ConfigSection s) {
     s.checkKeys("receivers", id, Set.of("protocols"));
     ConfigSection protocols = s.section("protocols");
@@ -328,7 +363,7 @@ final class CollectorConfigParser {
       metrics = urlPath(h, "metrics_url_path", metrics);
       logs = urlPath(h, "logs_url_path", logs);
     }
-    return new ReceiverSpec(id, grpc, http, maxRecv, maxBody, traces, metrics, logs);
+    return new CollectorConfig.OtlpReceiverSpec(id, grpc, http, maxRecv, maxBody, traces, metrics, logs);
   }
 
   /**

@@ -122,6 +122,12 @@ public final class EmbeddedCollector implements AutoCloseable {
   private final Map<String, URI[]> boundAt = new LinkedHashMap<>();
   private final List<Pipeline> pipelines = new ArrayList<>();
   private final List<OtlpReceiver> receivers = new ArrayList<>();
+  private final List<TelemetryApiReceiver> telemetryReceivers = new ArrayList<>();
+  private final Map<String, Integer> telemetryBoundAt = new LinkedHashMap<>();
+  private final Map<String, String> environment;
+  private final String extensionId;
+  /** The collector's own {@code service.instance.id}, which the telemetryapi receiver puts on its resource. */
+  private final String serviceInstanceId = TelemetryApiLogs.newServiceInstanceId();
   private CollectorLog log;
   private volatile boolean started;
   private volatile boolean stopped;
@@ -134,6 +140,8 @@ public final class EmbeddedCollector implements AutoCloseable {
     this.shutdownTimeout = b.shutdownTimeout;
     this.name = b.name;
     this.clockSkew = b.clockSkew;
+    this.environment = b.environment;
+    this.extensionId = b.extensionId;
     this.logFile = b.logFile != null ? b.logFile : WorkDirs.root().resolve("logs").resolve(name + ".log");
   }
 
@@ -155,6 +163,7 @@ public final class EmbeddedCollector implements AutoCloseable {
     config.warnings().forEach(log::warn);
     pipelines.clear();
     receivers.clear();
+    telemetryReceivers.clear();
     try {
       Map<String, Map<Signal, List<Pipeline>>> byReceiver = new LinkedHashMap<>();
       for (CollectorConfig.PipelineSpec p : config.pipelines()) {
@@ -166,7 +175,21 @@ public final class EmbeddedCollector implements AutoCloseable {
         }
       }
       byReceiver.forEach((id, wiring) -> {
-        OtlpReceiver receiver = new OtlpReceiver(config.receivers().get(id), wiring, log);
+        if (config.receivers().get(id) instanceof CollectorConfig.TelemetryApiSpec t) {
+          TelemetryApiReceiver receiver = new TelemetryApiReceiver(t, wiring.getOrDefault(Signal.LOGS, List.of()), log,
+              environment, extensionId, serviceInstanceId);
+          telemetryReceivers.add(receiver);
+          Integer port = telemetryBoundAt.get(id);
+          if (port == null) {
+            receiver.start(freePorts);
+            telemetryBoundAt.put(id, receiver.port());
+          } else {
+            receiver.startAt(port);
+          }
+          return;
+        }
+        OtlpReceiver receiver = new OtlpReceiver((CollectorConfig.OtlpReceiverSpec) config.receivers().get(id), wiring,
+            log);
         receivers.add(receiver);
         URI[] at = boundAt.get(id);
         if (at == null) {
@@ -242,6 +265,9 @@ public final class EmbeddedCollector implements AutoCloseable {
     List<String> parts = new ArrayList<>();
     for (OtlpReceiver r : receivers) {
       parts.add(r.id() + " (" + OtlpReceiver.describe(r.grpcEndpoint(), r.httpEndpoint()) + ")");
+    }
+    for (TelemetryApiReceiver r : telemetryReceivers) {
+      parts.add(r.id() + " (Telemetry API listener on 127.0.0.1:" + r.port() + ")");
     }
     return "receivers " + (parts.isEmpty() ? "none" : String.join(", ", parts));
   }
@@ -372,6 +398,19 @@ public final class EmbeddedCollector implements AutoCloseable {
 
   /** An outage is a stop that may be followed by a start; {@link #close()} is the end, not an outage. */
   private void halt(boolean outage) {
+    halt(outage, shutdownTimeout);
+  }
+
+  /**
+   * Ends the collector as its Lambda extension does on {@code SHUTDOWN}: receivers stop, batches are flushed
+   * and exporters drain for at most {@code drain} (what is left is dropped and counted).
+   */
+  synchronized void shutdownWithin(Duration drain) {
+    gate.resume();
+    halt(false, drain.isNegative() ? Duration.ZERO : drain);
+  }
+
+  private void halt(boolean outage, Duration drain) {
     if (!started || stopped) {
       return;
     }
@@ -379,7 +418,7 @@ public final class EmbeddedCollector implements AutoCloseable {
     long t0 = System.nanoTime();
     Instant at = Instant.now();
     long droppedBefore = stats().dropped();
-    stopQuietly();
+    stopQuietly(drain);
     Stats s = stats();
     if (outage) {
       outages.add(new Outage(at, null, s.dropped() - droppedBefore));
@@ -393,6 +432,17 @@ public final class EmbeddedCollector implements AutoCloseable {
   }
 
   private void stopQuietly() {
+    stopQuietly(shutdownTimeout);
+  }
+
+  private void stopQuietly(Duration drain) {
+    for (TelemetryApiReceiver r : telemetryReceivers) {
+      try {
+        r.close();
+      } catch (RuntimeException e) {
+        log.warn("receiver " + r.id() + " did not stop cleanly: " + e);
+      }
+    }
     for (OtlpReceiver r : receivers) {
       try {
         r.close();
@@ -405,7 +455,7 @@ public final class EmbeddedCollector implements AutoCloseable {
     }
     for (Pipeline p : pipelines) {
       for (ExporterHelper e : p.exporters()) {
-        e.shutdown(shutdownTimeout);
+        e.shutdown(drain);
       }
     }
   }
@@ -437,8 +487,15 @@ public final class EmbeddedCollector implements AutoCloseable {
     private Path logFile;
     private String name = "collector-" + INSTANCES.incrementAndGet();
     private Duration clockSkew = Duration.ZERO;
+    private String extensionId;
 
     private Builder() {
+    }
+
+    /** The identifier the Extensions API gave the collector's extension: receivers that subscribe use it. */
+    Builder extensionId(String extensionId) {
+      this.extensionId = extensionId;
+      return this;
     }
 
     /** The collector.yaml to run. */

@@ -34,7 +34,7 @@ import org.awaitility.core.ConditionTimeoutException;
 final class OtlpReceiver implements AutoCloseable {
 
 
-  private final CollectorConfig.ReceiverSpec spec;
+  private final CollectorConfig.OtlpReceiverSpec spec;
   private final Map<Signal, List<Pipeline>> pipelines;
   private final CollectorLog log;
   private Server grpcServer;
@@ -42,7 +42,7 @@ final class OtlpReceiver implements AutoCloseable {
   private final URI[] grpcAt = new URI[1];
   private final URI[] httpAt = new URI[1];
 
-  OtlpReceiver(CollectorConfig.ReceiverSpec spec, Map<Signal, List<Pipeline>> pipelines, CollectorLog log) {
+  OtlpReceiver(CollectorConfig.OtlpReceiverSpec spec, Map<Signal, List<Pipeline>> pipelines, CollectorLog log) {
     this.spec = spec;
     this.pipelines = new EnumMap<>(pipelines);
     this.log = log;

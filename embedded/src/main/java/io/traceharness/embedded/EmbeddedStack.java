@@ -4,12 +4,14 @@ import io.traceharness.apigateway.EmbeddedApiGateway;
 import io.traceharness.apigateway.FunctionInvoker;
 import io.traceharness.apigateway.GatewayRequest;
 import io.traceharness.apm.EmbeddedApmServer;
+import io.traceharness.collector.CollectorExtension;
 import io.traceharness.collector.EmbeddedCollector;
 import io.traceharness.diagnosis.Evidence;
 import io.traceharness.elasticsearch.EmbeddedElasticsearch;
 import io.traceharness.lambda.DeployedFunction;
 import io.traceharness.lambda.FunctionConfig;
 import io.traceharness.lambda.FunctionDefinition;
+import io.traceharness.lambda.HostedExtension;
 import io.traceharness.lambda.LambdaEmulator;
 import io.traceharness.lambda.SandboxContext;
 import io.traceharness.lambda.SandboxHook;
@@ -34,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,8 +92,9 @@ public final class EmbeddedStack implements TracingStack {
   private final Map<String, EmbeddedApiGateway> otherGateways = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  /** The collector of one execution environment of a function. */
-  private record LayerCollector(String function, String instanceId, EmbeddedCollector collector) {
+  /** The collector extension of one execution environment of a function, and its collector. */
+  private record LayerCollector(String function, String instanceId, CollectorExtension extension,
+      EmbeddedCollector collector) {
   }
 
   private EmbeddedStack(Builder b) {
@@ -389,6 +393,12 @@ public final class EmbeddedStack implements TracingStack {
     return this;
   }
 
+  /** The layer collector extension of a function's latest environment, if its environment configured one. */
+  public Optional<CollectorExtension> layerCollectorExtension(String function) {
+    return layerCollectors.values().stream().filter(lc -> lc.function().equals(function))
+        .map(LayerCollector::extension).reduce((a, b) -> b);
+  }
+
   /** The layer collector started for a function, if its environment configured one. */
   public Optional<EmbeddedCollector> layerCollector(String function) {
     return layerCollectors.values().stream().filter(lc -> lc.function().equals(function))
@@ -407,7 +417,7 @@ public final class EmbeddedStack implements TracingStack {
       otherGateways.values().forEach(EmbeddedStack::closeQuietly);
     }
     closeQuietly(lambda);
-    layerCollectors.values().forEach(lc -> closeQuietly(lc.collector()));
+    layerCollectors.values().forEach(lc -> closeQuietly(lc.extension()));
     closeQuietly(collector);
     closeQuietly(apm);
     closeQuietly(elasticsearch);
@@ -419,24 +429,51 @@ public final class EmbeddedStack implements TracingStack {
    * their export failures still explain a trace afterwards.
    */
   private final class LayerCollectors implements SandboxHook {
+    /** The end of each environment's collector extension, declared before it starts. */
+    private final Map<String, CompletableFuture<Void>> ends = new ConcurrentHashMap<>();
+
+    // the layer's extensions/collector: the environment waits for it to register, as for any external extension
+    @Override
+    public List<HostedExtension> extensions(SandboxContext ctx) {
+      if (collectorConfigOf(ctx.environment()) == null) {
+        return List.of();
+      }
+      CompletableFuture<Void> ended = new CompletableFuture<>();
+      ends.put(ctx.instanceId(), ended);
+      return List.of(new HostedExtension(CollectorExtension.NAME, ended));
+    }
+
     @Override
     public Map<String, String> beforeStart(SandboxContext ctx) {
       Map<String, String> env = ctx.environment();
       Path config = collectorConfigOf(env);
       EmbeddedCollector target = collector;
       if (config != null) {
-        LayerCollector lc = new LayerCollector(ctx.functionName(), ctx.instanceId(),
-            EmbeddedCollector.builder().name("collector-" + ctx.instanceId()).config(config).environment(env)
-                .freePorts(true).clockSkew(clockSkew.getOrDefault(ctx.functionName(), Duration.ZERO)).build().start());
-        layerCollectors.put(ctx.instanceId(), lc);
-        target = lc.collector();
+        CompletableFuture<Void> ended = ends.remove(ctx.instanceId());
+        EmbeddedCollector.Builder builder = EmbeddedCollector.builder().name("collector-" + ctx.instanceId())
+            .config(config).environment(env).freePorts(true)
+            .clockSkew(clockSkew.getOrDefault(ctx.functionName(), Duration.ZERO));
+        CollectorExtension ext;
+        try {
+          ext = CollectorExtension.start(builder, env);
+        } catch (RuntimeException e) {
+          ended.complete(null);
+          throw e;
+        }
+        ext.ended().whenComplete((x, failure) -> ended.complete(null));
+        target = ext.collector();
+        if (target != null) {
+          layerCollectors.put(ctx.instanceId(), new LayerCollector(ctx.functionName(), ctx.instanceId(), ext, target));
+        }
       } else if (clockSkew.containsKey(ctx.functionName())) {
         throw new IllegalStateException("clock skew for " + ctx.functionName()
             + " needs a layer collector: set OPENTELEMETRY_COLLECTOR_CONFIG_FILE in its environment");
       }
       // the layer would send to the collector on localhost; point it at the one that runs here
       Map<String, String> extra = new LinkedHashMap<>(localApiUrls(env));
-      extra.put("OTEL_EXPORTER_OTLP_ENDPOINT", target.otlpHttpEndpoint().toString());
+      if (target != null) {
+        extra.put("OTEL_EXPORTER_OTLP_ENDPOINT", target.otlpHttpEndpoint().toString());
+      }
       return extra;
     }
 
@@ -461,7 +498,7 @@ public final class EmbeddedStack implements TracingStack {
     public void afterStop(SandboxContext ctx) {
       LayerCollector lc = layerCollectors.get(ctx.instanceId());
       if (lc != null) {
-        closeQuietly(lc.collector());
+        closeQuietly(lc.extension());
       }
     }
   }

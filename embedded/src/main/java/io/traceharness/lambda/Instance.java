@@ -18,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +58,8 @@ final class Instance {
   private final Extensions extensions;
   private final List<ChildProcess> extensionProcesses = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<String, ChildProcess> extensionsByName = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The sandbox hook's extensions, run in this JVM: name → completed when each has ended. */
+  private final Map<String, CompletableFuture<Void>> hostedExtensions = new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicBoolean shuttingDown = new java.util.concurrent.atomic.AtomicBoolean();
   private final CompletableFuture<String> shutDown = new CompletableFuture<>();
   private java.util.function.Consumer<String> shutdownOutput = text -> { };
@@ -216,10 +219,11 @@ final class Instance {
   }
 
   /**
-   * Starts the external extensions (executables of the layers' {@code extensions/}, in name order), which
-   * share the runtime's log; {@link Extensions#registered()} completes once each has registered.
+   * Init begins: {@code platform.initStart}, and the external extensions about to start (the layers'
+   * executables by file name, and those the sandbox hook runs in this JVM) are awaited;
+   * {@link Extensions#registered()} completes once each has registered.
    */
-  void startExtensions(List<Path> executables, Map<String, String> env) {
+  void beginInit(List<String> executables, List<HostedExtension> hosted) {
     startNanos = System.nanoTime();
     try {
       java.nio.file.Files.deleteIfExists(logFile());
@@ -237,7 +241,9 @@ final class Instance {
         .put("functionName", c.name())
         .put("functionVersion", "$LATEST");
     telemetry.platform("platform.initStart", initStart);
-    extensions.launching(executables.stream().map(p -> p.getFileName().toString()).toList());
+    List<String> names = new ArrayList<>(executables);
+    hosted.forEach(h -> names.add(h.name()));
+    extensions.launching(names);
     extensions.registered().whenComplete((x, failure) -> {
       if (failure != null) {
         markInitEnd();
@@ -245,6 +251,22 @@ final class Instance {
         CompletableFuture.runAsync(this::kill);
       }
     });
+    for (HostedExtension h : hosted) {
+      hostedExtensions.put(h.name(), h.ended());
+      h.ended().whenComplete((x, failure) -> {
+        if (ready.isDone()) {
+          retired = true;
+        }
+        extensions.exited(h.name(), failure == null ? "exit status 0" : "exit status 1");
+      });
+    }
+  }
+
+  /**
+   * Starts the external extensions (executables of the layers' {@code extensions/}, in name order), which
+   * share the runtime's log.
+   */
+  void startExtensions(List<Path> executables, Map<String, String> env) {
     for (Path exe : executables) {
       String name = exe.getFileName().toString();
       ChildProcess p = ChildProcess.builder("lambda-" + revision.config().name() + "-" + id + "-" + name)
@@ -734,6 +756,11 @@ final class Instance {
         if (p != null && !awaitExit(p, Math.max(0, leftMs))) {
           p.kill();
         }
+        CompletableFuture<Void> hosted = hostedExtensions.get(name);
+        if (hosted != null) {
+          // an extension of the hook's ends when it says so; past the limit the hook's afterStop ends it
+          awaitEnd(hosted, Math.max(0, leftMs));
+        }
       }
       for (ChildProcess p : extensionProcesses) {
         p.stop(Duration.ZERO);
@@ -761,6 +788,16 @@ final class Instance {
         }
         shutDown.complete(reason);
       });
+    }
+  }
+
+  private static void awaitEnd(CompletableFuture<Void> ended, long millis) {
+    try {
+      ended.get(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // ended badly, or late: the environment ends anyway
     }
   }
 

@@ -60,8 +60,14 @@ final class RuntimeEnvironment {
     }
     String runtimeApi = inst.startRuntimeApi();
     Map<String, String> env = environment(d, inst, runtimeApi);
+    List<Path> executables = externalExtensions(d.optDir());
+    SandboxContext ctx = hook == null ? null
+        : new SandboxContext(c.name(), c.runtime(), env, d.taskRoot(), d.optDir(), inst.id());
+    List<HostedExtension> hosted = hook == null ? List.of() : hook.extensions(ctx);
+    // Extension init, then Runtime init: the runtime starts once every external extension has registered
+    // (AWS Lambda Developer Guide, "Lambda execution environment", Init phase); the hook's run in this JVM
+    inst.beginInit(executables.stream().map(p -> p.getFileName().toString()).toList(), hosted);
     if (hook != null) {
-      SandboxContext ctx = new SandboxContext(c.name(), c.runtime(), env, d.taskRoot(), d.optDir(), inst.id());
       Map<String, String> extra = hook.beforeStart(ctx);
       if (extra != null) {
         env.putAll(extra);
@@ -81,9 +87,7 @@ final class RuntimeEnvironment {
       command.add(wrapper);
     }
     command.addAll(Runtimes.command(c.runtime(), c.handler(), c.memoryMb(), inst.dir()));
-    // Extension init, then Runtime init: the runtime starts once every external extension has registered
-    // (AWS Lambda Developer Guide, "Lambda execution environment", Init phase)
-    inst.startExtensions(externalExtensions(d.optDir()), env);
+    inst.startExtensions(executables, env);
     inst.extensions().registered().thenRunAsync(() -> {
       if (!inst.retired()) {
         inst.startProcess(command, env);

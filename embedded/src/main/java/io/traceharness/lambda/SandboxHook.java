@@ -1,5 +1,6 @@
 package io.traceharness.lambda;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,6 +21,15 @@ import java.util.Map;
 public interface SandboxHook {
 
   Map<String, String> beforeStart(SandboxContext ctx);
+
+  /**
+   * The external extensions the hook runs in this JVM for the environment {@code ctx} describes; asked before
+   * {@link #beforeStart}, which starts them. The environment waits for each to register, as for the layers'
+   * executables.
+   */
+  default List<HostedExtension> extensions(SandboxContext ctx) {
+    return List.of();
+  }
 
   /** The environment {@code ctx} describes has ended. */
   default void afterStop(SandboxContext ctx) {

@@ -117,8 +117,23 @@ final class Telemetry {
     }
     for (Subscription s : subscriptions) {
       if (s.types.contains("platform")) {
-        s.add(event);
+        synchronized (s) {
+          // the stream is in order: lines written before the event (a handler's output before its
+          // platform.runtimeDone) come before it
+          readLines(s);
+          s.add(event);
+        }
       }
+    }
+  }
+
+  /** Under {@code s}'s lock: the runtime's and extensions' new complete lines into its buffer. */
+  private void readLines(Subscription s) {
+    if (s.types.contains("function")) {
+      s.functionOffset = lines(functionLog, s.functionOffset, "function", s.buffer);
+    }
+    if (s.types.contains("extension")) {
+      s.extensionOffset = lines(extensionLog, s.extensionOffset, "extension", s.buffer);
     }
   }
 
@@ -250,12 +265,7 @@ final class Telemetry {
       if (paused || closed || s.sending) {
         return;
       }
-      if (s.types.contains("function")) {
-        s.functionOffset = lines(functionLog, s.functionOffset, "function", s.buffer);
-      }
-      if (s.types.contains("extension")) {
-        s.extensionOffset = lines(extensionLog, s.extensionOffset, "extension", s.buffer);
-      }
+      readLines(s);
       int bytes = 2;
       while (!s.buffer.isEmpty() && batch.size() < s.maxItems) {
         int size = s.buffer.peek().toString().length() + 1;

@@ -60,7 +60,7 @@ class CollectorConfigTest {
     assertThat(elastic.queue()).isEqualTo(CollectorConfig.QueueSpec.defaults());
     assertThat(((CollectorConfig.DebugSpec) config.exporters().get("logging")).verbosity())
         .isEqualTo(CollectorConfig.Verbosity.DETAILED);
-    var otlp = config.receivers().get("otlp");
+    var otlp = (CollectorConfig.OtlpReceiverSpec) config.receivers().get("otlp");
     assertThat(otlp.grpc()).isEqualTo(new CollectorConfig.HostPort("0.0.0.0", 4317));
     assertThat(otlp.http()).isEqualTo(new CollectorConfig.HostPort("0.0.0.0", 4318));
   }
@@ -232,7 +232,7 @@ class CollectorConfigTest {
         Duration.ofSeconds(1), Duration.ofSeconds(10), 1.5, 0.5));
     assertThat(otlp.queue()).isEqualTo(new CollectorConfig.QueueSpec(true, 2, 5));
     assertThat(otlp.compression()).isEqualTo("none");
-    assertThat(config.receivers().get("otlp").grpc()).isNull();
+    assertThat(((CollectorConfig.OtlpReceiverSpec) config.receivers().get("otlp")).grpc()).isNull();
     assertThat(config.pipelines().get(0).signal()).isEqualTo(Signal.TRACES);
     assertThat(config.warnings()).filteredOn(w -> w.contains("memory_limiter")).singleElement().asString()
         .contains("processor \"memory_limiter\" is accepted but not enforced");
