@@ -287,6 +287,12 @@ public final class EmbeddedCollector implements AutoCloseable {
             + " runs in a pipeline of " + config));
   }
 
+  /** Whether an {@code otlp} receiver with the HTTP protocol runs (a collector may receive through telemetryapi only). */
+  public boolean hasOtlpHttpReceiver() {
+    requireStarted();
+    return receivers.stream().anyMatch(r -> r.httpEndpoint() != null);
+  }
+
   /** Base URL of the OTLP/HTTP receiver, e.g. {@code http://127.0.0.1:4318} (append {@code /v1/traces}). */
   public URI otlpHttpEndpoint() {
     return firstReceiver(false).httpEndpoint();

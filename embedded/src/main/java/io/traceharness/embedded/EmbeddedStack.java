@@ -471,7 +471,7 @@ public final class EmbeddedStack implements TracingStack {
       }
       // the layer would send to the collector on localhost; point it at the one that runs here
       Map<String, String> extra = new LinkedHashMap<>(localApiUrls(env));
-      if (target != null) {
+      if (target != null && target.hasOtlpHttpReceiver()) {
         extra.put("OTEL_EXPORTER_OTLP_ENDPOINT", target.otlpHttpEndpoint().toString());
       }
       return extra;
