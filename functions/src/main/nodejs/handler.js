@@ -9,10 +9,41 @@ const https = require('https');
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
+// The post ends with logs: CloudWatch logs shipped to Elastic link to the trace when the function logs
+// the trace id. The OpenTelemetry layer puts @opentelemetry/api on NODE_PATH; without the layer, or
+// with LOG_TRACE_ID=false, the lines are the sample's plain console.log lines.
+let otel = null;
+try {
+  otel = require('@opentelemetry/api');
+} catch (e) {
+  // no layer: nothing to correlate with
+}
+const LOG_TRACE_ID = process.env.LOG_TRACE_ID !== 'false';
+
+// One ECS-JSON line (ecs-logging's field names) with the active span's ids, written to stdout as an
+// ECS logger writes it, so CloudWatch keeps it as it is; else the sample's console.log.
+function log(message) {
+  const span = otel && LOG_TRACE_ID ? otel.trace.getActiveSpan() : undefined;
+  const ctx = span ? span.spanContext() : undefined;
+  if (!ctx || !otel.isSpanContextValid(ctx)) {
+    console.log(message);
+    return;
+  }
+  process.stdout.write(JSON.stringify({
+    '@timestamp': new Date().toISOString(),
+    'log.level': 'info',
+    message: String(message),
+    'ecs.version': '8.10.0',
+    'service.name': process.env.OTEL_SERVICE_NAME || process.env.AWS_LAMBDA_FUNCTION_NAME,
+    'trace.id': ctx.traceId,
+    'span.id': ctx.spanId,
+  }) + '\n');
+}
+
 // Runs as the "consumer" function behind GET /ping.
 module.exports.producer = (event, context, callback) => {
 
-  console.log(`Event: ${JSON.stringify(event)}`);
+  log(`Event: ${JSON.stringify(event)}`);
 
   const response = {
     statusCode: 200,
@@ -44,8 +75,8 @@ module.exports.consumer = (event, context, callback) => {
       body += chunk;
     });
     res.on('end', () => {
-      console.log(`Status: ${res.statusCode}`);
-      console.log(body);
+      log(`Status: ${res.statusCode}`);
+      log(body);
 
       const responseFinal = {
         statusCode: 200,

@@ -3,6 +3,7 @@ package io.traceharness.assertj;
 import io.traceharness.trace.Anomaly;
 import io.traceharness.trace.SpanNode;
 import io.traceharness.trace.Trace;
+import io.traceharness.trace.TraceLog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -10,6 +11,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.assertj.core.api.AbstractAssert;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.opentest4j.AssertionFailedError;
 
 /**
@@ -227,6 +230,84 @@ public final class TraceAssert extends AbstractAssert<TraceAssert, Trace> {
       }
     }
     return false;
+  }
+
+  /** How long the log assertions wait for the logs to be shipped and indexed. */
+  static final Duration LOG_WAIT = Duration.ofSeconds(20);
+
+  /**
+   * The trace's logs ({@link Trace#logs()}: records carrying its id, and its functions' lines written
+   * during its invocations) satisfy {@code assertion}, within 20 s: logs are shipped apart from
+   * spans, so the assertion is retried until it passes; on timeout it runs once more, and the
+   * failure prints the logs found and the trace.
+   *
+   * <pre>{@code
+   * assertThat(trace).hasLogsSatisfying(logs -> assertThat(logs)
+   *     .filteredOn(l -> l.link() == TraceLog.Link.TRACE_ID).extracting(TraceLog::service).contains("producer"));
+   * }</pre>
+   */
+  public TraceAssert hasLogsSatisfying(Consumer<? super List<TraceLog>> assertion) {
+    return awaitLogs("to have logs satisfying the assertion", assertion);
+  }
+
+  private TraceAssert awaitLogs(String expectation, Consumer<? super List<TraceLog>> assertion) {
+    isNotNull();
+    if (!actual.hasLogSource()) {
+      failWithMessage("%s", message(null, "to have logs, but it was not read from Elasticsearch (Traces.read or"
+          + " await), so its logs cannot be read"));
+    }
+    List<TraceLog> last;
+    try {
+      last = Awaitility.await("the logs of trace " + actual.traceId()).atMost(LOG_WAIT)
+          .pollInterval(Duration.ofMillis(250)).pollInSameThread()
+          .until(actual::logs, logs -> passes(assertion, logs));
+      return this;
+    } catch (ConditionTimeoutException e) {
+      last = actual.logs();
+    }
+    try {
+      assertion.accept(last);
+    } catch (AssertionError real) {
+      failWithMessage("%s", logMessage(expectation + " within " + LOG_WAIT.toSeconds()
+          + " s, but " + Failures.headline(real), last));
+    }
+    return this;
+  }
+
+  /**
+   * A log record of {@code service} whose message contains {@code text} carries this trace's id, so
+   * Kibana shows it with the trace (waits as {@link #hasLogsSatisfying} does). A line of the service
+   * found only by its request id fails, saying it does not carry the trace id.
+   */
+  public TraceAssert hasLogLine(String service, String text) {
+    isNotNull();
+    java.util.function.Predicate<TraceLog> line = l -> service.equals(l.service()) && l.message().contains(text);
+    return awaitLogs("to have a log line of " + service + " containing \"" + text + "\" that carries its id", logs -> {
+      if (logs.stream().noneMatch(l -> line.test(l) && l.link() == TraceLog.Link.TRACE_ID)) {
+        throw new AssertionError(logs.stream().anyMatch(line)
+            ? "the line was written during the trace's invocation without the trace id"
+            : "no line of " + service + " contains it");
+      }
+    });
+  }
+
+  private static boolean passes(Consumer<? super List<TraceLog>> assertion, List<TraceLog> logs) {
+    try {
+      assertion.accept(logs);
+      return true;
+    } catch (AssertionError e) {
+      return false;
+    }
+  }
+
+  private String logMessage(String expectation, List<TraceLog> logs) {
+    StringBuilder sb = new StringBuilder("Expected trace ").append(actual.traceId()).append(' ').append(expectation)
+        .append("\n\nLogs found (").append(logs.size()).append("):\n");
+    if (logs.isEmpty()) {
+      sb.append("  (none: no record carries the trace id, and no function line names one of its request ids)\n");
+    }
+    logs.forEach(l -> sb.append("  ").append(l.describe()).append('\n'));
+    return sb.append('\n').append(actual.waterfall()).toString();
   }
 
   private static String bullets(List<? extends Anomaly> anomalies) {

@@ -3,6 +3,7 @@ package io.traceharness.diagnosis;
 import io.traceharness.trace.Anomaly;
 import io.traceharness.trace.SpanNode;
 import io.traceharness.trace.Trace;
+import io.traceharness.trace.TraceLog;
 import io.traceharness.trace.Traces;
 import io.traceharness.trace.XRayTraceHeader;
 import java.io.UncheckedIOException;
@@ -65,11 +66,16 @@ public final class Diagnosis {
      * A component of the pipeline was stopped while the trace was made. Alone it breaks nothing
      * (senders may have retried); beside a missing service it says where the spans went.
      */
-    COMPONENT_DOWN;
+    COMPONENT_DOWN,
+    /**
+     * A function logged during the trace's invocations without the trace id: its logs will not link to
+     * the trace in Kibana. The trace itself is intact.
+     */
+    LOGS_UNLINKED;
 
     /** Whether a finding of this kind is a broken link (the others only explain or qualify). */
     boolean breaks() {
-      return this != CLOCK_SKEW && this != COMPONENT_DOWN;
+      return this != CLOCK_SKEW && this != COMPONENT_DOWN && this != LOGS_UNLINKED;
     }
   }
 
@@ -141,6 +147,7 @@ public final class Diagnosis {
     Trace trace = traces.read(traceId);
     Evidence.Builder evidence = Evidence.builder(trace).expectServices(expectedServices);
     backendEvidence.accept(evidence);
+    collectLogs(traces, trace, evidence);
     Set<String> missing = new LinkedHashSet<>(expectedServices);
     missing.removeAll(trace.services());
     if (!missing.isEmpty()) {
@@ -162,6 +169,19 @@ public final class Diagnosis {
       }
     }
     return of(evidence.build());
+  }
+
+  /** The trace's logs, when it has spans; a failed read is noted and the diagnosis goes on without them. */
+  private static void collectLogs(Traces traces, Trace trace, Evidence.Builder evidence) {
+    if (trace.isEmpty()) {
+      return;
+    }
+    try {
+      evidence.logs(traces.logs(trace));
+    } catch (UncheckedIOException | co.elastic.clients.elasticsearch._types.ElasticsearchException e) {
+      evidence.exportFailure(new Evidence.ExportFailure(Instant.now(), null, "trace reader",
+          "could not read the logs of trace " + trace.traceId() + ": " + e));
+    }
   }
 
   public String traceId() {
@@ -241,6 +261,7 @@ public final class Diagnosis {
       missingServices();
       functionErrors();
       outages();
+      unlinkedLogs();
       return new Diagnosis(trace.traceId(), summary(), findings);
     }
 
@@ -412,6 +433,33 @@ public final class Diagnosis {
               List.of()));
         }
       }
+    }
+
+    /**
+     * Functions whose own lines (not the service's {@code START}/{@code END}/{@code REPORT}) were
+     * written during the trace's invocations, none of them carrying the trace id.
+     */
+    private void unlinkedLogs() {
+      Map<String, List<TraceLog>> byFunction = new LinkedHashMap<>();
+      for (TraceLog l : ev.logs) {
+        String key = l.function() != null ? l.function() : l.service();
+        if (key != null && !l.isPlatformLine()) {
+          byFunction.computeIfAbsent(key, k -> new ArrayList<>()).add(l);
+        }
+      }
+      byFunction.forEach((function, lines) -> {
+        if (lines.stream().anyMatch(l -> l.link() == TraceLog.Link.TRACE_ID)) {
+          return;
+        }
+        TraceLog first = lines.get(0);
+        String sample = first.message().strip();
+        sample = sample.length() > 120 ? sample.substring(0, 117) + "..." : sample;
+        findings.add(new Finding(Kind.LOGS_UNLINKED, function + " wrote " + lines.size() + " log line"
+            + (lines.size() == 1 ? "" : "s") + " during its invocation in this trace (request id " + first.requestId()
+            + "), none with the trace id (e.g. \"" + sample + "\"): its logs will not link to this trace in Kibana."
+            + " Log the active span's trace id (ECS-JSON \"trace.id\", \"span.id\")",
+            first.service(), first.function(), null, null, null, first.requestId(), List.of()));
+      });
     }
 
     /** Outages that overlap the trace's window, whether or not anything went missing. */

@@ -1,6 +1,7 @@
 package io.traceharness.diagnosis;
 
 import io.traceharness.trace.Trace;
+import io.traceharness.trace.TraceLog;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,8 +11,8 @@ import java.util.Objects;
 
 /**
  * What the harness saw around one trace: the trace itself, what API Gateway and the Lambda service
- * received, what the layers' collectors failed to export, how the functions were configured, and
- * the other traces in which the expected services' transactions ended up.
+ * received, what the layers' collectors failed to export, how the functions were configured, the
+ * trace's logs, and the other traces in which the expected services' transactions ended up.
  *
  * <pre>{@code
  * Evidence evidence = Evidence.builder(trace)
@@ -61,6 +62,7 @@ public final class Evidence {
   final Map<String, FunctionFacts> functions;
   final Map<String, Trace> otherTraces;
   final List<Outage> outages;
+  final List<TraceLog> logs;
 
   private Evidence(Builder b) {
     this.trace = b.trace;
@@ -71,6 +73,7 @@ public final class Evidence {
     this.functions = Map.copyOf(b.functions);
     this.otherTraces = Map.copyOf(b.otherTraces);
     this.outages = List.copyOf(b.outages);
+    this.logs = List.copyOf(b.logs);
   }
 
   public static Builder builder(Trace trace) {
@@ -94,6 +97,7 @@ public final class Evidence {
     private final Map<String, FunctionFacts> functions = new LinkedHashMap<>();
     private final Map<String, Trace> otherTraces = new LinkedHashMap<>();
     private final List<Outage> outages = new ArrayList<>();
+    private final List<TraceLog> logs = new ArrayList<>();
 
     private Builder(Trace trace) {
       this.trace = Objects.requireNonNull(trace, "trace");
@@ -147,6 +151,15 @@ public final class Evidence {
 
     public Builder function(FunctionFacts facts) {
       functions.put(facts.name(), facts);
+      return this;
+    }
+
+    /**
+     * The trace's logs as {@code Traces.logs(Trace)} reads them: records carrying its id and its
+     * functions' lines written during its invocations.
+     */
+    public Builder logs(List<TraceLog> records) {
+      logs.addAll(records);
       return this;
     }
 

@@ -39,6 +39,8 @@ public final class Trace {
   private final List<Anomaly> anomalies;
   private final List<TraceError> errors;
   private final Map<String, SpanNode> byId;
+  /** The reader this trace came from, which can read its logs; null for a parsed trace. */
+  private volatile java.util.function.Function<Trace, List<TraceLog>> logSource;
 
   private Trace(
       String traceId,
@@ -196,6 +198,29 @@ public final class Trace {
   }
 
   /** The hex trace id. */
+  void logSource(java.util.function.Function<Trace, List<TraceLog>> source) {
+    this.logSource = source;
+  }
+
+  /** Whether {@link #logs()} can read: the trace was read from Elasticsearch by {@link Traces}. */
+  public boolean hasLogSource() {
+    return logSource != null;
+  }
+
+  /**
+   * The trace's logs now, read from the Elasticsearch it was read from ({@link Traces#logs(Trace)}):
+   * records that carry its id and its Lambda functions' lines written during its invocations.
+   *
+   * @throws IllegalStateException when the trace was not read by {@link Traces} (a parsed one)
+   */
+  public List<TraceLog> logs() {
+    java.util.function.Function<Trace, List<TraceLog>> source = logSource;
+    if (source == null) {
+      throw new IllegalStateException("trace " + traceId + " was not read from Elasticsearch: its logs cannot be read");
+    }
+    return source.apply(this);
+  }
+
   public String traceId() {
     return traceId;
   }

@@ -335,7 +335,9 @@ public final class Traces implements AutoCloseable {
   public Trace read(String traceId) {
     Objects.requireNonNull(traceId, "traceId");
     try {
-      return Trace.fromSources(traceId, source.documents(traceId));
+      Trace trace = Trace.fromSources(traceId, source.documents(traceId));
+      trace.logSource(this::logs);
+      return trace;
     } catch (IOException e) {
       throw new UncheckedIOException("reading trace " + traceId, e);
     }
@@ -482,10 +484,77 @@ public final class Traces implements AutoCloseable {
     try {
       client.indices().refresh(r -> r.index(logIndices).ignoreUnavailable(true).allowNoIndices(true));
       return fetch(logIndices, ofTraces(List.of(traceId))).stream().map(TraceLog::of)
-          .sorted(Comparator.comparing(TraceLog::timestamp)).toList();
+          .sorted(LOG_ORDER).toList();
     } catch (IOException e) {
       throw new UncheckedIOException("reading the logs of trace " + traceId, e);
     }
+  }
+
+  /** By time, then by CloudWatch event id: a shipped block's lines share their shipping time. */
+  private static final Comparator<TraceLog> LOG_ORDER = Comparator.comparing(TraceLog::timestamp)
+      .thenComparing(l -> l.document().path("aws").path("cloudwatch").path("event_id").asText(""));
+
+  /**
+   * The trace's logs: the records that carry its id ({@link TraceLog.Link#TRACE_ID}, what Kibana
+   * links), and the lines its Lambda functions wrote during the trace's invocations without it
+   * ({@link TraceLog.Link#REQUEST_ID}): the request ids come from the trace's transaction documents
+   * ({@code faas.execution} of an APM agent's; {@code labels.faas_execution} or
+   * {@code labels.faas_invocation_id} where APM Server kept an OpenTelemetry span's attribute as a
+   * label; {@code attributes.faas.*} of an OTel-native one), and a line is matched by its
+   * {@code faas.execution} or by the request id in its text (a {@code RequestId: } platform line, a
+   * Node.js runtime's {@code <time>\t<request id>\t…}). By time; empty for a reader without Elasticsearch.
+   */
+  public List<TraceLog> logs(Trace trace) {
+    Objects.requireNonNull(trace, "trace");
+    if (client == null || logIndices.isEmpty()) {
+      return List.of();
+    }
+    String traceId = trace.traceId();
+    Map<String, String> invocations = invocationsOf(documents(traceId));
+    List<FieldValue> ids = invocations.keySet().stream().map(FieldValue::of).toList();
+    Query query = Query.of(q -> q.bool(b -> {
+      b.should(sh -> sh.term(t -> t.field("trace.id").value(traceId)))
+          .should(sh -> sh.term(t -> t.field("trace_id").value(traceId)));
+      if (!ids.isEmpty()) {
+        b.should(sh -> sh.terms(t -> t.field("faas.execution").terms(v -> v.value(ids))));
+        invocations.keySet().forEach(id -> b.should(sh -> sh.matchPhrase(m -> m.field("message").query(id))));
+      }
+      return b.minimumShouldMatch("1");
+    }));
+    try {
+      client.indices().refresh(r -> r.index(logIndices).ignoreUnavailable(true).allowNoIndices(true));
+      List<TraceLog> logs = new ArrayList<>();
+      for (JsonNode doc : fetch(logIndices, query)) {
+        TraceLog plain = TraceLog.of(doc);
+        boolean carriesId = traceId.equals(plain.traceId());
+        String request = plain.requestId();
+        if (!carriesId && (request == null || !invocations.containsKey(request))) {
+          continue; // the request id only appeared inside another line's text
+        }
+        logs.add(TraceLog.of(doc, carriesId ? TraceLog.Link.TRACE_ID : TraceLog.Link.REQUEST_ID,
+            request == null ? null : invocations.get(request)));
+      }
+      logs.sort(LOG_ORDER);
+      return logs;
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the logs of trace " + traceId, e);
+    }
+  }
+
+  private static final List<String> REQUEST_ID_FIELDS = List.of("faas.execution", "labels.faas_execution",
+      "labels.faas_invocation_id", "attributes.faas.execution", "attributes.faas.invocation_id");
+
+  /** Request id → service of the transactions (entry spans) that name a Lambda invocation. */
+  static Map<String, String> invocationsOf(List<JsonNode> documents) {
+    Map<String, String> invocations = new LinkedHashMap<>();
+    for (JsonNode doc : documents) {
+      Map<String, JsonNode> f = Documents.flatten(doc);
+      String requestId = Documents.first(f, REQUEST_ID_FIELDS.toArray(String[]::new));
+      if (requestId != null) {
+        invocations.putIfAbsent(requestId, Documents.first(f, "service.name", "resource.attributes.service.name"));
+      }
+    }
+    return invocations;
   }
 
   /** At most this many traces are listed by {@link #recent(int, TraceFilter)}. */

@@ -11,14 +11,15 @@ import java.util.Objects;
  * Our stand-in for the apm-data and otel-data plugins' templates, which the integ-test distribution
  * lacks: one component template with APM Server's fields (and the OpenTelemetry-native ids), one
  * data stream template per APM data stream family, and one per OpenTelemetry-native family
- * ({@code traces-*.otel-*} …, at a lower priority because their patterns overlap the APM ones).
+ * ({@code traces-*.otel-*} …, at a lower priority because their patterns overlap the APM ones), and one
+ * for the other {@code logs-*-*} data streams (priority 100, as the stack's {@code logs} template).
  * The JSON lives in {@code templates/} next to this class.
  */
 final class IndexTemplates {
 
   static final String COMPONENT = "traceharness-apm@mappings";
   static final List<String> INDEX_TEMPLATES = List.of("traces-apm", "logs-apm.error", "logs-apm.app", "metrics-apm",
-      "traces-otel", "logs-otel", "metrics-otel");
+      "traces-otel", "logs-otel", "metrics-otel", "logs");
 
   private IndexTemplates() {
   }

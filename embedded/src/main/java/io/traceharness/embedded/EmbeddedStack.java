@@ -8,6 +8,7 @@ import io.traceharness.collector.CollectorExtension;
 import io.traceharness.collector.EmbeddedCollector;
 import io.traceharness.diagnosis.Evidence;
 import io.traceharness.elasticsearch.EmbeddedElasticsearch;
+import io.traceharness.forwarder.ServerlessForwarder;
 import io.traceharness.lambda.DeployedFunction;
 import io.traceharness.lambda.FunctionConfig;
 import io.traceharness.lambda.FunctionDefinition;
@@ -54,6 +55,10 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  * and the function exports to it; otherwise the function exports to the stack's own collector,
  * which forwards to APM Server.
  *
+ * <p>The functions' CloudWatch logs are shipped to Elasticsearch as the Elastic Serverless Forwarder
+ * ships them ({@link ServerlessForwarder}, {@code logs-generic-default}) unless
+ * {@link Builder#shipLogs(boolean) shipLogs(false)}; {@link #close()} ships the last lines first.
+ *
  * <p>Components listen on free loopback ports unless the builder's {@link StackPorts} fixes them (the
  * sandbox asks for the well-known ones); fixed ports are checked before anything starts. API Gateway
  * speaks HTTPS and plaintext on its port, with a certificate of the local certificate authority.
@@ -80,7 +85,9 @@ public final class EmbeddedStack implements TracingStack {
   /** One certificate for every API Gateway of the stack, as {@code *.execute-api.REGION.amazonaws.com} has one. */
   private LocalCertificateAuthority.ServerCertificate gatewayCertificate;
   private final boolean freeze;
+  private final boolean shipLogs;
   private EmbeddedElasticsearch elasticsearch;
+  private ServerlessForwarder logForwarder;
   private EmbeddedApmServer apm;
   private EmbeddedCollector collector;
   private LambdaEmulator lambda;
@@ -104,6 +111,7 @@ public final class EmbeddedStack implements TracingStack {
     this.lambdaConcurrency = b.lambdaConcurrency;
     this.ports = b.ports;
     this.freeze = b.freeze;
+    this.shipLogs = b.shipLogs;
   }
 
   public static Builder builder() {
@@ -132,9 +140,13 @@ public final class EmbeddedStack implements TracingStack {
       }
       collector = EmbeddedCollector.builder().name("collector").config(stackCollectorConfig())
           .environment(collectorEnv).freePorts(false).build().start();
-      lambda = LambdaEmulator.builder().region(region).accountConcurrency(lambdaConcurrency).port(ports.lambda())
-          .freeze(freeze)
-          .sandboxHook(new LayerCollectors()).build().start();
+      LambdaEmulator.Builder lambdaBuilder = LambdaEmulator.builder().region(region)
+          .accountConcurrency(lambdaConcurrency).port(ports.lambda()).freeze(freeze).sandboxHook(new LayerCollectors());
+      if (shipLogs) {
+        logForwarder = ServerlessForwarder.builder(elasticsearch.client()).region(region).build();
+        lambdaBuilder.logSubscriber(logForwarder);
+      }
+      lambda = lambdaBuilder.build().start();
       gatewayCertificate = LocalCertificateAuthority.shared().issueServer("api-gateway");
       gateway = EmbeddedApiGateway.builder().stage("dev").port(ports.apiGateway()).tls(gatewayCertificate)
           .invoker(FunctionInvoker.lambda(lambda)).build().start();
@@ -383,6 +395,11 @@ public final class EmbeddedStack implements TracingStack {
     return collector;
   }
 
+  /** The forwarder shipping the functions' logs to Elasticsearch; empty when built with {@code shipLogs(false)}. */
+  public Optional<ServerlessForwarder> logForwarder() {
+    return Optional.ofNullable(logForwarder);
+  }
+
   /**
    * Shifts the timestamps of everything the function's layer collector forwards by {@code skew},
    * as if that sandbox's clock ran ahead (positive) or behind; applies to collectors started after
@@ -417,6 +434,8 @@ public final class EmbeddedStack implements TracingStack {
       otherGateways.values().forEach(EmbeddedStack::closeQuietly);
     }
     closeQuietly(lambda);
+    // after the functions, so their last lines (Shutdown output included) are shipped
+    closeQuietly(logForwarder);
     layerCollectors.values().forEach(lc -> closeQuietly(lc.extension()));
     closeQuietly(collector);
     closeQuietly(apm);
@@ -600,6 +619,7 @@ public final class EmbeddedStack implements TracingStack {
     private StackPorts ports = StackPorts.free();
     private boolean noSecretToken;
     private boolean freeze;
+    private boolean shipLogs = true;
 
     private Builder() {
     }
@@ -618,6 +638,17 @@ public final class EmbeddedStack implements TracingStack {
      */
     public Builder freeze(boolean freeze) {
       this.freeze = freeze;
+      return this;
+    }
+
+    /**
+     * Whether the functions' CloudWatch logs are shipped to Elasticsearch ({@code logs-generic-default}),
+     * as the Elastic Serverless Forwarder subscribed to their log groups ships them (see
+     * {@link ServerlessForwarder}); on by default. Lines that carry a trace id (ECS-JSON {@code trace.id})
+     * are then linked to their trace ({@code Traces.logs}).
+     */
+    public Builder shipLogs(boolean ship) {
+      this.shipLogs = ship;
       return this;
     }
 

@@ -9,30 +9,46 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Each function's log as CloudWatch shows it: {@code INIT_START}, {@code START}, the runtime's output,
  * {@code END}, {@code REPORT} with durations and memory (and {@code XRAY} when sampled), one block per
- * invocation, in {@code <work dir>/<function>.log}.
+ * invocation, in {@code <work dir>/<function>.log}. A subscriber, when there is one, gets every line
+ * written as a {@link LogEvents} of the environment's log stream, as a CloudWatch Logs subscription
+ * filter with an empty pattern delivers them.
  */
 final class CloudWatchLog {
 
   private static final Logger LOG = LoggerFactory.getLogger(CloudWatchLog.class);
   private static final int TAIL_BYTES = 4096;
 
+  private static final DateTimeFormatter STREAM_DATE = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
+
   private final Path dir;
   private final String region;
+  private final String accountId;
+  private final Consumer<LogEvents> subscriber;
   private final Map<String, Object> writeLocks = new ConcurrentHashMap<>();
+  private final Map<String, String> streams = new ConcurrentHashMap<>();
+  private final AtomicLong sequence = new AtomicLong();
 
-  CloudWatchLog(Path dir, String region) {
+  CloudWatchLog(Path dir, String region, String accountId, Consumer<LogEvents> subscriber) {
     this.dir = dir;
     this.region = region;
+    this.accountId = accountId;
+    this.subscriber = subscriber;
   }
 
   Path logFile(String functionName) {
@@ -61,6 +77,7 @@ final class CloudWatchLog {
       } catch (IOException ex) {
         LOG.warn("Could not write {}", file, ex);
       }
+      deliver(name, a.instance().id(), block, a.call().requestId);
     }
     return block;
   }
@@ -69,7 +86,7 @@ final class CloudWatchLog {
    * Appends what an environment wrote during its Shutdown phase (a runtime's SIGTERM handler, an
    * extension's answer to {@code SHUTDOWN}): in CloudWatch it follows the environment's last block.
    */
-  void append(String functionName, String output) {
+  void append(String functionName, String instanceId, String output) {
     Path file = logFile(functionName);
     String text = output.endsWith("\n") ? output : output + "\n";
     synchronized (writeLocks.computeIfAbsent(functionName, k -> new Object())) {
@@ -79,7 +96,44 @@ final class CloudWatchLog {
       } catch (IOException ex) {
         LOG.warn("Could not write {}", file, ex);
       }
+      deliver(functionName, instanceId, text, null);
     }
+  }
+
+  /**
+   * Hands the lines to the subscriber, under the function's write lock so they arrive in log order.
+   * A block's lines before its {@code START} are the init phase's and belong to no request.
+   */
+  private void deliver(String functionName, String instanceId, String text, String requestId) {
+    if (subscriber == null) {
+      return;
+    }
+    Instant now = Instant.now();
+    String start = requestId == null ? null : "START RequestId: " + requestId + " ";
+    boolean inRequest = false;
+    List<LogEvents.LogEvent> events = new ArrayList<>();
+    for (String line : text.split("\n")) {
+      if (start != null && line.startsWith(start)) {
+        inRequest = true;
+      }
+      if (!line.isEmpty()) {
+        events.add(new LogEvents.LogEvent(eventId(now), now, line, inRequest ? requestId : null));
+      }
+    }
+    if (events.isEmpty()) {
+      return;
+    }
+    String stream = streams.computeIfAbsent(instanceId, id -> STREAM_DATE.format(now) + "/[$LATEST]" + id);
+    try {
+      subscriber.accept(new LogEvents(accountId, "/aws/lambda/" + functionName, stream, functionName, events));
+    } catch (RuntimeException e) {
+      LOG.warn("The log subscriber failed on {} lines of {}: {}", events.size(), functionName, e.toString());
+    }
+  }
+
+  /** 56 digits, as CloudWatch's event ids: the time in milliseconds, then a sequence number. */
+  private String eventId(Instant at) {
+    return String.format(Locale.ROOT, "%020d%036d", at.toEpochMilli(), sequence.incrementAndGet());
   }
 
   /** The last 4 KB of a block ({@code LogType: Tail}). */

@@ -130,7 +130,7 @@ final class Invoker {
         options.clientContext(), config.arn(), config.timeout());
     Attempt attempt = new Attempt(fn, inst, call, Instant.now(), options);
     if (!inst.started()) {
-      inst.onShutdownOutput(output -> log.append(fn.name(), output));
+      inst.onShutdownOutput(output -> log.append(fn.name(), inst.id(), output));
     }
     CompletableFuture<Duration> init = inst.started() ? CompletableFuture.completedFuture(null)
         : CompletableFuture.supplyAsync(() -> runtime.launch(inst), workers.blocking()).thenCompose(ready -> ready);

@@ -71,7 +71,8 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  * <h2>Logs</h2>
  * Each function's log, as CloudWatch shows it ({@code INIT_START}, {@code START}, the runtime's
  * output, {@code END}, {@code REPORT} with durations and memory), is kept in
- * {@code <work dir>/lambda/<function>.log} ({@link #logFile(String)}, {@link #logs(String)}).
+ * {@code <work dir>/lambda/<function>.log} ({@link #logFile(String)}, {@link #logs(String)}); a
+ * {@link Builder#logSubscriber} gets each line as a CloudWatch Logs subscription does ({@link LogEvents}).
  *
  * <h2>Parts</h2>
  * This class is the facade. The {@code FunctionRegistry} holds functions and layers (the control
@@ -124,7 +125,7 @@ public final class LambdaEmulator implements AutoCloseable {
     this.freezes = b.freeze ? new FreezeStats() : null;
     this.pool = new InstancePool(accountConcurrency, keepAlive, workDir, workers, freezes);
     this.registry = new FunctionRegistry(region, accountId, workDir, b.activationDelay, pool);
-    this.log = new CloudWatchLog(workDir, region);
+    this.log = new CloudWatchLog(workDir, region, accountId, b.logSubscriber);
     this.invoker = new Invoker(registry, pool, new RuntimeEnvironment(region, b.initTimeout, b.hook, workers), log,
         workers);
   }
@@ -361,6 +362,7 @@ public final class LambdaEmulator implements AutoCloseable {
     private Duration initTimeout = Duration.ofSeconds(30);
     private Duration activationDelay = Duration.ZERO;
     private SandboxHook hook;
+    private java.util.function.Consumer<LogEvents> logSubscriber;
     private boolean freeze = true;
     private Path workDir;
     private int port;
@@ -418,6 +420,17 @@ public final class LambdaEmulator implements AutoCloseable {
 
     public Builder sandboxHook(SandboxHook hook) {
       this.hook = hook;
+      return this;
+    }
+
+    /**
+     * Gets every line of the functions' logs as it is written, as a CloudWatch Logs subscription filter
+     * (empty pattern) on each {@code /aws/lambda/<function>} group delivers it: an invocation's block at its
+     * end, an environment's Shutdown output when it ends. Called on the service's threads, in log order
+     * per function; keep it quick (hand the events to a queue).
+     */
+    public Builder logSubscriber(java.util.function.Consumer<LogEvents> subscriber) {
+      this.logSubscriber = subscriber;
       return this;
     }
 

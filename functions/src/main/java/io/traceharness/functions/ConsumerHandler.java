@@ -35,14 +35,20 @@ public final class ConsumerHandler
       .build();
 
   private final Function<String, String> environment;
+  private final Log log;
 
   /** The constructor Lambda calls: reads {@code CONSUMER_API} from the process environment. */
   public ConsumerHandler() {
-    this(System::getenv);
+    this(System::getenv, Log.standard());
   }
 
   ConsumerHandler(Function<String, String> environment) {
+    this(environment, Log.standard());
+  }
+
+  ConsumerHandler(Function<String, String> environment, Log log) {
     this.environment = environment;
+    this.log = log;
   }
 
   @Override
@@ -53,8 +59,8 @@ public final class ConsumerHandler
     }
     HttpResponse<String> response = get(URI.create(url));
     // stdout lines, like the sample's console.log, are the function's log lines in CloudWatch
-    System.out.println("Status: " + response.statusCode());
-    System.out.println(response.body());
+    log.info("Status: " + response.statusCode());
+    log.info(response.body());
     return new APIGatewayProxyResponseEvent()
         .withStatusCode(200)
         .withHeaders(Map.of("Content-Type", "application/json"))

@@ -27,6 +27,7 @@ public final class ProducerHandler
       DateTimeFormatter.ofPattern("HH:mm:ss 'GMT'xx (zzzz)", Locale.US);
 
   private final Clock clock;
+  private final Log log;
 
   /** The constructor Lambda calls: the system clock in the function's time zone. */
   public ProducerHandler() {
@@ -34,13 +35,18 @@ public final class ProducerHandler
   }
 
   ProducerHandler(Clock clock) {
+    this(clock, Log.standard());
+  }
+
+  ProducerHandler(Clock clock, Log log) {
     this.clock = clock;
+    this.log = log;
   }
 
   @Override
   public APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
     // a stdout line, like the sample's console.log, is a log line in CloudWatch
-    System.out.println("Event: " + Json.describe(event));
+    log.info("Event: " + Json.describe(event));
     String message = "Hello, the current time is " + TIME_STRING.format(ZonedDateTime.now(clock)) + ".";
     return new APIGatewayProxyResponseEvent()
         .withStatusCode(200)
