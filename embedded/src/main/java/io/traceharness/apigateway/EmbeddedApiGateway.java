@@ -53,8 +53,8 @@ import org.slf4j.LoggerFactory;
  * API Gateway with Lambda proxy integrations, on loopback: a REST API (payload format 1.0) by
  * default, or an HTTP API (payload format 2.0). Requests to {@code http://127.0.0.1:PORT/{stage}/…}
  * are routed by method and resource ({@code /items/{id}}, {@code /{proxy+}}, {@code ANY}) to a
- * function through a {@link FunctionInvoker}; answers, error shapes and the X-Ray header under
- * Active tracing are those of API Gateway. {@code traceparent} and {@code tracestate} pass through
+ * function through a {@link FunctionInvoker}; answers, error shapes and the X-Ray header (a REST
+ * API's under Active tracing, an HTTP API's root-only one) are those of API Gateway. {@code traceparent} and {@code tracestate} pass through
  * unchanged. Every request is recorded ({@link #requests()}) for diagnosing a broken trace.
  *
  * <p>Built with {@link Builder#tls}, it speaks HTTPS too, on the same port: API Gateway serves its
@@ -297,10 +297,12 @@ public final class EmbeddedApiGateway implements AutoCloseable {
       headers.add(Map.entry("X-Forwarded-Proto", ctx.sessionProtocol().isTls() ? "https" : "http"));
     }
     String xray = null;
-    if (invoker.activeTracing(x.function)) {
+    if (httpApi) {
+      x.xray = httpApiTraceHeader(headers, callerXray, now.getEpochSecond());
+    } else if (invoker.activeTracing(x.function)) {
       xray = nextTraceHeader(callerXray, now.getEpochSecond());
       headers.removeIf(h -> h.getKey().equalsIgnoreCase("x-amzn-trace-id"));
-      headers.add(Map.entry(httpApi ? "x-amzn-trace-id" : "X-Amzn-Trace-Id", xray));
+      headers.add(Map.entry("X-Amzn-Trace-Id", xray));
       x.xray = xray;
     } else {
       x.xray = callerXray;
@@ -479,6 +481,25 @@ public final class EmbeddedApiGateway implements AutoCloseable {
     String root = caller.hasValidRoot() ? caller.root() : XRayTraceHeader.newRoot(epochSeconds);
     boolean sampled = !Boolean.FALSE.equals(caller.sampled());
     return new XRayTraceHeader(root, XRayTraceHeader.newParent(), sampled, null).toString();
+  }
+
+  /**
+   * The {@code x-amzn-trace-id} of an HTTP API's event. HTTP APIs have no X-Ray tracing (the
+   * "Monitoring" table of API Gateway's developer guide, http-api-vs-rest), so whatever the function's
+   * tracing mode the header carries a root and no parent ({@code Root=1-…}, as in the captured HTTP API
+   * events aws-lambda-rust-runtime keeps, lambda-events' {@code example-apigw-v2-request-no-authorizer.json}),
+   * which no X-Ray propagator takes as a
+   * parent; and nothing reaches Lambda's own trace header, which starts a root of its own
+   * (aws-xray-sdk-java issue 301). A caller's header is kept.
+   */
+  private static String httpApiTraceHeader(List<Map.Entry<String, String>> headers, String callerXray,
+      long epochSeconds) {
+    if (callerXray != null) {
+      return callerXray;
+    }
+    String rootOnly = "Root=" + XRayTraceHeader.newRoot(epochSeconds);
+    headers.add(Map.entry("x-amzn-trace-id", rootOnly));
+    return rootOnly;
   }
 
   private static String protocol(ServiceRequestContext ctx) {

@@ -404,6 +404,31 @@ class EmbeddedApiGatewayTest {
     assertThat(invoker.events.get("traced").path("multiValueHeaders").path("X-Amzn-Trace-Id")).hasSize(1);
   }
 
+  /**
+   * HTTP APIs have no X-Ray tracing (API Gateway's developer guide, http-api-vs-rest): whatever the
+   * function's tracing mode, the event carries a root-only header (lambda-events'
+   * example-apigw-v2-request-no-authorizer.json in aws-lambda-rust-runtime) and the invoke none.
+   */
+  @Test
+  void anHttpApiAddsARootOnlyTraceHeaderEvenUnderActiveTracing() throws Exception {
+    try (EmbeddedApiGateway gw = EmbeddedApiGateway.builder().stage("$default").payloadFormatVersion("2.0")
+        .invoker(invoker).logFile(tmp.resolve("http-api-xray.log")).build().start()) {
+      URI url = gw.route("POST", "/traced-v2", "traced-v2");
+      invoker.on("traced-v2", e -> OK);
+      invoker.active.add("traced-v2");
+
+      HttpResponse<String> r = send("POST", url, "{}", "traceparent", TRACEPARENT);
+
+      JsonNode headers = invoker.events.get("traced-v2").path("headers");
+      assertThat(headers.path("x-amzn-trace-id").asText()).matches("Root=1-[0-9a-f]{8}-[0-9a-f]{24}");
+      assertThat(headers.path("traceparent").asText()).isEqualTo(TRACEPARENT);
+      assertThat(invoker.xray.get("traced-v2")).isEqualTo("none");
+      assertThat(r.headers().firstValue("X-Amzn-Trace-Id")).isEmpty();
+      assertThat(gw.requests()).last().satisfies(req ->
+          assertThat(req.xAmznTraceId()).isEqualTo(headers.path("x-amzn-trace-id").asText()));
+    }
+  }
+
   @Test
   void httpApiPayloadFormat2() throws Exception {
     try (EmbeddedApiGateway gw = EmbeddedApiGateway.builder().stage("prod").payloadFormatVersion("2.0")
