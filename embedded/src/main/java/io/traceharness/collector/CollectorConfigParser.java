@@ -37,7 +37,15 @@ final class CollectorConfigParser {
       "hostmetrics", "filelog", "statsd", "kafka", "awsecscontainermetrics", "telemetryapi", "opencensus",
       "fluentforward", "k8s_cluster", "kubeletstats", "otlpjsonfile");
   private static final Set<String> KNOWN_PROCESSORS = Set.of("resourcedetection", "filter", "tail_sampling", "probabilistic_sampler", "span", "k8sattributes", "groupbytrace",
-      "cumulativetodelta", "deltatocumulative", "metricstransform", "redaction", "groupbyattrs");
+      "cumulativetodelta", "deltatocumulative", "metricstransform", "redaction", "groupbyattrs", "elasticapm");
+  /**
+   * Connectors that configs name but this collector does not run: Elastic's {@code elasticapm}
+   * (elastic/elastic-agent internal/pkg/otel/samples/linux/gateway.yml lists it as a connector and as
+   * a processor of the EDOT gateway).
+   */
+  private static final Set<String> KNOWN_CONNECTORS = Set.of("elasticapm");
+  /** Elastic's components whose work is the data Kibana's APM UI derives: named in a warning of their own. */
+  private static final Set<String> ELASTIC_APM_COMPONENTS = Set.of("elasticapm");
   private static final Set<String> KNOWN_EXPORTERS = Set.of("awsxray", "awsemf", "awscloudwatchlogs",
       "prometheus", "prometheusremotewrite", "loadbalancing", "kafka", "file", "zipkin", "jaeger",
       "elasticsearch", "datadog", "sapm", "signalfx", "splunk_hec", "awss3", "awskinesis", "nop");
@@ -61,6 +69,7 @@ final class CollectorConfigParser {
   private final Set<String> skippedReceivers = new LinkedHashSet<>();
   private final Set<String> skippedProcessors = new LinkedHashSet<>();
   private final Set<String> skippedExporters = new LinkedHashSet<>();
+  private final Set<String> skippedConnectors = new LinkedHashSet<>();
 
   private CollectorConfigParser(ConfigExpander expander, String systemCertFile) {
     this.expander = expander;
@@ -104,6 +113,7 @@ final class CollectorConfigParser {
       throw new InvalidConfigException("empty configuration file");
     }
     connectors(connectorsSec);
+    warnElasticApmComponents(processorsSec, connectorsSec);
 
     Map<String, ReceiverSpec> receivers = components(receiversSec, RECEIVERS, KNOWN_RECEIVERS, skippedReceivers,
         (type, id) -> receiver(id, receiversSec.section(id)));
@@ -124,10 +134,31 @@ final class CollectorConfigParser {
         Map.copyOf(exporters), List.copyOf(pipelines), List.copyOf(warnings));
   }
 
-  private static void connectors(ConfigSection connectorsSec) {
-    if (!connectorsSec.isEmpty()) {
-      throw new InvalidConfigException("connectors: the embedded collector runs no connectors, got "
-          + String.join(", ", connectorsSec.map().keySet()));
+  /** Connectors are not run: known ones are skipped (their pipelines' other parts run), others refused. */
+  private void connectors(ConfigSection connectorsSec) {
+    for (String id : connectorsSec.map().keySet()) {
+      String type = parseId("connectors", id);
+      if (!KNOWN_CONNECTORS.contains(type)) {
+        throw new InvalidConfigException("connectors: the embedded collector runs no connectors, got "
+            + String.join(", ", connectorsSec.map().keySet()));
+      }
+      skippedConnectors.add(id);
+    }
+  }
+
+  private void warnElasticApmComponents(ConfigSection processorsSec, ConfigSection connectorsSec) {
+    Set<String> named = new TreeSet<>();
+    for (ConfigSection sec : List.of(processorsSec, connectorsSec)) {
+      for (String id : sec.map().keySet()) {
+        if (ELASTIC_APM_COMPONENTS.contains(id.contains("/") ? id.substring(0, id.indexOf('/')) : id)) {
+          named.add(sec.path() + "::" + id);
+        }
+      }
+    }
+    if (!named.isEmpty()) {
+      warnings.add(String.join(", ", named) + ": Elastic's APM processor and connector are not run by the embedded"
+          + " collector; spans and logs pass through unchanged, and the data Kibana's APM UI derives from them"
+          + " (transaction and span enrichment, the aggregated service and transaction metrics) is not produced");
     }
   }
 
@@ -172,6 +203,8 @@ final class CollectorConfigParser {
     Map<String, Set<String>> notRunReceivers = new LinkedHashMap<>();
     Map<String, Set<String>> notRunProcessors = new LinkedHashMap<>();
     Map<String, Set<String>> notRunExporters = new LinkedHashMap<>();
+    Map<String, Set<String>> connectorReceivers = new LinkedHashMap<>();
+    Map<String, Set<String>> connectorExporters = new LinkedHashMap<>();
     for (String pid : pipelinesSec.map().keySet()) {
       String path = "service::pipelines::" + pid;
       String typeName = pid.contains("/") ? pid.substring(0, pid.indexOf('/')) : pid;
@@ -189,11 +222,37 @@ final class CollectorConfigParser {
       if (exp.isEmpty()) {
         throw new InvalidConfigException(path + ": must have at least one exporter");
       }
-      pipelines.add(new PipelineSpec(pid, signal,
-          references(path, pid, "receiver", recv, false, receivers.keySet(), skippedReceivers, notRunReceivers),
+      recv.stream().filter(skippedConnectors::contains).forEach(c -> connectorReceivers.computeIfAbsent(c,
+          k -> new LinkedHashSet<>()).add(pid));
+      exp.stream().filter(skippedConnectors::contains).forEach(c -> connectorExporters.computeIfAbsent(c,
+          k -> new LinkedHashSet<>()).add(pid));
+      List<String> runReceivers = references(path, pid, "receiver", recv, false, receivers.keySet(),
+          union(skippedReceivers, skippedConnectors), notRunReceivers);
+      PipelineSpec spec = new PipelineSpec(pid, signal, runReceivers,
           references(path, pid, "processor", proc, true, processors.keySet(), skippedProcessors, notRunProcessors),
-          references(path, pid, "exporter", exp, false, exporters.keySet(), skippedExporters, notRunExporters)));
+          references(path, pid, "exporter", exp, false, exporters.keySet(), union(skippedExporters, skippedConnectors),
+              notRunExporters));
+      if (runReceivers.isEmpty()) {
+        warnings.add("pipeline \"" + pid + "\" receives only from components the embedded collector does not run"
+            + " (" + String.join(", ", recv) + "); it is left out");
+      } else {
+        pipelines.add(spec);
+      }
     }
+    // a connector joins pipelines: unused on either side, the real collector refuses the config
+    // (opentelemetry-collector service/internal/graph/graph.go)
+    connectorExporters.forEach((c, where) -> {
+      if (!connectorReceivers.containsKey(c)) {
+        throw new InvalidConfigException("connector \"" + c + "\" used as exporter in [" + String.join(" ", where)
+            + "] pipeline but not used in any supported receiver pipeline");
+      }
+    });
+    connectorReceivers.forEach((c, where) -> {
+      if (!connectorExporters.containsKey(c)) {
+        throw new InvalidConfigException("connector \"" + c + "\" used as receiver in [" + String.join(" ", where)
+            + "] pipeline but not used in any supported exporter pipeline");
+      }
+    });
     warnNotRun("receiver", notRunReceivers);
     warnNotRun("processor", notRunProcessors);
     warnNotRun("exporter", notRunExporters);
@@ -221,6 +280,12 @@ final class CollectorConfigParser {
       }
     }
     return List.copyOf(run);
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new LinkedHashSet<>(a);
+    all.addAll(b);
+    return all;
   }
 
   private void warnNotRun(String kind, Map<String, Set<String>> notRun) {
