@@ -48,7 +48,7 @@ final class CollectorConfigParser {
   private static final Set<String> ELASTIC_APM_COMPONENTS = Set.of("elasticapm");
   private static final Set<String> KNOWN_EXPORTERS = Set.of("awsxray", "awsemf", "awscloudwatchlogs",
       "prometheus", "prometheusremotewrite", "loadbalancing", "kafka", "file", "zipkin", "jaeger",
-      "elasticsearch", "datadog", "sapm", "signalfx", "splunk_hec", "awss3", "awskinesis", "nop");
+      "datadog", "sapm", "signalfx", "splunk_hec", "awss3", "awskinesis", "nop");
 
   private static final Set<String> RECEIVERS = Set.of("otlp");
   private static final Set<String> PROCESSORS = Set.of("batch", "memory_limiter", "resource", "attributes",
@@ -56,7 +56,7 @@ final class CollectorConfigParser {
   /** opentelemetry-lambda collector/README.md, "Deprecation Notice": removed from the layer in favour of transform. */
   private static final Set<String> LAMBDA_DEPRECATED_PROCESSORS = Set.of("attributes", "resource", "span");
   private static final Set<String> EXPORTERS = Set.of("otlp_grpc", "otlp", "otlp_http", "otlphttp", "debug",
-      "logging");
+      "logging", "elasticsearch");
   /**
    * Deprecated type aliases and the types that replaced them: collector v0.144.0 renamed {@code otlp}
    * to {@code otlp_grpc} and {@code otlphttp} to {@code otlp_http} (core CHANGELOG, #14403, #14396).
@@ -71,9 +71,12 @@ final class CollectorConfigParser {
   private final Set<String> skippedExporters = new LinkedHashSet<>();
   private final Set<String> skippedConnectors = new LinkedHashSet<>();
 
-  private CollectorConfigParser(ConfigExpander expander, String systemCertFile) {
+  private final String elasticsearchUrl;
+
+  private CollectorConfigParser(ConfigExpander expander, String systemCertFile, String elasticsearchUrl) {
     this.expander = expander;
     this.systemCertFile = systemCertFile;
+    this.elasticsearchUrl = elasticsearchUrl;
   }
 
   static CollectorConfig parse(String yaml, Map<String, String> environment) {
@@ -93,7 +96,8 @@ final class CollectorConfigParser {
     ConfigExpander expander = new ConfigExpander(environment);
     @SuppressWarnings("unchecked")
     Map<String, Object> tree = (Map<String, Object>) expander.expandTree(root, "");
-    return new CollectorConfigParser(expander, environment.get("SSL_CERT_FILE")).read(tree);
+    return new CollectorConfigParser(expander, environment.get("SSL_CERT_FILE"),
+        environment.get("ELASTICSEARCH_URL")).read(tree);
   }
 
   private CollectorConfig read(Map<String, Object> tree) {
@@ -120,7 +124,14 @@ final class CollectorConfigParser {
     Map<String, ProcessorSpec> processors = components(processorsSec, PROCESSORS, KNOWN_PROCESSORS,
         skippedProcessors, (type, id) -> ProcessorParser.processor(type, id, processorsSec.section(id)));
     Map<String, ExporterSpec> exporters = components(exportersSec, EXPORTERS, KNOWN_EXPORTERS, skippedExporters,
-        (type, id) -> ExporterParser.exporter(type, id, exportersSec.section(id), systemCertFile));
+        (type, id) -> {
+          ExporterSpec spec = ExporterParser.exporter(type, id, exportersSec.section(id), systemCertFile,
+              elasticsearchUrl);
+          if (spec instanceof CollectorConfig.ElasticsearchSpec es) {
+            warnings.addAll(es.warnings());
+          }
+          return spec;
+        });
     warnDeprecatedAliases(exportersSec);
     extensions(extensionsSec);
     List<PipelineSpec> pipelines = service(serviceSec, extensionsSec, receivers, processors, exporters);
@@ -253,6 +264,26 @@ final class CollectorConfigParser {
             + "] pipeline but not used in any supported exporter pipeline");
       }
     });
+    // the embedded elasticsearch exporter encodes traces and logs only: in a metrics pipeline it is
+    // left out (as a component not run), and the rest of the pipeline runs
+    for (int i = 0; i < pipelines.size(); i++) {
+      PipelineSpec p = pipelines.get(i);
+      if (p.signal() != Signal.METRICS) {
+        continue;
+      }
+      List<String> kept = p.exporters().stream()
+          .filter(e -> !(exporters.get(e) instanceof CollectorConfig.ElasticsearchSpec)).toList();
+      if (kept.size() == p.exporters().size()) {
+        continue;
+      }
+      warnings.add("service::pipelines::" + p.id() + ": the embedded collector's elasticsearch exporter encodes"
+          + " traces and logs, not metrics; it is left out of this pipeline");
+      if (kept.isEmpty()) {
+        pipelines.remove(i--);
+      } else {
+        pipelines.set(i, new PipelineSpec(p.id(), p.signal(), p.receivers(), p.processors(), kept));
+      }
+    }
     warnNotRun("receiver", notRunReceivers);
     warnNotRun("processor", notRunProcessors);
     warnNotRun("exporter", notRunExporters);
