@@ -19,6 +19,11 @@ public interface TracingStack extends AutoCloseable {
   /** The backend's name, as {@link TracingStackProvider#name()}: {@code embedded}, {@code containers}. */
   String backend();
 
+  /** How the functions' telemetry reaches Elasticsearch: through APM Server (the default) or not. */
+  default TelemetryPath path() {
+    return TelemetryPath.APM;
+  }
+
   /** Where the running components answer. */
   Endpoints endpoints();
 

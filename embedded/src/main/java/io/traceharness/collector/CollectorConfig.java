@@ -210,7 +210,7 @@ public final class CollectorConfig {
     }
   }
 
-  sealed interface ExporterSpec permits OtlpGrpcSpec, OtlpHttpSpec, DebugSpec {
+  sealed interface ExporterSpec permits OtlpGrpcSpec, OtlpHttpSpec, DebugSpec, ElasticsearchSpec {
     String id();
   }
 
@@ -243,6 +243,42 @@ public final class CollectorConfig {
   }
 
   enum Verbosity { BASIC, NORMAL, DETAILED }
+
+  /** The elasticsearch exporter's {@code mapping::mode} values (config.go {@code canonicalMappingModes}). */
+  enum MappingMode {
+    NONE, ECS, OTEL, RAW, BODYMAP;
+
+    String configName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /**
+   * The elasticsearch exporter's own {@code retry} section (config.go {@code RetrySettings}): request and
+   * document level retries of the bulk indexer, not the exporterhelper's {@code retry_on_failure}.
+   *
+   * @param maxRetries 0 means the exporter's default (bulkindexer.go {@code defaultMaxRetries}, 2)
+   */
+  record ElasticsearchRetrySpec(boolean enabled, int maxRetries, Duration initialInterval, Duration maxInterval,
+      List<Integer> retryOnStatus) {
+  }
+
+  /**
+   * The contrib {@code elasticsearch} exporter: documents encoded per {@code mapping::mode}, routed to a
+   * static index or to data streams, written with {@code _bulk} {@code create} actions.
+   *
+   * @param tracesIndex          empty for dynamic (data stream) routing, as in the real exporter
+   * @param includeSourceOnError null when unset: then, as the real bulk indexer, failed documents are logged
+   *                             with their error type only
+   * @param warnings             deprecations the real exporter logs at startup
+   */
+  record ElasticsearchSpec(String id, List<URI> endpoints, String user, String password, String apiKey,
+      Map<String, String> headers, TlsSpec tlsSpec, boolean gzip, Duration timeout, MappingMode mappingMode,
+      String logsIndex, String tracesIndex, String metricsIndex, String pipeline, boolean logsDynamicId,
+      boolean logsDynamicPipeline, Boolean includeSourceOnError, ElasticsearchRetrySpec retry, QueueSpec queue,
+      List<String> warnings)
+      implements ExporterSpec {
+  }
 
   record DebugSpec(String id, Verbosity verbosity) implements ExporterSpec {
   }

@@ -37,10 +37,18 @@ final class CollectorConfigParser {
       "hostmetrics", "filelog", "statsd", "kafka", "awsecscontainermetrics", "opencensus",
       "fluentforward", "k8s_cluster", "kubeletstats", "otlpjsonfile");
   private static final Set<String> KNOWN_PROCESSORS = Set.of("resourcedetection", "filter", "tail_sampling", "probabilistic_sampler", "span", "k8sattributes", "groupbytrace",
-      "cumulativetodelta", "deltatocumulative", "metricstransform", "redaction", "groupbyattrs");
+      "cumulativetodelta", "deltatocumulative", "metricstransform", "redaction", "groupbyattrs", "elasticapm");
+  /**
+   * Connectors that configs name but this collector does not run: Elastic's {@code elasticapm}
+   * (elastic/elastic-agent internal/pkg/otel/samples/linux/gateway.yml lists it as a connector and as
+   * a processor of the EDOT gateway).
+   */
+  private static final Set<String> KNOWN_CONNECTORS = Set.of("elasticapm");
+  /** Elastic's components whose work is the data Kibana's APM UI derives: named in a warning of their own. */
+  private static final Set<String> ELASTIC_APM_COMPONENTS = Set.of("elasticapm");
   private static final Set<String> KNOWN_EXPORTERS = Set.of("awsxray", "awsemf", "awscloudwatchlogs",
       "prometheus", "prometheusremotewrite", "loadbalancing", "kafka", "file", "zipkin", "jaeger",
-      "elasticsearch", "datadog", "sapm", "signalfx", "splunk_hec", "awss3", "awskinesis", "nop");
+      "datadog", "sapm", "signalfx", "splunk_hec", "awss3", "awskinesis", "nop");
 
   private static final Set<String> RECEIVERS = Set.of("otlp", "telemetryapi");
   private static final Set<String> PROCESSORS = Set.of("batch", "memory_limiter", "resource", "attributes",
@@ -48,7 +56,7 @@ final class CollectorConfigParser {
   /** opentelemetry-lambda collector/README.md, "Deprecation Notice": removed from the layer in favour of transform. */
   private static final Set<String> LAMBDA_DEPRECATED_PROCESSORS = Set.of("attributes", "resource", "span");
   private static final Set<String> EXPORTERS = Set.of("otlp_grpc", "otlp", "otlp_http", "otlphttp", "debug",
-      "logging");
+      "logging", "elasticsearch");
   /**
    * Deprecated type aliases and the types that replaced them: collector v0.144.0 renamed {@code otlp}
    * to {@code otlp_grpc} and {@code otlphttp} to {@code otlp_http} (core CHANGELOG, #14403, #14396).
@@ -61,10 +69,14 @@ final class CollectorConfigParser {
   private final Set<String> skippedReceivers = new LinkedHashSet<>();
   private final Set<String> skippedProcessors = new LinkedHashSet<>();
   private final Set<String> skippedExporters = new LinkedHashSet<>();
+  private final Set<String> skippedConnectors = new LinkedHashSet<>();
 
-  private CollectorConfigParser(ConfigExpander expander, String systemCertFile) {
+  private final String elasticsearchUrl;
+
+  private CollectorConfigParser(ConfigExpander expander, String systemCertFile, String elasticsearchUrl) {
     this.expander = expander;
     this.systemCertFile = systemCertFile;
+    this.elasticsearchUrl = elasticsearchUrl;
   }
 
   static CollectorConfig parse(String yaml, Map<String, String> environment) {
@@ -84,7 +96,8 @@ final class CollectorConfigParser {
     ConfigExpander expander = new ConfigExpander(environment);
     @SuppressWarnings("unchecked")
     Map<String, Object> tree = (Map<String, Object>) expander.expandTree(root, "");
-    return new CollectorConfigParser(expander, environment.get("SSL_CERT_FILE")).read(tree);
+    return new CollectorConfigParser(expander, environment.get("SSL_CERT_FILE"),
+        environment.get("ELASTICSEARCH_URL")).read(tree);
   }
 
   private CollectorConfig read(Map<String, Object> tree) {
@@ -104,6 +117,7 @@ final class CollectorConfigParser {
       throw new InvalidConfigException("empty configuration file");
     }
     connectors(connectorsSec);
+    warnElasticApmComponents(processorsSec, connectorsSec);
 
     Map<String, ReceiverSpec> receivers = components(receiversSec, RECEIVERS, KNOWN_RECEIVERS, skippedReceivers,
         (type, id) -> type.equals("telemetryapi") ? telemetryApi(id, receiversSec.section(id))
@@ -111,7 +125,14 @@ final class CollectorConfigParser {
     Map<String, ProcessorSpec> processors = components(processorsSec, PROCESSORS, KNOWN_PROCESSORS,
         skippedProcessors, (type, id) -> ProcessorParser.processor(type, id, processorsSec.section(id)));
     Map<String, ExporterSpec> exporters = components(exportersSec, EXPORTERS, KNOWN_EXPORTERS, skippedExporters,
-        (type, id) -> ExporterParser.exporter(type, id, exportersSec.section(id), systemCertFile));
+        (type, id) -> {
+          ExporterSpec spec = ExporterParser.exporter(type, id, exportersSec.section(id), systemCertFile,
+              elasticsearchUrl);
+          if (spec instanceof CollectorConfig.ElasticsearchSpec es) {
+            warnings.addAll(es.warnings());
+          }
+          return spec;
+        });
     warnDeprecatedAliases(exportersSec);
     extensions(extensionsSec);
     List<PipelineSpec> pipelines = service(serviceSec, extensionsSec, receivers, processors, exporters);
@@ -125,10 +146,31 @@ final class CollectorConfigParser {
         Map.copyOf(exporters), List.copyOf(pipelines), List.copyOf(warnings));
   }
 
-  private static void connectors(ConfigSection connectorsSec) {
-    if (!connectorsSec.isEmpty()) {
-      throw new InvalidConfigException("connectors: the embedded collector runs no connectors, got "
-          + String.join(", ", connectorsSec.map().keySet()));
+  /** Connectors are not run: known ones are skipped (their pipelines' other parts run), others refused. */
+  private void connectors(ConfigSection connectorsSec) {
+    for (String id : connectorsSec.map().keySet()) {
+      String type = parseId("connectors", id);
+      if (!KNOWN_CONNECTORS.contains(type)) {
+        throw new InvalidConfigException("connectors: the embedded collector runs no connectors, got "
+            + String.join(", ", connectorsSec.map().keySet()));
+      }
+      skippedConnectors.add(id);
+    }
+  }
+
+  private void warnElasticApmComponents(ConfigSection processorsSec, ConfigSection connectorsSec) {
+    Set<String> named = new TreeSet<>();
+    for (ConfigSection sec : List.of(processorsSec, connectorsSec)) {
+      for (String id : sec.map().keySet()) {
+        if (ELASTIC_APM_COMPONENTS.contains(id.contains("/") ? id.substring(0, id.indexOf('/')) : id)) {
+          named.add(sec.path() + "::" + id);
+        }
+      }
+    }
+    if (!named.isEmpty()) {
+      warnings.add(String.join(", ", named) + ": Elastic's APM processor and connector are not run by the embedded"
+          + " collector; spans and logs pass through unchanged, and the data Kibana's APM UI derives from them"
+          + " (transaction and span enrichment, the aggregated service and transaction metrics) is not produced");
     }
   }
 
@@ -173,6 +215,8 @@ final class CollectorConfigParser {
     Map<String, Set<String>> notRunReceivers = new LinkedHashMap<>();
     Map<String, Set<String>> notRunProcessors = new LinkedHashMap<>();
     Map<String, Set<String>> notRunExporters = new LinkedHashMap<>();
+    Map<String, Set<String>> connectorReceivers = new LinkedHashMap<>();
+    Map<String, Set<String>> connectorExporters = new LinkedHashMap<>();
     for (String pid : pipelinesSec.map().keySet()) {
       String path = "service::pipelines::" + pid;
       String typeName = pid.contains("/") ? pid.substring(0, pid.indexOf('/')) : pid;
@@ -190,17 +234,62 @@ final class CollectorConfigParser {
       if (exp.isEmpty()) {
         throw new InvalidConfigException(path + ": must have at least one exporter");
       }
-      List<String> runReceivers = new ArrayList<>(
-          references(path, pid, "receiver", recv, false, receivers.keySet(), skippedReceivers, notRunReceivers));
+      recv.stream().filter(skippedConnectors::contains).forEach(c -> connectorReceivers.computeIfAbsent(c,
+          k -> new LinkedHashSet<>()).add(pid));
+      exp.stream().filter(skippedConnectors::contains).forEach(c -> connectorExporters.computeIfAbsent(c,
+          k -> new LinkedHashSet<>()).add(pid));
+      List<String> runReceivers = new ArrayList<>(references(path, pid, "receiver", recv, false, receivers.keySet(),
+          union(skippedReceivers, skippedConnectors), notRunReceivers));
       if (signal != Signal.LOGS) {
         // the telemetryapi receiver's platform.initRuntimeDone span and faas metrics are not built here
         runReceivers.removeIf(r -> receivers.get(r) instanceof CollectorConfig.TelemetryApiSpec
             && notRunReceivers.computeIfAbsent(r + " (" + signal.pipelineType() + ")", k -> new LinkedHashSet<>())
                 .add(pid));
       }
-      pipelines.add(new PipelineSpec(pid, signal, List.copyOf(runReceivers),
+      PipelineSpec spec = new PipelineSpec(pid, signal, List.copyOf(runReceivers),
           references(path, pid, "processor", proc, true, processors.keySet(), skippedProcessors, notRunProcessors),
-          references(path, pid, "exporter", exp, false, exporters.keySet(), skippedExporters, notRunExporters)));
+          references(path, pid, "exporter", exp, false, exporters.keySet(), union(skippedExporters, skippedConnectors),
+              notRunExporters));
+      if (runReceivers.isEmpty()) {
+        warnings.add("pipeline \"" + pid + "\" receives only from components the embedded collector does not run"
+            + " (" + String.join(", ", recv) + "); it is left out");
+      } else {
+        pipelines.add(spec);
+      }
+    }
+    // a connector joins pipelines: unused on either side, the real collector refuses the config
+    // (opentelemetry-collector service/internal/graph/graph.go)
+    connectorExporters.forEach((c, where) -> {
+      if (!connectorReceivers.containsKey(c)) {
+        throw new InvalidConfigException("connector \"" + c + "\" used as exporter in [" + String.join(" ", where)
+            + "] pipeline but not used in any supported receiver pipeline");
+      }
+    });
+    connectorReceivers.forEach((c, where) -> {
+      if (!connectorExporters.containsKey(c)) {
+        throw new InvalidConfigException("connector \"" + c + "\" used as receiver in [" + String.join(" ", where)
+            + "] pipeline but not used in any supported exporter pipeline");
+      }
+    });
+    // the embedded elasticsearch exporter encodes traces and logs only: in a metrics pipeline it is
+    // left out (as a component not run), and the rest of the pipeline runs
+    for (int i = 0; i < pipelines.size(); i++) {
+      PipelineSpec p = pipelines.get(i);
+      if (p.signal() != Signal.METRICS) {
+        continue;
+      }
+      List<String> kept = p.exporters().stream()
+          .filter(e -> !(exporters.get(e) instanceof CollectorConfig.ElasticsearchSpec)).toList();
+      if (kept.size() == p.exporters().size()) {
+        continue;
+      }
+      warnings.add("service::pipelines::" + p.id() + ": the embedded collector's elasticsearch exporter encodes"
+          + " traces and logs, not metrics; it is left out of this pipeline");
+      if (kept.isEmpty()) {
+        pipelines.remove(i--);
+      } else {
+        pipelines.set(i, new PipelineSpec(p.id(), p.signal(), p.receivers(), p.processors(), kept));
+      }
     }
     warnNotRun("receiver", notRunReceivers);
     warnNotRun("processor", notRunProcessors);
@@ -229,6 +318,12 @@ final class CollectorConfigParser {
       }
     }
     return List.copyOf(run);
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new LinkedHashSet<>(a);
+    all.addAll(b);
+    return all;
   }
 
   private void warnNotRun(String kind, Map<String, Set<String>> notRun) {

@@ -229,6 +229,11 @@ public final class EmbeddedCollector implements AutoCloseable {
         helper = new ExporterHelper(p.id(), id, p.signal(), g.retry(), g.queue(), new OtlpGrpcSender(g), log, failures, gate);
       } else if (spec instanceof CollectorConfig.OtlpHttpSpec h) {
         helper = new ExporterHelper(p.id(), id, p.signal(), h.retry(), h.queue(), new OtlpHttpSender(h), log, failures, gate);
+      } else if (spec instanceof CollectorConfig.ElasticsearchSpec es) {
+        // the exporter retries on its own (its retry section); it has no retry_on_failure
+        helper = new ExporterHelper(p.id(), id, p.signal(),
+            new CollectorConfig.RetrySpec(false, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO, 1, 0),
+            es.queue(), new ElasticsearchSender(es, p.id(), log, failures), log, failures, gate);
       } else {
         // the debug exporter writes synchronously and cannot fail: no queue, no retry
         helper = new ExporterHelper(p.id(), id, p.signal(),

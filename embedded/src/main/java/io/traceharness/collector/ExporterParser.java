@@ -32,8 +32,18 @@ final class ExporterParser {
    *                       system roots a Go collector verifies servers with
    */
   static ExporterSpec exporter(String type, String id, ConfigSection s, String systemCertFile) {
+    return exporter(type, id, s, systemCertFile, null);
+  }
+
+  /**
+   * @param elasticsearchUrl {@code ELASTICSEARCH_URL} of the collector's environment (null when unset): the
+   *                         {@code elasticsearch} exporter's endpoints when none are configured
+   */
+  static ExporterSpec exporter(String type, String id, ConfigSection s, String systemCertFile,
+      String elasticsearchUrl) {
     return switch (type) {
       case "debug", "logging" -> debug(type, id, s);
+      case "elasticsearch" -> ElasticsearchConfigParser.elasticsearch(id, s, systemCertFile, elasticsearchUrl);
       case "otlp", "otlp_grpc" -> otlpGrpc(id, s, systemCertFile);
       default -> otlpHttp(id, s, systemCertFile);
     };
@@ -130,7 +140,7 @@ final class ExporterParser {
         encoding.equals("json"), s.duration("timeout", Duration.ofSeconds(30)), retry(s), queue(s));
   }
 
-  private static TlsSpec tls(ConfigSection s, String systemCertFile) {
+  static TlsSpec tls(ConfigSection s, String systemCertFile) {
     ConfigSection t = s.section("tls");
     t.checkKeys("exporters", s.path().substring("exporters::".length()), Set.of("insecure", "insecure_skip_verify",
         "ca_file", "ca_pem", "cert_file", "cert_pem", "key_file", "key_pem", "server_name_override", "min_version",
@@ -211,7 +221,7 @@ final class ExporterParser {
     return spec;
   }
 
-  private static QueueSpec queue(ConfigSection s) {
+  static QueueSpec queue(ConfigSection s) {
     QueueSpec d = QueueSpec.defaults();
     ConfigSection q = s.section("sending_queue");
     q.checkKeys("exporters", s.path().substring("exporters::".length()), Set.of("enabled", "num_consumers",

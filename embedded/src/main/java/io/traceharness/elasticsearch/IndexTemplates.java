@@ -9,15 +9,24 @@ import java.util.Objects;
 
 /**
  * Our stand-in for the apm-data and otel-data plugins' templates, which the integ-test distribution
- * lacks: one component template with APM Server's fields (and the OpenTelemetry-native ids), one
- * data stream template per APM data stream family, and one per OpenTelemetry-native family
- * ({@code traces-*.otel-*} …, at a lower priority because their patterns overlap the APM ones), and one
- * for the other {@code logs-*-*} data streams (priority 100, as the stack's {@code logs} template).
+ * lacks. APM: one component template with APM Server's fields and one data stream template per APM
+ * data stream family. OpenTelemetry-native: the otel-data plugin's component templates under their
+ * own names ({@code otel@mappings}, {@code traces-otel@mappings}, {@code logs-otel@mappings},
+ * {@code metrics-otel@mappings}, {@code semconv-resource-to-ecs@mappings}), what they take from the
+ * stack templates this distribution also lacks ({@code traceharness-ecs@mappings}), and the index
+ * templates {@code traces-otel}, {@code logs-otel}, {@code metrics-otel} on {@code traces-*.otel-*} …
+ * at the plugin's priority 120, below the APM ones because their patterns overlap. Where a mapper
+ * type is missing here, each JSON's {@code _meta.description} names the closest one it uses.
+ * The Elastic Serverless Forwarder's {@code logs-*-*} data streams get the stack's {@code logs} template
+ * (priority 100).
  * The JSON lives in {@code templates/} next to this class.
  */
 final class IndexTemplates {
 
   static final String COMPONENT = "traceharness-apm@mappings";
+  /** In dependency order: an alias in a later one may point at a field an earlier one maps. */
+  static final List<String> COMPONENTS = List.of(COMPONENT, "otel@mappings", "traces-otel@mappings",
+      "logs-otel@mappings", "metrics-otel@mappings", "semconv-resource-to-ecs@mappings", "traceharness-ecs@mappings");
   static final List<String> INDEX_TEMPLATES = List.of("traces-apm", "logs-apm.error", "logs-apm.app", "metrics-apm",
       "traces-otel", "logs-otel", "metrics-otel", "logs");
 
@@ -32,8 +41,10 @@ final class IndexTemplates {
   /** Puts (or overwrites, so a changed resource wins over an old data dir) every template. */
   static void install(ElasticsearchClient client) {
     try {
-      try (InputStream in = open(COMPONENT)) {
-        client.cluster().putComponentTemplate(r -> r.name(COMPONENT).withJson(in));
+      for (String name : COMPONENTS) {
+        try (InputStream in = open(name)) {
+          client.cluster().putComponentTemplate(r -> r.name(name).withJson(in));
+        }
       }
       for (String name : INDEX_TEMPLATES) {
         try (InputStream in = open(name)) {
@@ -41,7 +52,7 @@ final class IndexTemplates {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("could not install the APM index templates", e);
+      throw new UncheckedIOException("could not install the APM and OpenTelemetry index templates", e);
     }
   }
 }

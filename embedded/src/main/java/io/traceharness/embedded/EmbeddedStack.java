@@ -21,6 +21,7 @@ import io.traceharness.stack.ComponentLog;
 import io.traceharness.stack.Deployment;
 import io.traceharness.stack.Endpoints;
 import io.traceharness.stack.FunctionSpec;
+import io.traceharness.stack.TelemetryPath;
 import io.traceharness.stack.TracingStack;
 import io.traceharness.support.LocalCertificateAuthority;
 import io.traceharness.trace.Traces;
@@ -52,8 +53,13 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  * it sets the wrapper itself. When its environment names a collector configuration
  * ({@code OPENTELEMETRY_COLLECTOR_CONFIG_URI} or {@code _FILE}, as the ADOT layer reads it), the
  * layer's collector is started from that file with the function's environment, before the runtime,
- * and the function exports to it; otherwise the function exports to the stack's own collector,
- * which forwards to APM Server.
+ * and the function exports to it; otherwise the function exports to the stack's own collector.
+ *
+ * <p>The {@link TelemetryPath} decides where that collector sends: {@link TelemetryPath#APM} (the
+ * default, the post's path) forwards OTLP to APM Server, which writes APM documents;
+ * {@link TelemetryPath#EDOT} runs Elastic's gateway configuration ({@link #edotCollectorConfig()}),
+ * whose {@code elasticsearch} exporter writes OpenTelemetry-native documents straight to
+ * Elasticsearch. APM Server runs in both, for the client's Elastic APM agent.
  *
  * <p>The functions' CloudWatch logs are shipped to Elasticsearch as the Elastic Serverless Forwarder
  * ships them ({@link ServerlessForwarder}, {@code logs-generic-default}) unless
@@ -86,6 +92,7 @@ public final class EmbeddedStack implements TracingStack {
   private LocalCertificateAuthority.ServerCertificate gatewayCertificate;
   private final boolean freeze;
   private final boolean shipLogs;
+  private final TelemetryPath path;
   private EmbeddedElasticsearch elasticsearch;
   private ServerlessForwarder logForwarder;
   private EmbeddedApmServer apm;
@@ -112,6 +119,7 @@ public final class EmbeddedStack implements TracingStack {
     this.ports = b.ports;
     this.freeze = b.freeze;
     this.shipLogs = b.shipLogs;
+    this.path = b.path != null ? b.path : TelemetryPath.configured();
   }
 
   public static Builder builder() {
@@ -134,9 +142,13 @@ public final class EmbeddedStack implements TracingStack {
       apm = EmbeddedApmServer.builder().elasticsearch(elasticsearch.endpoint()).secretToken(secretToken)
           .port(ports.apmServer()).tls(LocalCertificateAuthority.shared().issueServer("apm-server")).build().start();
       Map<String, String> collectorEnv = new LinkedHashMap<>();
-      collectorEnv.put("APM_SERVER_URL", apm.endpoint().toString());
-      if (secretToken != null) {
-        collectorEnv.put("APM_SERVER_TOKEN", secretToken);
+      if (path == TelemetryPath.EDOT) {
+        collectorEnv.putAll(edotEnvironment());
+      } else {
+        collectorEnv.put("APM_SERVER_URL", apm.endpoint().toString());
+        if (secretToken != null) {
+          collectorEnv.put("APM_SERVER_TOKEN", secretToken);
+        }
       }
       collector = EmbeddedCollector.builder().name("collector").config(stackCollectorConfig())
           .environment(collectorEnv).freePorts(false).build().start();
@@ -155,15 +167,36 @@ public final class EmbeddedStack implements TracingStack {
       close();
       throw e;
     }
-    LOG.info("Embedded tracing stack ready in {} s: Elasticsearch {}, APM Server {}, OTLP {}, Lambda {}, API Gateway {}",
-        String.format("%.1f", (System.nanoTime() - t0) / 1e9), elasticsearch.endpoint(), apm.endpoint(),
-        collector.otlpHttpEndpoint(), lambda.endpoint(), gateway.endpoint());
+    LOG.info("Embedded tracing stack ready in {} s ({} path): Elasticsearch {}, APM Server {}, OTLP {}, Lambda {},"
+        + " API Gateway {}", String.format("%.1f", (System.nanoTime() - t0) / 1e9), path.name().toLowerCase(),
+        elasticsearch.endpoint(), apm.endpoint(), collector.otlpHttpEndpoint(), lambda.endpoint(), gateway.endpoint());
     return this;
   }
 
   @Override
   public String backend() {
     return "embedded";
+  }
+
+  @Override
+  public TelemetryPath path() {
+    return path;
+  }
+
+  /**
+   * The EDOT path's collector configuration as a file: Elastic's self-managed gateway
+   * (elastic/elastic-agent {@code internal/pkg/otel/samples/linux/gateway.yml}), the one the stack's
+   * collector runs on that path. A function uses it unchanged as its layer's collector with
+   * {@code OPENTELEMETRY_COLLECTOR_CONFIG_URI=file:…} and {@link #edotEnvironment()} in its environment.
+   */
+  public Path edotCollectorConfig() {
+    return EdotGateway.file();
+  }
+
+  /** What the EDOT configuration reads from its environment: Elasticsearch's endpoint, an empty API key. */
+  public Map<String, String> edotEnvironment() {
+    // the node runs without security: the exporter sends no Authorization header for an empty key
+    return Map.of(EdotGateway.ENDPOINT_ENV, elasticsearch.endpoint().toString(), EdotGateway.API_KEY_ENV, "");
   }
 
   @Override
@@ -557,8 +590,14 @@ public final class EmbeddedStack implements TracingStack {
     return new Evidence.FunctionFacts(cfg.name(), service, cfg.activeTracing(), propagators, layer);
   }
 
-  /** The stack's collector: OTLP on the chosen ports (0: free ones), to APM Server with its token if any. */
+  /**
+   * The stack's collector: OTLP on the chosen ports (0: free ones); on the APM path to APM Server with
+   * its token if any, on the EDOT path Elastic's gateway configuration.
+   */
   private String stackCollectorConfig() {
+    if (path == TelemetryPath.EDOT) {
+      return EdotGateway.onPorts(ports.otlpGrpc(), ports.otlpHttp());
+    }
     return """
         receivers:
           otlp:
@@ -620,8 +659,18 @@ public final class EmbeddedStack implements TracingStack {
     private boolean noSecretToken;
     private boolean freeze;
     private boolean shipLogs = true;
+    private TelemetryPath path;
 
     private Builder() {
+    }
+
+    /**
+     * How the functions' telemetry reaches Elasticsearch; default {@code -Dtraceharness.path}, else
+     * {@link TelemetryPath#APM}.
+     */
+    public Builder path(TelemetryPath path) {
+      this.path = java.util.Objects.requireNonNull(path, "path");
+      return this;
     }
 
     /**

@@ -248,4 +248,15 @@ class CollectorConfigTest {
     assertThatThrownBy(() -> parse(MINIMAL.replace("    protocols:\n      grpc:\n", "    protocols: {}\n")))
         .hasMessage("receivers::otlp: must specify at least one protocol when using the OTLP receiver");
   }
+
+  /** opentelemetry-collector service/internal/graph/graph.go: a connector must join two pipelines. */
+  @Test
+  void aConnectorUsedOnOneSideOnlyIsRefusedAndOtherConnectorsAreNotRun() {
+    String asExporterOnly = MINIMAL.replace("exporters:\n  debug:", "connectors:\n  elasticapm: {}\nexporters:\n  debug:")
+        .replace("exporters: [debug]", "exporters: [debug, elasticapm]");
+    assertThatThrownBy(() -> parse(asExporterOnly)).hasMessage(
+        "connector \"elasticapm\" used as exporter in [traces] pipeline but not used in any supported receiver pipeline");
+    String unknown = MINIMAL.replace("exporters:\n  debug:", "connectors:\n  spanmetrics: {}\nexporters:\n  debug:");
+    assertThatThrownBy(() -> parse(unknown)).hasMessage("connectors: the embedded collector runs no connectors, got spanmetrics");
+  }
 }

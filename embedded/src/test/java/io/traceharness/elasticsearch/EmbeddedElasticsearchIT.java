@@ -103,6 +103,47 @@ class EmbeddedElasticsearchIT {
         .containsExactly("traces-generic.otel-default");
   }
 
+  /**
+   * What otel-data's templates give a real cluster (component-templates/otel@mappings.yaml,
+   * traces-otel@mappings.yaml, semconv-resource-to-ecs@mappings.yaml): attributes queryable without
+   * their prefix (passthrough), ECS names as aliases of the OpenTelemetry ones, nanosecond timestamps.
+   */
+  @Test
+  void otelNativeAttributesAreQueryableWithoutTheirPrefixAndEcsNamesAreAliases() throws Exception {
+    String traceId = UUID.randomUUID().toString().replace("-", "");
+    String spanId = traceId.substring(16);
+    // as the exporter's otel mode writes a span: "<epoch millis>.<nanos within the milli>"
+    Map<String, Object> span = Map.of("@timestamp", "1767225600123.456789", "trace_id", traceId, "span_id", spanId,
+        "name", "GET /ping", "kind", "Server", "duration", 1_234_000L,
+        "attributes", Map.of("foo", "bar", "http.response.status_code", 200, "obj", Map.of("a", 1)),
+        "scope", Map.of("name", "@opentelemetry/instrumentation-aws-lambda", "version", "0.50.0"),
+        "resource", Map.of("attributes", Map.of("service.name", "producer", "cloud.platform", "aws_lambda")));
+    BulkResponse bulk = es.client().bulk(b -> b.index("traces-generic.otel-default").refresh(co.elastic.clients
+        .elasticsearch._types.Refresh.True).operations(op -> op.create(c -> c.document(span))));
+    assertThat(bulk.errors()).as("bulk errors: %s", bulk.items()).isFalse();
+
+    JsonNode hits = post("/traces-generic.otel-default/_search", Map.of("_source", false,
+        "fields", List.of("@timestamp", "span.id", "foo"),
+        "query", Map.of("bool", Map.of("filter", List.of(
+            Map.of("term", Map.of("foo", "bar")),
+            Map.of("term", Map.of("http.response.status_code", 200)),
+            Map.of("term", Map.of("service.name", "producer")),
+            Map.of("term", Map.of("cloud.service.name", "aws_lambda")),
+            Map.of("term", Map.of("trace.id", traceId)))))));
+    assertThat(hits.at("/hits/total/value").asInt()).as("span found by foo, service.name, cloud.service.name, trace.id")
+        .isEqualTo(1);
+    JsonNode fields = hits.at("/hits/hits/0/fields");
+    assertThat(fields.at("/@timestamp/0").asText()).isEqualTo("2026-01-01T00:00:00.123456789Z");
+    assertThat(fields.at("/span.id/0").asText()).isEqualTo(spanId);
+
+    JsonNode mapping = get("/traces-generic.otel-default/_mapping/field/attributes.foo,attributes.obj,kind,duration,"
+        + "scope.version");
+    assertThat(fieldType(mapping, "attributes.foo")).isEqualTo("keyword");
+    assertThat(fieldType(mapping, "attributes.obj")).as("an object attribute").isEqualTo("flattened");
+    assertThat(fieldType(mapping, "kind")).isEqualTo("keyword");
+    assertThat(fieldType(mapping, "duration")).isEqualTo("long");
+  }
+
   @Test
   void stopLeavesNoProcessAndRestartKeepsPortsAndData() throws Exception {
     String traceId = UUID.randomUUID().toString().replace("-", "");
@@ -253,6 +294,15 @@ class EmbeddedElasticsearchIT {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(es.endpoint().resolve(path)).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as("GET %s: %s", path, r.body()).isEqualTo(200);
+    return JSON.readTree(r.body());
+  }
+
+  private static JsonNode post(String path, Object body) throws IOException, InterruptedException {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(es.endpoint().resolve(path))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as("POST %s: %s", path, r.body()).isEqualTo(200);
     return JSON.readTree(r.body());
   }
 }

@@ -14,13 +14,26 @@ class IndexTemplatesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
-  void everyDataStreamFamilyHasADataStreamTemplateComposedOfTheApmMappings() throws Exception {
+  void everyDataStreamFamilyHasADataStreamTemplateComposedOfItsSchemasMappings() throws Exception {
     List<String> patterns = new ArrayList<>();
     for (String name : IndexTemplates.INDEX_TEMPLATES) {
       JsonNode t = read(name);
       assertThat(t.has("data_stream")).as("%s is a data stream template", name).isTrue();
-      assertThat(t.path("priority").asInt()).as("%s priority", name).isGreaterThanOrEqualTo(150);
-      assertThat(t.path("composed_of").get(0).asText()).isEqualTo(IndexTemplates.COMPONENT);
+      if (name.endsWith("-otel")) {
+        // otel-data index-templates/*-otel@template.yaml: priority 120, otel@mappings first
+        assertThat(t.path("priority").asInt()).as("%s priority", name).isEqualTo(120);
+        assertThat(t.path("composed_of").get(0).asText()).isEqualTo("otel@mappings");
+        assertThat(t.path("composed_of").toString()).contains(name + "@mappings", "semconv-resource-to-ecs@mappings");
+      } else {
+        assertThat(t.path("priority").asInt()).as("%s priority", name).isGreaterThanOrEqualTo(150);
+        assertThat(t.path("composed_of").get(0).asText()).isEqualTo(IndexTemplates.COMPONENT);
+      }
+      for (JsonNode c : t.path("composed_of")) {
+        boolean optional = t.path("ignore_missing_component_templates").toString().contains("\"" + c.asText() + "\"");
+        if (!optional) {
+          assertThat(IndexTemplates.COMPONENTS).as("components installed for %s", name).contains(c.asText());
+        }
+      }
       t.path("index_patterns").forEach(p -> patterns.add(p.asText()));
     }
     assertThat(patterns).containsExactlyInAnyOrder("traces-apm*", "logs-apm.error*", "logs-apm.app*", "metrics-apm*",
@@ -31,8 +44,37 @@ class IndexTemplatesTest {
   void apmAndOtelTemplatesDifferInPriorityBecauseTheirPatternsOverlap() throws Exception {
     // logs-apm.error.otel-x matches both logs-apm.error* and logs-*.otel-*: equal priorities are refused
     assertThat(read("logs-apm.error").path("priority").asInt()).isNotEqualTo(read("logs-otel").path("priority").asInt());
-    assertThat(read("traces-otel").path("template").path("mappings").path("properties").path("@timestamp")
-        .path("type").asText()).as("otel mode writes nanosecond timestamps").isEqualTo("date_nanos");
+    assertThat(read("otel@mappings").at("/template/mappings/properties/@timestamp/type").asText())
+        .as("otel mode writes nanosecond timestamps").isEqualTo("date_nanos");
+  }
+
+  /**
+   * otel-data component-templates/otel@mappings.yaml: attributes, scope attributes and resource
+   * attributes are passthrough objects, the more general the higher the priority, so a span
+   * attribute {@code attributes.foo} is queryable as {@code foo} and {@code resource.attributes.service.name}
+   * as {@code service.name}; traces-otel@mappings.yaml: keyword ids with the ECS names as aliases.
+   */
+  @Test
+  void otelMappingsArePassthroughAttributesKeywordIdsAndNanosecondDurations() throws Exception {
+    JsonNode otel = read("otel@mappings").at("/template/mappings");
+    assertThat(otel.path("dynamic").asBoolean(true)).isFalse();
+    assertThat(otel.at("/properties/attributes/type").asText()).isEqualTo("passthrough");
+    assertThat(otel.at("/properties/attributes/priority").asInt()).isEqualTo(20);
+    assertThat(otel.at("/properties/scope/properties/attributes/priority").asInt()).isEqualTo(30);
+    assertThat(otel.at("/properties/resource/properties/attributes/priority").asInt()).isEqualTo(40);
+    assertThat(read("semconv-resource-to-ecs@mappings").at("/template/mappings/properties/resource/properties/attributes/priority")
+        .asInt()).as("the same passthrough object: the priorities must agree").isEqualTo(40);
+
+    JsonNode traces = read("traces-otel@mappings").at("/template/mappings/properties");
+    for (String id : List.of("trace_id", "span_id", "parent_span_id", "name", "kind", "status")) {
+      assertThat(traces.path(id).path("type").asText(traces.path(id).has("properties") ? "object" : ""))
+          .as("type of %s", id).isIn("keyword", "object");
+    }
+    assertThat(traces.at("/trace.id/path").asText()).isEqualTo("trace_id");
+    assertThat(traces.at("/parent.id/path").asText()).isEqualTo("parent_span_id");
+    assertThat(traces.at("/duration/type").asText()).isEqualTo("long");
+    assertThat(traces.at("/duration/meta/unit").asText()).isEqualTo("nanos");
+    assertThat(read("logs-otel@mappings").at("/template/mappings/properties/trace.id/path").asText()).isEqualTo("trace_id");
   }
 
   @Test
