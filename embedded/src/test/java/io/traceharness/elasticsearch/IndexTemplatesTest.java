@@ -25,7 +25,9 @@ class IndexTemplatesTest {
         assertThat(t.path("composed_of").get(0).asText()).isEqualTo("otel@mappings");
         assertThat(t.path("composed_of").toString()).contains(name + "@mappings", "semconv-resource-to-ecs@mappings");
       } else {
-        assertThat(t.path("priority").asInt()).as("%s priority", name).isGreaterThanOrEqualTo(150);
+        if (!name.equals("logs")) {
+          assertThat(t.path("priority").asInt()).as("%s priority", name).isGreaterThanOrEqualTo(150);
+        }
         assertThat(t.path("composed_of").get(0).asText()).isEqualTo(IndexTemplates.COMPONENT);
       }
       for (JsonNode c : t.path("composed_of")) {
@@ -37,7 +39,15 @@ class IndexTemplatesTest {
       t.path("index_patterns").forEach(p -> patterns.add(p.asText()));
     }
     assertThat(patterns).containsExactlyInAnyOrder("traces-apm*", "logs-apm.error*", "logs-apm.app*", "metrics-apm*",
-        "traces-*.otel-*", "logs-*.otel-*", "metrics-*.otel-*");
+        "traces-*.otel-*", "logs-*.otel-*", "metrics-*.otel-*", "logs-*-*");
+  }
+
+  @Test
+  void otherLogsDataStreamsFallToTheCatchAllLogsTemplateBelowTheApmAndOtelOnes() throws Exception {
+    // logs-generic-default (the log forwarder's) matches only logs-*-*, at the stack's logs template priority
+    assertThat(read("logs").path("priority").asInt()).isEqualTo(100);
+    assertThat(read("logs").path("index_patterns").toString()).isEqualTo("[\"logs-*-*\"]");
+    assertThat(read("logs").at("/template/mappings/properties/message/type").asText()).isEqualTo("text");
   }
 
   @Test

@@ -44,6 +44,7 @@ class LambdaEmulatorIT {
   static final Path DIR = WorkDirs.root().resolve("lambda-it");
   static final List<SandboxContext> HOOKED = new CopyOnWriteArrayList<>();
   static final List<SandboxContext> ENDED = new CopyOnWriteArrayList<>();
+  static final List<LogEvents> SUBSCRIBED = new CopyOnWriteArrayList<>();
   static LambdaEmulator lambda;
   static LambdaClient client;
   static Path nodeZip;
@@ -52,6 +53,7 @@ class LambdaEmulatorIT {
   @BeforeAll
   static void start() {
     lambda = LambdaEmulator.builder()
+        .logSubscriber(SUBSCRIBED::add)
         .sandboxHook(new SandboxHook() {
           @Override
           public Map<String, String> beforeStart(SandboxContext ctx) {
@@ -324,6 +326,23 @@ class LambdaEmulatorIT {
         .contains("aws-lambda-java-runtime-interface-client").doesNotContain("task");
     assertThat(echo.path("cwd").asText()).isEqualTo(echo.path("taskRoot").asText());
     assertThat(lambda.logs("java-fn")).contains("INIT_START", "echo handling {name=John}", "Init Duration: ");
+    // what a CloudWatch Logs subscription on /aws/lambda/java-fn delivers: the log's lines, in order
+    List<LogEvents> delivered = SUBSCRIBED.stream().filter(e -> e.function().equals("java-fn")).toList();
+    assertThat(delivered.stream().flatMap(e -> e.logEvents().stream()).map(LogEvents.LogEvent::message))
+        .containsExactlyElementsOf(lambda.logs("java-fn").lines().filter(l -> !l.isEmpty()).toList());
+    assertThat(delivered).allSatisfy(e -> {
+      assertThat(e.logGroup()).isEqualTo("/aws/lambda/java-fn");
+      assertThat(e.logStream()).matches("\\d{4}/\\d{2}/\\d{2}/\\[\\$LATEST\\][0-9a-f]{32}");
+      assertThat(e.owner()).isEqualTo(lambda.accountId());
+    });
+    String requestId = first.responseMetadata().requestId();
+    List<LogEvents.LogEvent> lines = delivered.get(0).logEvents();
+    assertThat(lines.get(0).message()).startsWith("INIT_START");
+    assertThat(lines.get(0).requestId()).as("init output belongs to no request").isNull();
+    assertThat(lines).filteredOn(l -> l.message().contains("echo handling {name=John}")).singleElement()
+        .satisfies(l -> assertThat(l.requestId()).isEqualTo(requestId));
+    assertThat(lines.get(lines.size() - 1).message()).startsWith("REPORT RequestId: " + requestId);
+    assertThat(lines).extracting(LogEvents.LogEvent::id).doesNotHaveDuplicates().allMatch(id -> id.matches("\\d{56}"));
 
     String javaLayer = client.publishLayerVersion(r -> r.layerName("java-lib")
         .content(c -> c.zipFile(SdkBytes.fromByteArray(TestFunctions.javaLibLayerZip())))).layerVersionArn();

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The breaks users hit, each asserted to be explained, not only detected: the post's warning about
  * Active tracing, a layer collector that cannot reach APM Server, one whose TLS exporter meets a
- * plaintext endpoint, and a caller without {@code traceparent}.
+ * plaintext endpoint, a caller without {@code traceparent}, and functions whose logs do not carry the
+ * trace id.
  */
 @TracingStackTest
 class BreakDiagnosisIT {
@@ -99,6 +100,34 @@ class BreakDiagnosisIT {
       assertThat(f.message()).contains("producer-bare started a new trace").contains("without a traceparent header");
       assertThat(stack.traces().read(f.otherTraceId())).hasSingleRoot()
           .hasRootSatisfying(root -> root.hasService("producer-bare").isTransaction());
+    });
+  }
+
+  /**
+   * The post's functions logging plain lines ({@code LOG_TRACE_ID=false}, the sample as it was): the
+   * trace is whole, but its functions' logs, shipped from CloudWatch, carry no trace id, so Kibana
+   * cannot show them with the trace; they are found by request id and the diagnosis says so.
+   */
+  @Test
+  void functionsLoggingWithoutTheTraceIdAreDiagnosed(TracingStack stack) {
+    org.junit.jupiter.api.Assumptions.assumeTrue(stack instanceof io.traceharness.embedded.EmbeddedStack e
+        && e.logForwarder().isPresent(), "the stack ships the functions' logs");
+    BlogScenario.Result r = BlogScenario.builder(stack).language(Language.NODEJS).suffix("-nolog")
+        .env("LOG_TRACE_ID", "false").build().run();
+
+    assertThat(r.client().status()).isEqualTo(200);
+    assertThat(r.trace()).hasSingleRoot().hasServices("producer-nolog", "consumer-nolog")
+        .hasLogsSatisfying(logs -> assertThat(logs)
+            .anySatisfy(l -> assertThat(l.message()).contains("Status: 200"))
+            .anySatisfy(l -> assertThat(l.message()).contains("Event: ")));
+    Diagnosis d = r.diagnose(stack);
+    assertThat(d.isClean()).as(d.toString()).isTrue();
+    assertThat(d.findings(Kind.LOGS_UNLINKED)).as(d.toString()).hasSize(2).anySatisfy(f -> {
+      assertThat(f.function()).isEqualTo("producer-nolog");
+      assertThat(f.service()).isEqualTo("producer-nolog");
+      assertThat(f.requestId()).isNotNull();
+      assertThat(f.message()).contains("none with the trace id").contains("Status: 200")
+          .contains("logs will not link to this trace in Kibana");
     });
   }
 }

@@ -14,5 +14,6 @@ class JavaBlogScenarioIT {
     BlogScenario.Result r = BlogScenario.builder(stack).language(Language.JAVA).suffix("-java").build().run();
 
     ScenarioChecks.assertConnectedBlogTrace(stack, r);
+    ScenarioChecks.assertLogsLinked(stack, r);
   }
 }

@@ -16,6 +16,7 @@ class NodeBlogScenarioIT {
     BlogScenario.Result r = BlogScenario.builder(stack).language(Language.NODEJS).suffix("-node").build().run();
 
     ScenarioChecks.assertConnectedBlogTrace(stack, r);
+    ScenarioChecks.assertLogsLinked(stack, r);
   }
 
   @Test
