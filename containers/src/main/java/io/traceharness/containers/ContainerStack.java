@@ -10,6 +10,7 @@ import io.traceharness.stack.FunctionSpec;
 import io.traceharness.stack.ComponentLog;
 import io.traceharness.stack.Deployment;
 import io.traceharness.stack.Endpoints;
+import io.traceharness.stack.TelemetryPath;
 import io.traceharness.stack.TracingStack;
 import io.traceharness.support.WorkDirs;
 import io.traceharness.trace.Traces;
@@ -108,6 +109,8 @@ public final class ContainerStack implements TracingStack {
 
   /** The post's collector configuration as collector-contrib accepts it; compose mounts the same file. */
   static final String COLLECTOR_CONFIG_RESOURCE = "io/traceharness/containers/collector.yaml";
+  /** The EDOT path's collector configuration: Elastic's gateway, as collector-contrib accepts it. */
+  static final String EDOT_COLLECTOR_CONFIG_RESOURCE = "io/traceharness/containers/edot-collector.yaml";
 
   /** Settings of the Elasticsearch node; {@code docker-compose.yml} sets the same. */
   static final Map<String, String> ELASTICSEARCH_ENV = Map.of(
@@ -132,6 +135,7 @@ public final class ContainerStack implements TracingStack {
   private final ApmServerContainer apmServer;
   private final OtelCollectorContainer collector;
   private final String localStackAuthToken;
+  private final TelemetryPath path;
   private final Path logDir;
   private final List<GenericContainer<?>> started = new CopyOnWriteArrayList<>();
   private final List<ComponentLog> logs = new CopyOnWriteArrayList<>();
@@ -154,6 +158,8 @@ public final class ContainerStack implements TracingStack {
     this.apmServer = null;
     this.collector = null;
     this.localStackAuthToken = null;
+    // docker-compose.yml's collector runs the post's collector.yaml
+    this.path = TelemetryPath.APM;
     this.logDir = null;
   }
 
@@ -174,13 +180,21 @@ public final class ContainerStack implements TracingStack {
         .withElasticsearch("http://" + ELASTICSEARCH_ALIAS + ":" + ELASTICSEARCH_PORT)
         .withSecretToken(builder.secretToken)
         .dependsOn(elasticsearch);
+    this.path = builder.path != null ? builder.path : TelemetryPath.configured();
+    boolean edot = path == TelemetryPath.EDOT;
     this.collector = new OtelCollectorContainer(ContainerImages.OTEL_COLLECTOR)
         .withNetwork(network)
         .withNetworkAliases(COLLECTOR_ALIAS)
         .withCopyFileToContainer(builder.collectorConfig != null ? MountableFile.forHostPath(builder.collectorConfig)
-            : MountableFile.forClasspathResource(COLLECTOR_CONFIG_RESOURCE), OtelCollectorContainer.CONFIG_PATH)
-        .withApmServer("http://" + APM_SERVER_ALIAS + ":" + ApmServerContainer.PORT, builder.secretToken)
-        .dependsOn(apmServer);
+            : MountableFile.forClasspathResource(edot ? EDOT_COLLECTOR_CONFIG_RESOURCE : COLLECTOR_CONFIG_RESOURCE),
+            OtelCollectorContainer.CONFIG_PATH);
+    if (edot) {
+      // no APM Server in the functions' path: the collector writes OpenTelemetry-native documents
+      collector.withElasticsearch("http://" + ELASTICSEARCH_ALIAS + ":" + ELASTICSEARCH_PORT, "").dependsOn(elasticsearch);
+    } else {
+      collector.withApmServer("http://" + APM_SERVER_ALIAS + ":" + ApmServerContainer.PORT, builder.secretToken)
+          .dependsOn(apmServer);
+    }
   }
 
   /** Options of a stack that starts its own containers. */
@@ -242,6 +256,11 @@ public final class ContainerStack implements TracingStack {
   @Override
   public String backend() {
     return "containers";
+  }
+
+  @Override
+  public TelemetryPath path() {
+    return path;
   }
 
   @Override
@@ -514,8 +533,20 @@ public final class ContainerStack implements TracingStack {
     private String secretToken = DEFAULT_SECRET_TOKEN;
     private Path collectorConfig;
     private String localStackAuthToken = blankToNull(System.getenv("LOCALSTACK_AUTH_TOKEN"));
+    private TelemetryPath path;
 
     private Builder() {
+    }
+
+    /**
+     * How the functions' telemetry reaches Elasticsearch: {@link TelemetryPath#APM} (the post's
+     * collector.yaml to APM Server) or {@link TelemetryPath#EDOT} (Elastic's gateway configuration,
+     * the collector's {@code elasticsearch} exporter straight to Elasticsearch). Default
+     * {@code -Dtraceharness.path}, else APM. APM Server runs either way, for the client's agent.
+     */
+    public Builder path(TelemetryPath path) {
+      this.path = Objects.requireNonNull(path, "path");
+      return this;
     }
 
     /** APM Server's secret token, also handed to the collector ({@code APM_SERVER_TOKEN}). */
@@ -524,7 +555,10 @@ public final class ContainerStack implements TracingStack {
       return this;
     }
 
-    /** The collector configuration to run; default the post's, {@code io/traceharness/containers/collector.yaml}. */
+    /**
+     * The collector configuration to run; default the post's, {@code io/traceharness/containers/collector.yaml}
+     * (on the EDOT path {@code edot-collector.yaml}).
+     */
     public Builder collectorConfig(Path file) {
       this.collectorConfig = Objects.requireNonNull(file, "file");
       return this;

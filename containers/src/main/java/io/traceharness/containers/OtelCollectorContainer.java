@@ -82,6 +82,16 @@ public class OtelCollectorContainer extends GenericContainer<OtelCollectorContai
     return withEnv("APM_SERVER_TOKEN", secretToken == null ? "" : secretToken);
   }
 
+  /**
+   * Sets {@code ELASTIC_ENDPOINT} and {@code ELASTIC_API_KEY}, the variables Elastic's gateway
+   * configuration (the EDOT path) reads for its {@code elasticsearch/otel} exporter; an empty key
+   * sends no {@code Authorization} header.
+   */
+  public OtelCollectorContainer withElasticsearch(String url, String apiKey) {
+    withEnv("ELASTIC_ENDPOINT", url);
+    return withEnv("ELASTIC_API_KEY", apiKey == null ? "" : apiKey);
+  }
+
   /** OTLP/gRPC receiver from the test host, {@code http://host:port}. */
   public URI getOtlpGrpcEndpoint() {
     return endpoint(OTLP_GRPC_PORT);

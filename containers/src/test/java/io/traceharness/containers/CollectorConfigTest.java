@@ -68,6 +68,37 @@ class CollectorConfigTest {
     assertThat(section(containers, "exporters")).doesNotContainKey("logging");
   }
 
+  /**
+   * The EDOT configuration for collector-contrib is the embedded stack's (Elastic's gateway,
+   * elastic/elastic-agent internal/pkg/otel/samples/linux/gateway.yml) less Elastic's elasticapm
+   * processor and connector, which collector-contrib does not build in, and the pipeline only that
+   * connector feeds.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void edotConfigIsTheEmbeddedStacksLessTheElasticApmComponents() {
+    Map<String, Object> gateway = load("io/traceharness/embedded/edot-gateway.yaml");
+    Map<String, Object> edot = load(ContainerStack.EDOT_COLLECTOR_CONFIG_RESOURCE);
+
+    gateway.remove("connectors");
+    section(gateway, "processors").remove("elasticapm");
+    Map<String, Object> pipelines = section(section(gateway, "service"), "pipelines");
+    pipelines.remove("metrics/aggregated-otel-metrics");
+    pipelines.values().forEach(p -> ((Map<String, Object>) p).replaceAll((k, v) ->
+        ((List<Object>) v).stream().filter(c -> !c.equals("elasticapm")).toList()));
+    assertThat(edot).isEqualTo(gateway);
+    assertThat(section(section(section(edot, "exporters"), "elasticsearch/otel"), "mapping")).containsEntry("mode", "otel");
+  }
+
+  private static Map<String, Object> load(String resource) {
+    try (InputStream in = CollectorConfigTest.class.getClassLoader().getResourceAsStream(resource)) {
+      assertThat(in).as(resource).isNotNull();
+      return new Yaml().load(in);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   @SuppressWarnings("unchecked")
   private static Map<String, Object> section(Map<String, Object> parent, String key) {
     Object value = parent.get(key);

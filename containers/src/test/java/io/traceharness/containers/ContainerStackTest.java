@@ -40,6 +40,26 @@ class ContainerStackTest {
   }
 
   @Test
+  void onTheEdotPathTheCollectorWritesToElasticsearchWithNoApmServerInBetween() {
+    ContainerStack edot = ContainerStack.builder().path(io.traceharness.stack.TelemetryPath.EDOT)
+        .localStackAuthToken(null).build();
+
+    assertThat(edot.path()).isEqualTo(io.traceharness.stack.TelemetryPath.EDOT);
+    assertThat(edot.collector().getEnvMap())
+        .containsEntry("ELASTIC_ENDPOINT", "http://elasticsearch:9200")
+        .containsEntry("ELASTIC_API_KEY", "")
+        .doesNotContainKey("APM_SERVER_URL");
+    assertThat(edot.collector().getDependencies()).containsExactly(edot.elasticsearch());
+    assertThat(edot.collector().getCopyToFileContainerPathMap().values())
+        .containsExactly(OtelCollectorContainer.CONFIG_PATH);
+    assertThat(edot.collector().getCopyToFileContainerPathMap().keySet()).singleElement()
+        .satisfies(f -> assertThat(f.getFilesystemPath()).endsWith("edot-collector.yaml"));
+    // the client's Elastic APM agent still needs APM Server
+    assertThat(edot.apmServer().getDependencies()).containsExactly(edot.elasticsearch());
+    assertThat(stack.path()).isEqualTo(io.traceharness.stack.TelemetryPath.APM);
+  }
+
+  @Test
   void containersStartInDependencyOrder() {
     assertThat(stack.apmServer().getDependencies()).containsExactly(stack.elasticsearch());
     assertThat(stack.collector().getDependencies()).containsExactly(stack.apmServer());

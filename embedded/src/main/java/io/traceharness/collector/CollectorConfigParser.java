@@ -291,6 +291,11 @@ final class CollectorConfigParser {
         pipelines.set(i, new PipelineSpec(p.id(), p.signal(), p.receivers(), p.processors(), kept));
       }
     }
+    // connectors and Elastic's APM processor have a warning of their own
+    notRunReceivers.keySet().removeAll(skippedConnectors);
+    notRunExporters.keySet().removeAll(skippedConnectors);
+    notRunProcessors.keySet().removeIf(id -> ELASTIC_APM_COMPONENTS.contains(id.contains("/")
+        ? id.substring(0, id.indexOf('/')) : id));
     warnNotRun("receiver", notRunReceivers);
     warnNotRun("processor", notRunProcessors);
     warnNotRun("exporter", notRunExporters);

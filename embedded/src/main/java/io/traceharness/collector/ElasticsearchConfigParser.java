@@ -64,10 +64,10 @@ final class ElasticsearchConfigParser {
     if (mode == null) {
       throw new InvalidConfigException(path + ": invalid or disallowed default mapping mode \"" + modeName + "\"");
     }
-    if (mode != MappingMode.OTEL) {
+    if (mode != MappingMode.OTEL && mode != MappingMode.ECS) {
       throw new InvalidConfigException(path + "::mapping::mode: \"" + mode.configName()
-          + "\" is a valid mapping mode of the elasticsearch exporter but the embedded collector encodes otel"
-          + " only");
+          + "\" is a valid mapping mode of the elasticsearch exporter but the embedded collector encodes otel and"
+          + " ecs only");
     }
 
     String compression = s.string("compression", "gzip").toLowerCase(Locale.ROOT);

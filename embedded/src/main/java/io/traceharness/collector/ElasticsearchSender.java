@@ -135,6 +135,9 @@ final class ElasticsearchSender implements Sender {
   }
 
   private ObjectNode encodeSpan(ResourceSpans rs, ScopeSpans ss, Span span, DocumentRouter.Index index) {
+    if (spec.mappingMode() == MappingMode.ECS) {
+      return EcsDocumentEncoder.span(rs.getResource(), ss.getScope(), span, index);
+    }
     return OtelDocumentEncoder.span(rs.getResource(), rs.getSchemaUrl(), ss.getScope(), ss.getSchemaUrl(), span,
         index);
   }
@@ -142,11 +145,17 @@ final class ElasticsearchSender implements Sender {
   /** Null when the mode writes no document for span events. */
   private ObjectNode encodeSpanEvent(ResourceSpans rs, ScopeSpans ss, Span span, Span.Event event,
       DocumentRouter.Index index) {
+    if (spec.mappingMode() == MappingMode.ECS) {
+      return EcsDocumentEncoder.spanEvent(rs.getResource(), ss.getScope(), span, event, index);
+    }
     return OtelDocumentEncoder.spanEvent(rs.getResource(), rs.getSchemaUrl(), ss.getScope(), ss.getSchemaUrl(),
         span, event, index);
   }
 
   private ObjectNode encodeLog(ResourceLogs rl, ScopeLogs sl, LogRecord record, DocumentRouter.Index index) {
+    if (spec.mappingMode() == MappingMode.ECS) {
+      return EcsDocumentEncoder.log(rl.getResource(), sl.getScope(), record, index);
+    }
     return OtelDocumentEncoder.log(rl.getResource(), rl.getSchemaUrl(), sl.getScope(), sl.getSchemaUrl(), record,
         index);
   }

@@ -436,6 +436,10 @@ class ElasticsearchDocumentsTest {
   }
 
   static ElasticsearchSender sender(MappingMode mode, String tracesIndex, String logsIndex) {
+    return sender(mode, tracesIndex, logsIndex, tmp);
+  }
+
+  static ElasticsearchSender sender(MappingMode mode, String tracesIndex, String logsIndex, Path dir) {
     CollectorConfig.ElasticsearchSpec spec = new CollectorConfig.ElasticsearchSpec("elasticsearch",
         List.of(java.net.URI.create("http://127.0.0.1:9")), "", "", "", Map.of(),
         new CollectorConfig.TlsSpec(false, null), false, java.time.Duration.ofSeconds(5), mode, logsIndex,
@@ -443,6 +447,6 @@ class ElasticsearchDocumentsTest {
         new CollectorConfig.ElasticsearchRetrySpec(true, 0, java.time.Duration.ofMillis(10),
             java.time.Duration.ofMillis(50), List.of(429)),
         new CollectorConfig.QueueSpec(false, 1, 1), List.of());
-    return new ElasticsearchSender(spec, "traces", new CollectorLog(tmp.resolve("collector.log")), new FailureLog(10));
+    return new ElasticsearchSender(spec, "traces", new CollectorLog(dir.resolve("collector.log")), new FailureLog(10));
   }
 }

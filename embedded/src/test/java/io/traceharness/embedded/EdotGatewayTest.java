@@ -36,6 +36,8 @@ class EdotGatewayTest {
         .doesNotContain("metrics/aggregated-otel-metrics");
     assertThat(config.warnings()).anySatisfy(w -> assertThat(w)
         .contains("pipeline \"metrics/aggregated-otel-metrics\" receives only from components"));
+    assertThat(config.warnings()).as("said once, not again as a receiver, processor or exporter not run")
+        .filteredOn(w -> w.contains("elasticapm")).hasSize(2);
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.traceharness.fixtures.ElasticApmJavaClient;
 import io.traceharness.fixtures.SampleFunctions;
 import io.traceharness.stack.FunctionSpec;
 import io.traceharness.stack.Deployment;
+import io.traceharness.stack.TelemetryPath;
 import io.traceharness.stack.TracingStack;
 import io.traceharness.trace.Trace;
 import io.traceharness.trace.TraceConditions;
@@ -181,9 +182,18 @@ public final class BlogScenario {
     Map<String, String> env = new LinkedHashMap<>();
     // the post's environment
     env.put("AWS_LAMBDA_EXEC_WRAPPER", "/opt/otel-handler");
-    env.put("OPENTELEMETRY_COLLECTOR_CONFIG_FILE", SampleFunctions.COLLECTOR_CONFIG_FILE);
-    env.put("APM_SERVER_URL", apmServerUrl != null ? apmServerUrl : stack.endpoints().apmServer().toString());
-    env.put("APM_SERVER_TOKEN", Objects.requireNonNullElse(stack.endpoints().apmSecretToken(), ""));
+    if (stack.path() == TelemetryPath.EDOT && stack instanceof io.traceharness.embedded.EmbeddedStack e) {
+      // today's path: the layer's collector runs Elastic's gateway configuration unchanged
+      env.put("OPENTELEMETRY_COLLECTOR_CONFIG_URI", e.edotCollectorConfig().toUri().toString());
+      env.putAll(e.edotEnvironment());
+      if (apmServerUrl != null) {
+        env.put("ELASTIC_ENDPOINT", apmServerUrl);
+      }
+    } else {
+      env.put("OPENTELEMETRY_COLLECTOR_CONFIG_FILE", SampleFunctions.COLLECTOR_CONFIG_FILE);
+      env.put("APM_SERVER_URL", apmServerUrl != null ? apmServerUrl : stack.endpoints().apmServer().toString());
+      env.put("APM_SERVER_TOKEN", Objects.requireNonNullElse(stack.endpoints().apmSecretToken(), ""));
+    }
     if (propagators != null) {
       env.put("OTEL_PROPAGATORS", propagators);
     }
@@ -237,7 +247,10 @@ public final class BlogScenario {
       return this;
     }
 
-    /** {@code APM_SERVER_URL} the functions' collectors export to; default the stack's APM Server. */
+    /**
+     * Where the functions' collectors export: {@code APM_SERVER_URL} (default the stack's APM Server);
+     * on the {@link TelemetryPath#EDOT} path {@code ELASTIC_ENDPOINT} (default the stack's Elasticsearch).
+     */
     public Builder apmServerUrl(String url) {
       this.apmServerUrl = url;
       return this;

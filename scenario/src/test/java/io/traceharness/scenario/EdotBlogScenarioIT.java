@@ -1,0 +1,100 @@
+package io.traceharness.scenario;
+
+import static io.traceharness.assertj.TraceAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.traceharness.diagnosis.Diagnosis;
+import io.traceharness.diagnosis.Diagnosis.Kind;
+import io.traceharness.embedded.EmbeddedStack;
+import io.traceharness.scenario.BlogScenario.Language;
+import io.traceharness.stack.TelemetryPath;
+import io.traceharness.support.Ports;
+import io.traceharness.trace.SpanNode;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The post's scenario on today's path (EDOT): the functions' layer collectors run Elastic's gateway
+ * configuration, whose elasticsearch exporter writes OpenTelemetry-native documents with no APM
+ * Server in between, while the client's Elastic APM agent still speaks intake v2 to APM Server. The
+ * same whole-tree assertion as the 2021 path's suites, over a trace whose client spans are APM
+ * documents and whose function spans are OpenTelemetry-native ones; and some of the breaks of
+ * {@link BreakDiagnosisIT}, run by its own code on this stack.
+ */
+class EdotBlogScenarioIT {
+
+  private static EmbeddedStack stack;
+
+  @BeforeAll
+  static void startEdotStack() {
+    stack = EmbeddedStack.builder().path(TelemetryPath.EDOT).build().start();
+  }
+
+  @AfterAll
+  static void stopEdotStack() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  @Test
+  void clientTraceCrossesBothNodeLambdasWithFunctionSpansInOtelNativeDocuments() {
+    BlogScenario.Result r = BlogScenario.builder(stack).language(Language.NODEJS).suffix("-edot-node").build().run();
+
+    ScenarioChecks.assertConnectedBlogTrace(stack, r);
+    assertSchemas(r);
+  }
+
+  @Test
+  void clientTraceCrossesBothJavaLambdasWithFunctionSpansInOtelNativeDocuments() {
+    BlogScenario.Result r = BlogScenario.builder(stack).language(Language.JAVA).suffix("-edot-java").build().run();
+
+    ScenarioChecks.assertConnectedBlogTrace(stack, r);
+    assertSchemas(r);
+  }
+
+  /** The functions' spans never went through APM Server: they are in traces-*.otel-*, the client's in traces-apm*. */
+  private static void assertSchemas(BlogScenario.Result r) {
+    List<com.fasterxml.jackson.databind.JsonNode> docs = stack.traces().documents(r.traceId());
+    for (SpanNode s : r.trace().spans()) {
+      boolean function = !s.service().equals(r.expectedServices().get(0));
+      assertThat(docs).as("document of %s", s.describe()).anySatisfy(d -> {
+        String id = d.path("span_id").isTextual() ? d.path("span_id").asText() : d.path("span").path("id").asText();
+        assertThat(id).isEqualTo(s.spanId());
+        assertThat(d.has("trace_id")).as("%s is OpenTelemetry-native", s.describe()).isEqualTo(function);
+      });
+    }
+    assertThat(r.trace().spans()).filteredOn(s -> s.service().equals(r.producer().name()) && s.isTransaction())
+        .singleElement().satisfies(s -> assertThat(s.kind().map(Enum::name)).contains("SERVER"));
+  }
+
+  @Test
+  void activeTracingWithXrayPropagatorIsDiagnosedOnThisPathToo() {
+    new BreakDiagnosisIT().activeTracingWithXrayPropagatorSplitsTheTraceAndTheDiagnosisNamesTheXrayHeader(stack);
+  }
+
+  @Test
+  void aCallerWithoutTraceparentIsDiagnosedOnThisPathToo() {
+    new BreakDiagnosisIT().aCallerWithoutTraceparentStartsANewRootAndTheDiagnosisSaysSo(stack);
+  }
+
+  @Test
+  void unreachableElasticsearchLeavesTheFunctionsOutAndTheDiagnosisNamesTheExportFailure() {
+    String nowhere = "http://127.0.0.1:" + Ports.free();
+    BlogScenario.Result r = BlogScenario.builder(stack).language(Language.NODEJS).suffix("-edot-noexport")
+        .apmServerUrl(nowhere).awaitTimeout(Duration.ofSeconds(15)).build().run();
+
+    assertThat(r.client().status()).isEqualTo(200);
+    assertThat(r.trace()).hasServicesExactly("java-client");
+    Diagnosis d = r.diagnose(stack);
+    assertThat(d.findings(Kind.EXPORT_FAILED)).as(d.toString()).isNotEmpty().first().satisfies(f -> {
+      assertThat(f.message()).contains("no span of producer-edot-noexport arrived")
+          .contains("layer collector could not export").contains("elasticsearch/otel")
+          .contains(nowhere.substring("http://".length()));
+      assertThat(f.service()).isEqualTo("producer-edot-noexport");
+    });
+  }
+}
