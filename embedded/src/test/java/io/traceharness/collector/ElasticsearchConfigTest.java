@@ -191,6 +191,13 @@ class ElasticsearchConfigTest {
   }
 
   @Test
+  void tlsByTheEndpointsScheme() {
+    String pipelines = "traces:\n  receivers: [otlp]\n  exporters: [elasticsearch]\n";
+    assertThat(parse("endpoint: https://es:9200", pipelines, Map.of()).exporterUsesTls("elasticsearch")).contains(true);
+    assertThat(parse("endpoint: http://es:9200", pipelines, Map.of()).exporterUsesTls("elasticsearch")).contains(false);
+  }
+
+  @Test
   void metricsPipelinesLeaveTheExporterOutWithAWarning() {
     CollectorConfig config = parse("endpoint: http://a:9200", """
         traces:
