@@ -68,6 +68,7 @@ public final class CollectorExtension implements AutoCloseable {
   private volatile Thread loop;
   private volatile boolean closing;
   private volatile long invokes;
+  private volatile String shutdownReason;
 
   private CollectorExtension(String name, Map<String, String> env) {
     this.name = name;
@@ -113,6 +114,11 @@ public final class CollectorExtension implements AutoCloseable {
     return extensionId;
   }
 
+  /** The {@code shutdownReason} of the {@code SHUTDOWN} event it got ({@code spindown}, …), or {@code null}. */
+  public String shutdownReason() {
+    return shutdownReason;
+  }
+
   /** {@code INVOKE} events it has handled. */
   public long invokes() {
     return invokes;
@@ -141,6 +147,8 @@ public final class CollectorExtension implements AutoCloseable {
     Server s = Server.builder()
         .http(new InetSocketAddress("127.0.0.1", 0))
         .meterRegistry(NoopMeterRegistry.get())
+        // as Go's http.Server.Shutdown (1 s context in listener.go): no quiet period, requests in flight finish
+        .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(1))
         .service("prefix:/", (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(agg -> {
           try {
             JsonNode events = JSON.readTree(agg.contentUtf8());
@@ -199,7 +207,9 @@ public final class CollectorExtension implements AutoCloseable {
         }
         JsonNode event = JSON.readTree(answer.body());
         String type = event.path("eventType").asText();
+        LOG.debug("{} received {}", name, event);
         if (type.equals("SHUTDOWN")) {
+          shutdownReason = event.path("shutdownReason").asText();
           shutdown(event.path("deadlineMs").asLong(System.currentTimeMillis()));
           return;
         }
@@ -241,7 +251,8 @@ public final class CollectorExtension implements AutoCloseable {
   }
 
   private void shutdown(long deadlineMs) {
-    LOG.debug("Received SHUTDOWN event ({})", name);
+    LOG.info("Received SHUTDOWN event ({} {}, {} ms to its deadline)", name, extensionId,
+        deadlineMs - System.currentTimeMillis());
     closeListener();
     EmbeddedCollector c = collector;
     if (c != null) {
@@ -258,7 +269,8 @@ public final class CollectorExtension implements AutoCloseable {
     Server s = listener;
     listener = null;
     if (s != null) {
-      s.stop().join();
+      // the port closes at once; Armeria's stop future also waits out its event loops' quiet period
+      s.stop();
     }
   }
 

@@ -72,6 +72,8 @@ final class TelemetryApiReceiver implements AutoCloseable {
     Server s = Server.builder()
         .http(new InetSocketAddress("127.0.0.1", port))
         .meterRegistry(NoopMeterRegistry.get())
+        // as Go's http.Server.Shutdown (1 s context in listener.go): no quiet period, requests in flight finish
+        .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(1))
         .service("prefix:/", (ctx, req) -> HttpResponse.of(req.aggregate().thenApply(agg -> {
           receive(agg.contentUtf8());
           return HttpResponse.of(HttpStatus.OK);
@@ -166,7 +168,8 @@ final class TelemetryApiReceiver implements AutoCloseable {
   public void close() {
     Server s = server;
     if (s != null) {
-      s.stop().join();
+      // the port closes at once; Armeria's stop future also waits out its event loops' quiet period
+      s.stop();
     }
   }
 }

@@ -182,6 +182,15 @@ final class Instance {
     return ready;
   }
 
+  /**
+   * The environment is over: its runtime has exited and, when it is shut down, the Shutdown phase is done
+   * (the extensions had their {@code SHUTDOWN} and their share of the limit, which outlasts the runtime's).
+   */
+  CompletableFuture<Void> over() {
+    return exited.thenCompose(x -> shuttingDown.get() ? shutDown.<Void>thenApply(r -> null)
+        : CompletableFuture.<Void>completedFuture(null));
+  }
+
   CompletableFuture<Void> exited() {
     return exited;
   }

@@ -73,7 +73,7 @@ final class RuntimeEnvironment {
         env.putAll(extra);
       }
       inst.onFreeze(() -> hook.frozen(ctx), () -> hook.thawed(ctx));
-      inst.exited().thenRun(() -> workers.background(() -> {
+      inst.over().thenRun(() -> workers.background(() -> {
         try {
           hook.afterStop(ctx);
         } catch (RuntimeException e) {

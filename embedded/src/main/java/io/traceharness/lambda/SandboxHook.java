@@ -7,9 +7,9 @@ import java.util.Map;
  * Called before each runtime process (execution environment) starts; returns extra environment
  * entries for that process. They are applied after the function's own environment, so a hook
  * decides itself whether to keep a value the function set. {@link #afterStop} is called once that
- * environment's process has ended (reaped, timed out, retired by an update, crashed, or the
- * emulator stopped), as Lambda sends its extensions {@code SHUTDOWN}: the place to stop what
- * {@code beforeStart} started for it.
+ * environment has ended (reaped, timed out, retired by an update, crashed, or the emulator stopped;
+ * after its Shutdown phase when it had one, so the extensions have had their {@code SHUTDOWN}): the
+ * place to stop what {@code beforeStart} started for it.
  *
  * <pre>{@code
  * LambdaEmulator.builder()

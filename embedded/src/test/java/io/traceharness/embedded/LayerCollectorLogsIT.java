@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,19 +61,24 @@ class LayerCollectorLogsIT {
 
   static EmbeddedStack stack;
   static DeployedFunction fn;
+  static Path code;
 
   @BeforeAll
   static void start() throws Exception {
     stack = EmbeddedStack.builder().freeze(true).build().start();
-    Path code = Files.createDirectories(DIR.resolve("code"));
+    code = Files.createDirectories(DIR.resolve("code"));
     Files.writeString(code.resolve("index.js"), INDEX_JS);
     Files.writeString(code.resolve("collector.yaml"), COLLECTOR_YAML);
-    URI apm = stack.endpoints().apmServer();
-    fn = stack.lambda().deploy(FunctionDefinition.nodejs(FUNCTION, "index.handler").code(code)
-        .env("OPENTELEMETRY_COLLECTOR_CONFIG_URI", "file:/var/task/collector.yaml")
-        .env("APM_SERVER_URL", apm.getHost() + ":" + apm.getPort())
-        .env("APM_SERVER_TOKEN", stack.endpoints().apmSecretToken())
+    fn = stack.lambda().deploy(FunctionDefinition.nodejs(FUNCTION, "index.handler").code(code).env(functionEnv())
         .build());
+  }
+
+  /** The collector config in the function's package, and where its otlp exporter sends (TLS, as the post's). */
+  static Map<String, String> functionEnv() {
+    URI apm = stack.endpoints().apmServer();
+    return Map.of("OPENTELEMETRY_COLLECTOR_CONFIG_URI", "file:/var/task/collector.yaml",
+        "APM_SERVER_URL", apm.getHost() + ":" + apm.getPort(),
+        "APM_SERVER_TOKEN", stack.endpoints().apmSecretToken());
   }
 
   @AfterAll
@@ -112,6 +118,29 @@ class LayerCollectorLogsIT {
     assertThat(doc.path("service").path("name").asText()).isEqualTo(FUNCTION);
     assertThat(doc.has("trace")).as("the receiver sets no trace id on a log record").isFalse();
     assertThat(second.requestId()).isNotEqualTo(first.requestId());
+  }
+
+  @Test
+  void atShutdownTheCollectorGetsSHUTDOWNAndFlushesWithinTheDeadline() throws Exception {
+    String name = FUNCTION + "-shutdown";
+    DeployedFunction last = stack.lambda().deploy(FunctionDefinition.nodejs(name, "index.handler").code(code)
+        .env(functionEnv()).build());
+    String marker = UUID.randomUUID().toString();
+    InvokeResult only = last.invoke("{\"marker\":\"" + marker + "\"}");
+    CollectorExtension ext = stack.layerCollectorExtension(name).orElseThrow();
+    assertThat(ext.ended()).isNotDone();
+
+    // deleting the function spins its environment down: SHUTDOWN, then the collector's last exports
+    stack.lambdaClient().deleteFunction(r -> r.functionName(name));
+    await("the collector extension ends after SHUTDOWN").atMost(Duration.ofSeconds(10))
+        .until(() -> ext.ended().isDone());
+    assertThat(ext.shutdownReason()).as("the SHUTDOWN event's reason").isEqualTo("spindown");
+    assertThat(ext.collector().stats().pipeline("logs").dropped()).as("log records dropped at shutdown").isZero();
+    JsonNode doc = await("the invocation's line in logs-apm.app.*").atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+        .until(() -> logDocs(marker), docs -> !docs.isEmpty()).get(0);
+    assertThat(doc.path("labels").path("faas_invocation_id").asText()).as(doc.toPrettyString())
+        .isEqualTo(only.requestId());
   }
 
   static List<JsonNode> logDocs(String marker) throws Exception {
