@@ -232,12 +232,23 @@ public final class TraceAssert extends AbstractAssert<TraceAssert, Trace> {
     return false;
   }
 
-  /** How long the log assertions wait for the logs to be shipped and indexed. */
+  /** How long the log assertions wait for the logs to be shipped and indexed, unless {@link #logsWithin} says. */
   static final Duration LOG_WAIT = Duration.ofSeconds(20);
+
+  private Duration logWait = LOG_WAIT;
+
+  /** How long the log assertions that follow wait for the logs (default 20 s; zero: read once). */
+  public TraceAssert logsWithin(Duration wait) {
+    if (wait == null || wait.isNegative()) {
+      throw new IllegalArgumentException("logsWithin: a duration of zero or more, not " + wait);
+    }
+    this.logWait = wait;
+    return this;
+  }
 
   /**
    * The trace's logs ({@link Trace#logs()}: records carrying its id, and its functions' lines written
-   * during its invocations) satisfy {@code assertion}, within 20 s: logs are shipped apart from
+   * during its invocations) satisfy {@code assertion}, within 20 s ({@link #logsWithin}): logs are shipped apart from
    * spans, so the assertion is retried until it passes; on timeout it runs once more, and the
    * failure prints the logs found and the trace.
    *
@@ -257,19 +268,23 @@ public final class TraceAssert extends AbstractAssert<TraceAssert, Trace> {
           + " await), so its logs cannot be read"));
     }
     List<TraceLog> last;
-    try {
-      last = Awaitility.await("the logs of trace " + actual.traceId()).atMost(LOG_WAIT)
-          .pollInterval(Duration.ofMillis(250)).pollInSameThread()
-          .until(actual::logs, logs -> passes(assertion, logs));
-      return this;
-    } catch (ConditionTimeoutException e) {
+    if (logWait.isZero()) {
       last = actual.logs();
+    } else {
+      try {
+        Awaitility.await("the logs of trace " + actual.traceId()).atMost(logWait)
+            .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250)).pollInSameThread()
+            .until(actual::logs, logs -> passes(assertion, logs));
+        return this;
+      } catch (ConditionTimeoutException e) {
+        last = actual.logs();
+      }
     }
     try {
       assertion.accept(last);
     } catch (AssertionError real) {
-      failWithMessage("%s", logMessage(expectation + " within " + LOG_WAIT.toSeconds()
-          + " s, but " + Failures.headline(real), last));
+      failWithMessage("%s", logMessage(expectation + " within " + logWait.toMillis()
+          + " ms, but " + Failures.headline(real), last));
     }
     return this;
   }

@@ -84,13 +84,14 @@ public final class Diagnosis {
    * null (for {@code cycle}: empty).
    *
    * @param service the service the break concerns: the new or extra root's, the orphan's, the
-   *     skewed child's, the duplicate's, the expected service that is missing or moved; null for
+   *     skewed child's, the duplicate's, the expected service that is missing or moved, the one whose logs do not link; null for
    *     {@link Kind#CYCLE} and {@link Kind#FUNCTION_ERROR}
    * @param function the Lambda function seen taking part: the one invoked ({@link Kind#FUNCTION_ERROR},
    *     {@link Kind#MISSING_SERVICE} when it ran), the one whose layer collector failed
    *     ({@link Kind#EXPORT_FAILED}, null when the stack's own collector failed), the one a bare or
    *     carrying request went to ({@link Kind#NO_TRACEPARENT}, {@link Kind#CONTEXT_LOST},
-   *     {@link Kind#XRAY_REPLACED_CONTEXT}); otherwise null
+   *     {@link Kind#XRAY_REPLACED_CONTEXT}), the one whose lines carry no trace id
+   *     ({@link Kind#LOGS_UNLINKED}); otherwise null
    * @param spanId the span the break is about: the root, the orphan, the child drawn outside its
    *     parent, the duplicated id, the first span of a cycle, or the missing service's transaction
    *     in the other trace; null for {@link Kind#EXPORT_FAILED}, {@link Kind#MISSING_SERVICE},
@@ -101,7 +102,8 @@ public final class Diagnosis {
    *     ({@link Kind#XRAY_REPLACED_CONTEXT}, {@link Kind#CONTEXT_LOST}, and {@link Kind#NO_TRACEPARENT}
    *     when the new root is in a trace of its own); otherwise null
    * @param requestId the Lambda request id of the invocation ({@link Kind#FUNCTION_ERROR}, and
-   *     {@link Kind#MISSING_SERVICE} or {@link Kind#EXPORT_FAILED} when the function ran); otherwise null
+   *     {@link Kind#MISSING_SERVICE} or {@link Kind#EXPORT_FAILED} when the function ran, and the invocation
+   *     whose lines {@link Kind#LOGS_UNLINKED} quotes); otherwise null
    * @param cycle the span ids of a {@link Kind#CYCLE}, in the order the links go; otherwise empty
    */
   public record Finding(Kind kind, String message, String service, String function, String spanId,

@@ -4,6 +4,8 @@ import static io.traceharness.assertj.TraceAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.traceharness.trace.Trace;
+import io.traceharness.trace.TraceFixtures;
+import io.traceharness.trace.TraceLog;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -154,6 +156,44 @@ class TraceAssertTest {
         "to have no clock skew beyond 0.999 ms but had 1:");
     assertThatThrownBy(() -> assertThat(skewed).hasNoClockSkew()).hasMessageContaining(
         "> └─ GET /ping  consumer  transaction    500 µs  b        |██                                      |  <- clock skew: starts 1.000 ms before parent");
+  }
+
+  private static TraceLog line(String service, String message, TraceLog.Link link) {
+    return new TraceLog(java.time.Instant.parse("2026-11-30T09:00:00Z"), service, "info", message, null,
+        "logs-generic-default", null, link == TraceLog.Link.TRACE_ID ? AssertFixtures.TRACE_ID : null, null, service,
+        "8f5a4d6e-1b2c-4d3e-9f00-0123456789ab", link);
+  }
+
+  @Test
+  void hasLogLineFindsALineOfTheServiceThatCarriesTheTraceId() {
+    Trace withLogs = TraceFixtures.withLogs(AssertFixtures.apmTrace(), List.of(
+        line("producer", "Status: 200", TraceLog.Link.TRACE_ID), line("consumer", "Event: {}", TraceLog.Link.REQUEST_ID)));
+
+    assertThat(withLogs).hasLogLine("producer", "Status: 200")
+        .hasLogsSatisfying(logs -> org.assertj.core.api.Assertions.assertThat(logs).hasSize(2));
+  }
+
+  @Test
+  void aLineWithoutTheTraceIdFailsAndTheMessagePrintsTheLogsAndTheTree() {
+    Trace withLogs = TraceFixtures.withLogs(AssertFixtures.apmTrace(), List.of(
+        line("consumer", "Event: {}", TraceLog.Link.REQUEST_ID)));
+
+    assertThatThrownBy(() -> assertThat(withLogs).logsWithin(Duration.ofMillis(300)).hasLogLine("consumer", "Event:"))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageStartingWith("Expected trace " + AssertFixtures.TRACE_ID + " to have a log line of consumer containing"
+            + " \"Event:\" that carries its id within 300 ms, but the line was written during the trace's invocation"
+            + " without the trace id")
+        .hasMessageContaining("Logs found (1):\n  2026-11-30T09:00:00Z consumer info [request"
+            + " 8f5a4d6e-1b2c-4d3e-9f00-0123456789ab] Event: {}")
+        .hasMessageContaining("└─ GET /ping  consumer");
+    assertThatThrownBy(() -> assertThat(withLogs).logsWithin(Duration.ZERO).hasLogLine("producer", "Status"))
+        .hasMessageContaining("but no line of producer contains it");
+  }
+
+  @Test
+  void aTraceNotReadFromElasticsearchHasNoLogsToAssert() {
+    assertThatThrownBy(() -> assertThat(AssertFixtures.apmTrace()).hasLogLine("producer", "x"))
+        .hasMessageContaining("it was not read from Elasticsearch");
   }
 
   @Test

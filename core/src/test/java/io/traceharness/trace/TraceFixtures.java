@@ -25,6 +25,12 @@ public final class TraceFixtures {
     }
   }
 
+  /** {@code trace}, whose {@link Trace#logs()} answers {@code logs} (what a reader of Elasticsearch would read). */
+  public static Trace withLogs(Trace trace, List<TraceLog> logs) {
+    trace.logSource(t -> logs);
+    return trace;
+  }
+
   /** A reader that finds both fixtures by their ids, as an Elasticsearch holding them would (other packages' tests). */
   public static Traces reader() {
     return new Traces.Builder(id -> id.equals(APM_TRACE_ID) ? documents("apm-trace.ndjson")
