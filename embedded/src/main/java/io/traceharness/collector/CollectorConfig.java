@@ -19,7 +19,8 @@ import java.util.Optional;
  * {@code memory_limiter} (validated, not enforced), {@code resource}, {@code attributes},
  * {@code transform} (an OTTL subset), {@code decouple}; exporters {@code otlp_grpc} (and its
  * deprecated alias {@code otlp}), {@code otlp_http} (alias {@code otlphttp}), {@code debug},
- * {@code logging}. Well-known components it does not
+ * {@code logging}, {@code elasticsearch} (contrib's, traces and logs in the otel and ecs mapping modes).
+ * Well-known components it does not
  * run (for instance the {@code awsxray} exporter of ADOT configs) are left out of their pipelines
  * with one warning each; anything else is an error, as in the real collector.
  *
@@ -103,13 +104,17 @@ public final class CollectorConfig {
 
   /**
    * Whether exporter {@code id} speaks TLS to its endpoint, decided as the real collector decides it
-   * ({@code otlp_grpc}: unless {@code tls.insecure}; {@code otlp_http}: by the URL's scheme); empty for
+   * ({@code otlp_grpc}: unless {@code tls.insecure}; {@code otlp_http} and {@code elasticsearch}: by the URL's
+   * scheme); empty for
    * an exporter that is not run or sends nowhere ({@code debug}).
    */
   public Optional<Boolean> exporterUsesTls(String id) {
     ExporterSpec spec = exporters.get(id);
     if (spec instanceof OtlpGrpcSpec g) {
       return Optional.of(g.tls());
+    }
+    if (spec instanceof ElasticsearchSpec es) {
+      return Optional.of(es.endpoints().get(0).getScheme().equals("https"));
     }
     if (spec instanceof OtlpHttpSpec h) {
       URI any = h.tracesUrl() != null ? h.tracesUrl() : h.metricsUrl() != null ? h.metricsUrl() : h.logsUrl();

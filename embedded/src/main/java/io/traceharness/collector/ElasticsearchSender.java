@@ -88,6 +88,12 @@ final class ElasticsearchSender implements Sender {
     this.logRouter = new DocumentRouter(spec.mappingMode(), spec.logsIndex());
   }
 
+  /** esclient.go and bulkindexer.go retry; the exporter has no {@code retry_on_failure}. */
+  @Override
+  public boolean retriesItself() {
+    return true;
+  }
+
   @Override
   public String destination(Signal signal) {
     return spec.endpoints().get(0).toString();

@@ -142,6 +142,9 @@ final class ExporterHelper implements SignalConsumer {
         return drop(request, items, "interrupted while the environment was frozen");
       } catch (Sender.ExportException e) {
         failedAttempts.incrementAndGet();
+        if (sender.retriesItself()) {
+          return drop(request, items, e.getMessage());
+        }
         if (!e.retryable()) {
           return drop(request, items, "Permanent error: " + e.getMessage());
         }

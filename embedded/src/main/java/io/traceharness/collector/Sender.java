@@ -10,6 +10,14 @@ interface Sender extends AutoCloseable {
 
   void send(Signal signal, Message request) throws ExportException;
 
+  /**
+   * Whether the exporter retries on its own and has no {@code retry_on_failure} (the elasticsearch exporter):
+   * a failure it reports is the final one, dropped with its own message.
+   */
+  default boolean retriesItself() {
+    return false;
+  }
+
   /** Where this exporter sends the signal, for logs and failure reports. */
   String destination(Signal signal);
 

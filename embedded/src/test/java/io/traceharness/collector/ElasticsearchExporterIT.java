@@ -203,4 +203,40 @@ class ElasticsearchExporterIT {
     assertThat(java.nio.file.Files.readString(collector.logFile()))
         .contains("failed to index document index=not-a-data-stream error.type=");
   }
+
+  @Test
+  void ecsModeWritesDedottedDocumentsThatElasticsearchAccepts() {
+    collector("mapping:\n  mode: ecs");
+    String traceId = Otlp.newTraceId();
+    String spanId = Otlp.newSpanId();
+    post("/v1/logs", ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder()
+        .setResource(Resource.newBuilder().addAttributes(Otlp.attr("service.name", "billing"))
+            .addAttributes(Otlp.attr("host.name", "box-1")))
+        .addScopeLogs(ScopeLogs.newBuilder().addLogRecords(LogRecord.newBuilder()
+            .setTimeUnixNano(System.currentTimeMillis() * 1_000_000L).setSeverityText("ERROR")
+            .setSeverityNumber(SeverityNumber.SEVERITY_NUMBER_ERROR)
+            .setTraceId(ByteString.fromHex(traceId)).setSpanId(ByteString.fromHex(spanId))
+            .addAttributes(Otlp.attr("exception.type", "IOException"))
+            .setBody(AnyValue.newBuilder().setStringValue("charge failed"))))).build().toByteArray());
+
+    List<JsonNode> docs;
+    ElasticsearchClient client = es.client();
+    try {
+      client.indices().refresh(r -> r.index("logs-generic-default"));
+      docs = client.search(s -> s.index("logs-generic-default")
+          .query(q -> q.term(t -> t.field("trace.id").value(traceId))), JsonNode.class)
+          .hits().hits().stream().map(h -> h.source()).toList();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    assertThat(docs).singleElement().satisfies(d -> {
+      assertThat(d.path("message").asText()).isEqualTo("charge failed");
+      assertThat(d.path("log").path("level").asText()).isEqualTo("ERROR");
+      assertThat(d.path("error").path("type").asText()).isEqualTo("IOException");
+      assertThat(d.path("service").path("name").asText()).isEqualTo("billing");
+      assertThat(d.path("host").path("hostname").asText()).isEqualTo("box-1");
+      assertThat(d.path("span").path("id").asText()).isEqualTo(spanId);
+      assertThat(d.path("data_stream").path("dataset").asText()).isEqualTo("generic");
+    });
+  }
 }

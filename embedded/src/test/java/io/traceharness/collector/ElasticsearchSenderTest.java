@@ -215,6 +215,30 @@ class ElasticsearchSenderTest {
   }
 
   @Test
+  void inTheCollectorAFailedRequestIsDroppedWithTheExportersOwnMessage() {
+    URI endpoint = start();
+    answers.add(lines -> HttpResponse.of(HttpStatus.BAD_REQUEST, MediaType.PLAIN_TEXT, "bad bulk"));
+    try (EmbeddedCollector collector = EmbeddedCollector.builder()
+        .config("receivers:\n  otlp:\n    protocols:\n      http:\n"
+            + "exporters:\n  elasticsearch:\n    endpoint: " + endpoint + "\n"
+            + "service:\n  pipelines:\n    traces:\n      receivers: [otlp]\n      exporters: [elasticsearch]\n")
+        .freePorts(true).shutdownTimeout(Duration.ofSeconds(2)).logFile(tmp.resolve("c.log")).build().start()) {
+      var res = com.linecorp.armeria.client.WebClient.of().execute(com.linecorp.armeria.common.RequestHeaders
+          .builder(com.linecorp.armeria.common.HttpMethod.POST, collector.otlpHttpEndpoint().resolve("/v1/traces")
+              .toString()).contentType(MediaType.parse("application/x-protobuf")).build(),
+          twoSpans().toByteArray()).aggregate().join();
+      assertThat(res.status().isSuccess()).as("the receiver passes the failure back").isFalse();
+      assertThat(collector.exportFailures()).singleElement().satisfies(f -> {
+        assertThat(f.dropped()).isTrue();
+        assertThat(f.items()).isEqualTo(2);
+        assertThat(f.error()).as("no exporterhelper prefix: the exporter retries itself")
+            .isEqualTo("flush failed (400): bad bulk");
+      });
+      assertThat(collector.stats().pipeline("traces").exporter("elasticsearch").dropped()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void aRefusedConnectionIsWordedAsGoWordsIt() {
     try (ElasticsearchSender sender = sender(URI.create("http://127.0.0.1:9"), 0, false, "", "")) {
       assertThatThrownBy(() -> sender.send(Signal.TRACES, twoSpans()))
