@@ -157,7 +157,8 @@ final class ElasticsearchConfigParser {
         s.string("api_key", ""), s.stringMap("headers"), ExporterParser.tls(s, systemCertFile),
         compression.equals("gzip"), s.duration("timeout", Duration.ofSeconds(90)), mode, logsIndex, tracesIndex,
         metricsIndex, s.string("pipeline", ""), dynamicId, dynamicPipeline,
-        s.has("include_source_on_error") ? s.bool("include_source_on_error", false) : null, retry, queue(s),
+        s.has("include_source_on_error") ? s.bool("include_source_on_error", false) : null, retry,
+        queue(s, warnings),
         List.copyOf(warnings));
   }
 
@@ -257,11 +258,27 @@ final class ElasticsearchConfigParser {
     return sec.bool("enabled", false);
   }
 
-  /** factory.go: the sending queue is off unless configured. */
-  private static CollectorConfig.QueueSpec queue(ConfigSection s) {
+  /** The most requests the embedded queue holds when the configured queue counts items or bytes. */
+  static final int MAX_QUEUED_REQUESTS = 1000;
+
+  /**
+   * factory.go: the sending queue is off unless configured. The embedded queue counts requests; a queue
+   * sized in items or bytes ({@code sizer}) holds at most {@link #MAX_QUEUED_REQUESTS} requests, with a warning.
+   */
+  private static CollectorConfig.QueueSpec queue(ConfigSection s, List<String> warnings) {
     CollectorConfig.QueueSpec q = ExporterParser.queue(s);
-    boolean enabled = s.section("sending_queue").bool("enabled", false);
-    return new CollectorConfig.QueueSpec(enabled, q.numConsumers(), q.queueSize());
+    ConfigSection sec = s.section("sending_queue");
+    boolean enabled = sec.bool("enabled", false);
+    String sizer = sec.string("sizer", "requests");
+    int size = q.queueSize();
+    if (!sizer.equals("requests") && size > MAX_QUEUED_REQUESTS) {
+      size = MAX_QUEUED_REQUESTS;
+      if (enabled) {
+        warnings.add(s.path() + "::sending_queue: queue_size " + q.queueSize() + " counts " + sizer
+            + "; the embedded collector's queue counts requests and holds at most " + MAX_QUEUED_REQUESTS);
+      }
+    }
+    return new CollectorConfig.QueueSpec(enabled, q.numConsumers(), size);
   }
 
   static String canonicalMode(String name) {

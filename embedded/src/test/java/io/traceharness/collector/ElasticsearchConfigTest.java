@@ -191,6 +191,17 @@ class ElasticsearchConfigTest {
   }
 
   @Test
+  void aQueueSizedInBytesHoldsAtMostAThousandRequests() {
+    ElasticsearchSpec s = spec("""
+        endpoint: http://a:9200
+        sending_queue: {enabled: true, sizer: bytes, queue_size: 50000000, block_on_overflow: true,
+                        batch: {flush_timeout: 1s, min_size: 1000000, max_size: 4000000}}
+        """);
+    assertThat(s.queue()).isEqualTo(new CollectorConfig.QueueSpec(true, 10, 1000));
+    assertThat(s.warnings()).singleElement().asString().contains("queue_size 50000000 counts bytes");
+  }
+
+  @Test
   void tlsByTheEndpointsScheme() {
     String pipelines = "traces:\n  receivers: [otlp]\n  exporters: [elasticsearch]\n";
     assertThat(parse("endpoint: https://es:9200", pipelines, Map.of()).exporterUsesTls("elasticsearch")).contains(true);
