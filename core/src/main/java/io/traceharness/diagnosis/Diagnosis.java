@@ -68,6 +68,18 @@ public final class Diagnosis {
      */
     COMPONENT_DOWN,
     /**
+     * Spans a function ended before its execution environment froze reached the collector only after
+     * the next invocation thawed it. The spans are there; a check made before that invocation missed them.
+     */
+    EXPORTED_AFTER_THAW,
+    /**
+     * An expected service's function ran, but its environment was shut down before its SDK exported
+     * any span of that invocation.
+     */
+    LOST_AT_SHUTDOWN,
+    /** An invocation ran to the function's timeout because an extension never asked for its next event. */
+    EXTENSION_NOT_DONE,
+    /**
      * A function logged during the trace's invocations without the trace id: its logs will not link to
      * the trace in Kibana. The trace itself is intact.
      */
@@ -75,7 +87,8 @@ public final class Diagnosis {
 
     /** Whether a finding of this kind is a broken link (the others only explain or qualify). */
     boolean breaks() {
-      return this != CLOCK_SKEW && this != COMPONENT_DOWN && this != LOGS_UNLINKED;
+      return this != CLOCK_SKEW && this != COMPONENT_DOWN && this != EXPORTED_AFTER_THAW && this != EXTENSION_NOT_DONE
+          && this != LOGS_UNLINKED;
     }
   }
 
@@ -264,6 +277,7 @@ public final class Diagnosis {
       functionErrors();
       outages();
       unlinkedLogs();
+      lifecycle();
       return new Diagnosis(trace.traceId(), summary(), findings);
     }
 
@@ -477,6 +491,82 @@ public final class Diagnosis {
             + " was stopped from " + o.from() + " " + until + ", while this trace was made: what was sent to it then"
             + " was refused" + (o.dropped() == null || o.dropped().isBlank() ? "" : "; " + o.dropped()), null,
             o.function(), null, null, null, null, List.of()));
+      }
+    }
+
+    /** What the execution environments' freezes, shutdowns and extensions did to the trace. */
+    private void lifecycle() {
+      exportedAfterThaw();
+      lostAtShutdown();
+      extensionsNotDone();
+    }
+
+    /** The trace's spans a freeze held back, one finding per freeze. */
+    private void exportedAfterThaw() {
+      Map<String, List<Evidence.LateExport>> byFreeze = new LinkedHashMap<>();
+      ev.lateExports.stream().filter(l -> l.traceId().equals(trace.traceId()))
+          .sorted(Comparator.comparing(Evidence.LateExport::ended))
+          .forEach(l -> byFreeze.computeIfAbsent(l.instanceId() + "@" + l.frozenFrom(), k -> new ArrayList<>()).add(l));
+      for (List<Evidence.LateExport> late : byFreeze.values()) {
+        Evidence.LateExport first = late.get(0);
+        List<String> spans = late.stream().map(l -> "'" + l.spanName() + "' (" + l.spanId() + ") ended "
+            + l.ended() + ", exported " + l.exported() + ", " + Duration.between(l.ended(), l.exported()).toMillis()
+            + " ms later").toList();
+        String service = trace.span(first.spanId()).map(SpanNode::service).orElse(first.function());
+        findings.add(new Finding(Kind.EXPORTED_AFTER_THAW, late.size() + " span" + (late.size() == 1 ? "" : "s") + " of "
+            + first.function() + " reached the collector only after the next invocation thawed environment "
+            + first.instanceId() + ": " + String.join("; ", spans) + ". The environment was frozen from "
+            + first.frozenFrom() + " to " + first.thawedAt() + " ("
+            + Duration.between(first.frozenFrom(), first.thawedAt()).toMillis() + " ms): " + first.function()
+            + "'s SDK still held them when the invocation ended (its batch was not flushed before the response),"
+            + " and Lambda freezes the environment then, as AWS does; they would be lost if it were shut down first."
+            + " Flush before the response (the wrapper's force flush, or a simple span processor)",
+            service, first.function(), first.spanId(), null, null, null, List.of()));
+      }
+    }
+
+    /** Expected services missing because their environment was shut down with their spans unexported. */
+    private void lostAtShutdown() {
+      for (String service : ev.expectedServices) {
+        if (trace.services().contains(service)) {
+          continue;
+        }
+        String function = serviceToFunction(service);
+        for (Evidence.Invocation inv : invocationsFor(function)) {
+          Optional<Evidence.EnvironmentShutdown> lost = ev.shutdowns.stream()
+              .filter(s -> s.function().equals(function) && s.unexported().contains(inv.requestId())).findFirst();
+          if (lost.isEmpty()) {
+            continue;
+          }
+          Evidence.EnvironmentShutdown s = lost.get();
+          findings.removeIf(f -> f.kind() == Kind.MISSING_SERVICE && service.equals(f.service()));
+          findings.add(new Finding(Kind.LOST_AT_SHUTDOWN, service + " ran (request id " + inv.requestId()
+              + ") but none of its spans reached a collector: environment " + s.instanceId() + " was shut down at "
+              + s.at() + " (reason " + s.reason() + ") with the spans of " + s.unexported().size() + " invocation"
+              + (s.unexported().size() == 1 ? "" : "s") + " " + s.unexported() + " never exported; its SDK held them"
+              + " past the invocation (no flush before the response) and the environment ended before the next"
+              + " invocation could thaw it", service, function, null, null, null, inv.requestId(), List.of()));
+          break;
+        }
+      }
+    }
+
+    /** Invocations of the trace's time that an extension held open until the function's timeout. */
+    private void extensionsNotDone() {
+      Set<String> requestIds = new LinkedHashSet<>();
+      ev.invocations.stream().filter(i -> inWindow(i.start())).forEach(i -> requestIds.add(i.requestId()));
+      for (Evidence.ExtensionTimeout t : ev.extensionTimeouts) {
+        if (!requestIds.contains(t.requestId()) && !inWindow(t.at())) {
+          continue;
+        }
+        String names = t.extensions().isEmpty() ? "an extension" : (t.extensions().size() == 1 ? "extension " : "extensions ")
+            + String.join(", ", t.extensions());
+        findings.add(new Finding(Kind.EXTENSION_NOT_DONE, t.function() + "'s invocation (request id " + t.requestId()
+            + ") ran to its timeout of " + t.timeout().toMillis() + " ms although the runtime had answered: " + names
+            + " never asked for " + (t.extensions().size() == 1 ? "its" : "their") + " next event (GET"
+            + " /2020-01-01/extension/event/next) after INVOKE, and Lambda ends the Invoke phase only when every"
+            + " extension has; the duration is billed to the timeout and the environment is shut down (reason timeout)",
+            null, t.function(), null, null, null, t.requestId(), List.of()));
       }
     }
 

@@ -54,6 +54,48 @@ public final class Evidence {
       boolean otelLayer) {
   }
 
+  /**
+   * A span its function's SDK ended before the execution environment froze but exported only after
+   * a later invocation thawed it: the freeze held it.
+   *
+   * @param ended when the span ended (its end time)
+   * @param exported when the first collector received it
+   * @param frozenFrom when the environment froze, after the span ended
+   * @param thawedAt when the next event thawed the environment, before the span was exported
+   */
+  public record LateExport(String function, String instanceId, String traceId, String spanId, String spanName,
+      Instant ended, Instant exported, Instant frozenFrom, Instant thawedAt) {
+  }
+
+  /**
+   * An execution environment's Shutdown phase, and the invocations it had run whose spans never
+   * reached a collector (none of their spans, the invocation's own {@code faas.invocation_id}
+   * included, was received by then or since).
+   *
+   * @param reason {@code spindown}, {@code timeout} or {@code failure}, as extensions read it
+   * @param unexported request ids of the invocations whose spans never left it; empty when every one
+   *     was exported or the function has no OpenTelemetry layer (its SDK names no invocation)
+   */
+  public record EnvironmentShutdown(String function, String instanceId, Instant at, String reason,
+      List<String> unexported) {
+
+    public EnvironmentShutdown {
+      unexported = List.copyOf(unexported);
+    }
+  }
+
+  /**
+   * An invocation the runtime had answered that ran to the function's timeout because these
+   * extensions never asked for their next event.
+   */
+  public record ExtensionTimeout(String function, String instanceId, String requestId, List<String> extensions,
+      Instant at, java.time.Duration timeout) {
+
+    public ExtensionTimeout {
+      extensions = List.copyOf(extensions);
+    }
+  }
+
   final Trace trace;
   final List<String> expectedServices;
   final List<GatewayRequest> gatewayRequests;
@@ -63,6 +105,9 @@ public final class Evidence {
   final Map<String, Trace> otherTraces;
   final List<Outage> outages;
   final List<TraceLog> logs;
+  final List<LateExport> lateExports;
+  final List<EnvironmentShutdown> shutdowns;
+  final List<ExtensionTimeout> extensionTimeouts;
 
   private Evidence(Builder b) {
     this.trace = b.trace;
@@ -74,6 +119,9 @@ public final class Evidence {
     this.otherTraces = Map.copyOf(b.otherTraces);
     this.outages = List.copyOf(b.outages);
     this.logs = List.copyOf(b.logs);
+    this.lateExports = List.copyOf(b.lateExports);
+    this.shutdowns = List.copyOf(b.shutdowns);
+    this.extensionTimeouts = List.copyOf(b.extensionTimeouts);
   }
 
   public static Builder builder(Trace trace) {
@@ -98,6 +146,9 @@ public final class Evidence {
     private final Map<String, Trace> otherTraces = new LinkedHashMap<>();
     private final List<Outage> outages = new ArrayList<>();
     private final List<TraceLog> logs = new ArrayList<>();
+    private final List<LateExport> lateExports = new ArrayList<>();
+    private final List<EnvironmentShutdown> shutdowns = new ArrayList<>();
+    private final List<ExtensionTimeout> extensionTimeouts = new ArrayList<>();
 
     private Builder(Trace trace) {
       this.trace = Objects.requireNonNull(trace, "trace");
@@ -146,6 +197,21 @@ public final class Evidence {
 
     public Builder outage(Outage outage) {
       outages.add(outage);
+      return this;
+    }
+
+    public Builder lateExport(LateExport late) {
+      lateExports.add(late);
+      return this;
+    }
+
+    public Builder environmentShutdown(EnvironmentShutdown shutdown) {
+      shutdowns.add(shutdown);
+      return this;
+    }
+
+    public Builder extensionTimeout(ExtensionTimeout timeout) {
+      extensionTimeouts.add(timeout);
       return this;
     }
 

@@ -109,7 +109,18 @@ public final class EmbeddedCollector implements AutoCloseable {
       String error, boolean dropped) {
   }
 
+  /**
+   * A span as a receiver got it: when ({@code at}), and when its sender says it ended.
+   *
+   * @param service the resource's {@code service.name}, or null
+   * @param invocationId the span's {@code faas.invocation_id} (a Lambda request id), or null
+   */
+  public record ReceivedSpan(Instant at, String traceId, String spanId, String name, String service, Instant end,
+      String invocationId) {
+  }
+
   private final CollectorConfig config;
+  private final SpanArrivals arrivals = new SpanArrivals();
   private final FreezeGate gate = new FreezeGate();
   private final boolean freePorts;
   private final Duration shutdownTimeout;
@@ -189,7 +200,7 @@ public final class EmbeddedCollector implements AutoCloseable {
           return;
         }
         OtlpReceiver receiver = new OtlpReceiver((CollectorConfig.OtlpReceiverSpec) config.receivers().get(id), wiring,
-            log);
+            log, arrivals);
         receivers.add(receiver);
         URI[] at = boundAt.get(id);
         if (at == null) {
@@ -328,6 +339,11 @@ public final class EmbeddedCollector implements AutoCloseable {
   /** The most recent export failures (at most 200), oldest first. */
   public List<ExportFailure> exportFailures() {
     return failures.snapshot();
+  }
+
+  /** The spans its receivers got (the last 20,000), oldest first. */
+  public List<ReceivedSpan> receivedSpans() {
+    return arrivals.snapshot();
   }
 
   /** The times it was stopped, oldest first; the last one has no restart time while it is stopped. */

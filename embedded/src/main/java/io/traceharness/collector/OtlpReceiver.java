@@ -37,13 +37,16 @@ final class OtlpReceiver implements AutoCloseable {
   private final CollectorConfig.OtlpReceiverSpec spec;
   private final Map<Signal, List<Pipeline>> pipelines;
   private final CollectorLog log;
+  private final SpanArrivals arrivals;
   private Server grpcServer;
   private Server httpServer;
   private final URI[] grpcAt = new URI[1];
   private final URI[] httpAt = new URI[1];
 
-  OtlpReceiver(CollectorConfig.OtlpReceiverSpec spec, Map<Signal, List<Pipeline>> pipelines, CollectorLog log) {
+  OtlpReceiver(CollectorConfig.OtlpReceiverSpec spec, Map<Signal, List<Pipeline>> pipelines, CollectorLog log,
+      SpanArrivals arrivals) {
     this.spec = spec;
+    this.arrivals = arrivals;
     this.pipelines = new EnumMap<>(pipelines);
     this.log = log;
   }
@@ -168,6 +171,9 @@ final class OtlpReceiver implements AutoCloseable {
   private final class Handler implements OtlpHandler {
     @Override
     public Outcome export(OtlpSignal otlp, Message request) {
+      if (request instanceof io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest spans) {
+        arrivals.record(spans);
+      }
       return deliver(Signal.of(otlp), request);
     }
 

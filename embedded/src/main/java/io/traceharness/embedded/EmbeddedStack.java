@@ -82,6 +82,8 @@ public final class EmbeddedStack implements TracingStack {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStack.class);
   /** System property: the Lambda service's account concurrency when the builder does not set it. */
   public static final String LAMBDA_CONCURRENCY = "traceharness.lambda.concurrency";
+  /** System property: {@code false} keeps execution environments running between invocations when the builder does not say. */
+  public static final String LAMBDA_FREEZE = "traceharness.lambda.freeze";
 
   private final String region;
   private final String secretToken;
@@ -362,6 +364,89 @@ public final class EmbeddedStack implements TracingStack {
     for (String name : functionNames) {
       lambda.function(name).ifPresent(cfg -> evidence.function(facts(cfg)));
     }
+    lifecycleEvidence(functionNames, evidence);
+  }
+
+  /**
+   * What the environments' lifecycle did to spans, from when each collector received them: spans
+   * ended before a freeze and received after the thaw that followed; shutdowns with the invocations
+   * whose spans (matched by {@code faas.invocation_id}) no collector ever received; invocations an
+   * extension held to their timeout.
+   */
+  private void lifecycleEvidence(Set<String> functionNames, Evidence.Builder evidence) {
+    Map<String, EmbeddedCollector.ReceivedSpan> firstSeen = new LinkedHashMap<>();
+    List<EmbeddedCollector> all = new ArrayList<>();
+    layerCollectors.values().forEach(lc -> all.add(lc.collector()));
+    all.add(collector);
+    for (EmbeddedCollector c : all) {
+      for (EmbeddedCollector.ReceivedSpan r : c.receivedSpans()) {
+        firstSeen.merge(r.traceId() + r.spanId(), r, (a, b) -> a.at().isBefore(b.at()) ? a : b);
+      }
+    }
+    Map<String, String> functionOfService = new LinkedHashMap<>();
+    Map<String, Boolean> layered = new LinkedHashMap<>();
+    for (String name : functionNames) {
+      lambda.function(name).ifPresent(cfg -> {
+        Evidence.FunctionFacts f = facts(cfg);
+        functionOfService.put(f.serviceName(), name);
+        layered.put(name, f.otelLayer());
+      });
+    }
+    Map<String, String> instanceOfRequest = new LinkedHashMap<>();
+    lambda.invocations().forEach(i -> instanceOfRequest.put(i.requestId(), i.instanceId()));
+    Map<String, List<io.traceharness.lambda.LifecycleLog.Freeze>> freezesOf = new LinkedHashMap<>();
+    lambda.lifecycle().freezes().stream().filter(f -> f.to() != null)
+        .sorted(java.util.Comparator.comparing(io.traceharness.lambda.LifecycleLog.Freeze::from))
+        .forEach(f -> freezesOf.computeIfAbsent(f.function(), k -> new ArrayList<>()).add(f));
+    Set<String> exportedRequests = new java.util.HashSet<>();
+    for (EmbeddedCollector.ReceivedSpan r : firstSeen.values()) {
+      if (r.invocationId() != null) {
+        exportedRequests.add(r.invocationId());
+      }
+      String function = r.service() == null ? null : functionOfService.get(r.service());
+      if (function == null || r.end() == null) {
+        continue;
+      }
+      String instance = r.invocationId() == null ? null : instanceOfRequest.get(r.invocationId());
+      for (io.traceharness.lambda.LifecycleLog.Freeze f : freezesOf.getOrDefault(function, List.of())) {
+        if (f.from().isAfter(r.at())) {
+          break;
+        }
+        if (!f.from().isBefore(r.end()) && !f.to().isAfter(r.at()) && (instance == null || instance.equals(f.instanceId()))) {
+          evidence.lateExport(new Evidence.LateExport(function, f.instanceId(), r.traceId(), r.spanId(), r.name(), r.end(),
+              r.at(), f.from(), f.to()));
+          break;
+        }
+      }
+    }
+    Map<String, String> serviceOf = new LinkedHashMap<>();
+    functionOfService.forEach((service, function) -> serviceOf.put(function, service));
+    for (io.traceharness.lambda.LifecycleLog.Shutdown s : lambda.lifecycle().shutdowns()) {
+      List<String> unexported = !layered.getOrDefault(s.function(), false) ? List.of()
+          : lambda.invocations().stream().filter(i -> i.instanceId().equals(s.instanceId()))
+              .filter(i -> !exportedRequests.contains(i.requestId())
+                  && !anyEndedDuring(firstSeen.values(), serviceOf.get(s.function()), i))
+              .map(io.traceharness.lambda.Invocation::requestId).toList();
+      evidence.environmentShutdown(new Evidence.EnvironmentShutdown(s.function(), s.instanceId(), s.at(), s.reason(),
+          unexported));
+    }
+    lambda.lifecycle().extensionTimeouts().forEach(t -> evidence.extensionTimeout(new Evidence.ExtensionTimeout(
+        t.function(), t.instanceId(), t.requestId(), t.extensions(), t.at(), t.timeout())));
+  }
+
+  /**
+   * Whether a collector got a span of the service that ended while the invocation ran (or within a
+   * second after: work the handler left running): a span of the invocation that names no request id,
+   * as an SDK without the Lambda instrumentation makes.
+   */
+  private static boolean anyEndedDuring(java.util.Collection<EmbeddedCollector.ReceivedSpan> spans, String service,
+      io.traceharness.lambda.Invocation i) {
+    if (service == null || i.end() == null) {
+      return false;
+    }
+    java.time.Instant until = i.end().plusSeconds(1);
+    return spans.stream().anyMatch(r -> service.equals(r.service()) && r.end() != null && !r.end().isBefore(i.start())
+        && !r.end().isAfter(until));
   }
 
   private static void outagesOf(EmbeddedCollector c, String component, String function, Evidence.Builder evidence) {
@@ -657,7 +742,7 @@ public final class EmbeddedStack implements TracingStack {
     private int lambdaConcurrency = Integer.getInteger(LAMBDA_CONCURRENCY, 10);
     private StackPorts ports = StackPorts.free();
     private boolean noSecretToken;
-    private boolean freeze;
+    private boolean freeze = !"false".equalsIgnoreCase(System.getProperty(LAMBDA_FREEZE, "true"));
     private boolean shipLogs = true;
     private TelemetryPath path;
 
@@ -674,16 +759,13 @@ public final class EmbeddedStack implements TracingStack {
     }
 
     /**
-     * Concurrent executions across all functions (Lambda's account limit, 1,000 on AWS); beyond it
-     * Invoke answers 429 and API Gateway 500. Default 10, or {@code -Dtraceharness.lambda.concurrency}:
-     * each execution environment is a process, and the shared stack of a test JVM takes no builder.
-     */
-    /**
      * Whether Lambda execution environments freeze between invocations, as in AWS (see
-     * {@link LambdaEmulator.Builder#freeze(boolean)}): a layer collector is paused with its environment.
-     * Off by default on the stack for now: the post's Node.js scenario leaves its outgoing call's span in
-     * the SDK's batch processor after the invocation's flush, which a frozen environment holds until the
-     * next invocation; the scenario suites do not account for that yet.
+     * {@link LambdaEmulator.Builder#freeze(boolean)}); on by default, or {@code -Dtraceharness.lambda.freeze=false}
+     * for the shared stack of a test JVM. A frozen environment's processes are stopped and its layer
+     * collector paused: a span its SDK has not exported when the invocation ends (one that ended after
+     * the layer's flush, or a batch nothing flushes) waits for the next invocation, as on AWS, and is
+     * lost if the environment shuts down first; the diagnosis names both ({@code EXPORTED_AFTER_THAW},
+     * {@code LOST_AT_SHUTDOWN}). Off: environments keep running, batch timers fire between invocations.
      */
     public Builder freeze(boolean freeze) {
       this.freeze = freeze;
@@ -701,6 +783,11 @@ public final class EmbeddedStack implements TracingStack {
       return this;
     }
 
+    /**
+     * Concurrent executions across all functions (Lambda's account limit, 1,000 on AWS); beyond it
+     * Invoke answers 429 and API Gateway 500. Default 10, or {@code -Dtraceharness.lambda.concurrency}:
+     * each execution environment is a process, and the shared stack of a test JVM takes no builder.
+     */
     public Builder lambdaConcurrency(int limit) {
       this.lambdaConcurrency = limit;
       return this;

@@ -103,6 +103,11 @@ final class Extensions {
     return lookup(id);
   }
 
+  /** The extensions that have not asked for their next event since they were handed one. */
+  synchronized List<String> busy() {
+    return byId.values().stream().filter(a -> a.busy && !a.gone).map(a -> a.name).toList();
+  }
+
   synchronized List<Agent> agents() {
     return List.copyOf(byId.values());
   }

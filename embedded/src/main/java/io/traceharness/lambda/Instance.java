@@ -71,6 +71,8 @@ final class Instance {
   private long startNanos;
   private volatile long lastUsedNanos = System.nanoTime();
   private volatile boolean retired;
+  /** Why the environment was retired when Lambda itself ends it for a reason other than {@code spindown}. */
+  private volatile String retiredFor;
   private volatile long lastMemoryMb;
 
   private Call current;
@@ -82,6 +84,7 @@ final class Instance {
   private Runnable onThawed = () -> { };
   private boolean frozen;
   private long freezeCostNanos;
+  private LifecycleLog lifecycle = new LifecycleLog();
   private String initErrorType;
   private byte[] initErrorBody;
   private long initLogEnd = -1;
@@ -467,11 +470,19 @@ final class Instance {
       telemetry.platform("platform.report", r);
     }
     synchronized (this) {
+      if (call.timer != null) {
+        call.timer.cancel(false);
+      }
       if (!call.settled.isDone()) {
         freeze();
       }
     }
     call.settled.complete(null);
+  }
+
+  /** Where the environment records its freezes, its Shutdown phase and extensions that outlived an invocation. */
+  synchronized void lifecycle(LifecycleLog log) {
+    this.lifecycle = log;
   }
 
   void onFreeze(Runnable frozen, Runnable thawed) {
@@ -496,6 +507,7 @@ final class Instance {
     onFrozen.run();
     frozen = true;
     freezeCostNanos = System.nanoTime() - t0;
+    lifecycle.frozen(revision.config().name(), id, java.time.Instant.now());
   }
 
   /** Lets a frozen environment run again (its next invocation, or its end). */
@@ -512,6 +524,7 @@ final class Instance {
     }
     telemetry.resume();
     freezes.record(freezeCostNanos + System.nanoTime() - t0);
+    lifecycle.thawed(id, java.time.Instant.now());
   }
 
   synchronized boolean frozen() {
@@ -565,12 +578,17 @@ final class Instance {
     if (call.outcome.isDone()) {
       if (!call.settled.isDone()) {
         // the function's timeout bounds the whole Invoke phase, extensions included
+        lifecycle.extensionTimeout(new LifecycleLog.ExtensionTimeout(revision.config().name(), id, call.requestId,
+            extensions.busy(), java.time.Instant.now(), call.timeout));
+        // settling gives the environment back, and the pool stops a retired one: with this reason
+        retiredFor = REASON_TIMEOUT;
         retired = true;
         settle(call);
         CompletableFuture.runAsync(() -> shutdown(REASON_TIMEOUT));
       }
       return;
     }
+    retiredFor = REASON_TIMEOUT;
     retired = true;
     String seconds = String.format("%.2f", call.timeout.toMillis() / 1000.0);
     complete(call, Outcome.platformError("Sandbox.Timedout", "RequestId: " + call.requestId
@@ -610,6 +628,9 @@ final class Instance {
   }
 
   private void finishWithExit(Call call) {
+    if (call.timer != null) {
+      call.timer.cancel(false);
+    }
     if (!call.outcome.isDone()) {
       String msg = "RequestId: " + call.requestId + " Error: Runtime exited with error: " + exitStatus();
       complete(call, Outcome.platformError("Runtime.ExitError", msg, msg + "\nRuntime.ExitError"));
@@ -640,10 +661,8 @@ final class Instance {
       if (call.outcome.isDone()) {
         return;
       }
+      // the timer stays: the function's timeout still bounds the extensions' part of the Invoke phase
       call.endNanos = System.nanoTime();
-      if (call.timer != null) {
-        call.timer.cancel(false);
-      }
     }
     call.telemetryStatus = outcome.errorType() == null ? "success"
         : outcome.errorType().equals("Sandbox.Timedout") ? "timeout"
@@ -691,7 +710,8 @@ final class Instance {
 
   /** Ends the instance as Lambda spins an environment down (idle, replaced, deleted, service stopped). */
   void stop() {
-    shutdown(REASON_SPINDOWN);
+    String reason = retiredFor;
+    shutdown(reason != null ? reason : REASON_SPINDOWN);
   }
 
   /** Where the output the environment writes during its Shutdown phase goes (the function's log). */
@@ -721,6 +741,7 @@ final class Instance {
       return;
     }
     Call inFlight;
+    lifecycle.shutdown(new LifecycleLog.Shutdown(revision.config().name(), id, java.time.Instant.now(), reason));
     synchronized (this) {
       retired = true;
       inFlight = current;

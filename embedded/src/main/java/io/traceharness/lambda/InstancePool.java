@@ -41,6 +41,7 @@ final class InstancePool implements FunctionRegistry.Environments {
   private final AtomicInteger instanceCounter = new AtomicInteger();
   private int accountInFlight;
   private boolean stopped;
+  private final LifecycleLog lifecycle = new LifecycleLog();
 
   InstancePool(int accountConcurrency, Duration keepAlive, Path workDir, Workers workers) {
     this(accountConcurrency, keepAlive, workDir, workers, null);
@@ -53,6 +54,11 @@ final class InstancePool implements FunctionRegistry.Environments {
     this.keepAlive = keepAlive;
     this.workDir = workDir;
     this.workers = workers;
+  }
+
+  /** The freezes, shutdowns and extension timeouts of every environment. */
+  LifecycleLog lifecycle() {
+    return lifecycle;
   }
 
   /**
@@ -89,6 +95,7 @@ final class InstancePool implements FunctionRegistry.Environments {
           String id = HexFormat.of().formatHex(UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII), 0, 16);
           chosen = new Instance(id, d, workDir.resolve("instances").resolve(fn.name() + "-"
               + instanceCounter.incrementAndGet()), workers.scheduler(), freezes);
+          chosen.lifecycle(lifecycle);
           s.instances.add(chosen);
         }
         s.inFlight++;

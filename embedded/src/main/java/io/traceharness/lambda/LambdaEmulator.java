@@ -277,6 +277,11 @@ public final class LambdaEmulator implements AutoCloseable {
   }
 
   /** The function's log so far (empty when it has none). */
+  /** Each environment's freezes, Shutdown phases and invocations held open by an extension, for diagnosis. */
+  public LifecycleLog lifecycle() {
+    return pool.lifecycle();
+  }
+
   /** The cost of freezing and thawing environments, or {@code null} when built with {@code freeze(false)}. */
   public FreezeStats freezeStats() {
     return freezes;

@@ -126,8 +126,8 @@ class LambdaLifecycleIT {
     long before = System.currentTimeMillis();
     lambda.client().updateFunctionConfiguration(u -> u.functionName("spun-down").description("retire the environment"));
     org.awaitility.Awaitility.await("the SHUTDOWN event in the function's log").atMost(Duration.ofSeconds(15))
-        .until(() -> fn.logs().contains("\"eventType\":\"SHUTDOWN\""));
-    String after = fn.logs().substring(fn.logs().indexOf("REPORT RequestId: " + r.requestId()));
+        .until(() -> after(fn.logs(), "REPORT RequestId: " + r.requestId()).contains("\"eventType\":\"SHUTDOWN\""));
+    String after = after(fn.logs(), "REPORT RequestId: " + r.requestId());
     assertThat(after).as("SIGTERM to the runtime first, then SHUTDOWN to the extension")
         .containsSubsequence("runtime got SIGTERM", "[recorder] event {\"eventType\":\"SHUTDOWN\"");
     JsonNode event = shutdownEventIn(after);

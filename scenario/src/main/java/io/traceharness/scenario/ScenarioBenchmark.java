@@ -27,8 +27,9 @@ public final class ScenarioBenchmark {
     bare.stop();
 
     long t1 = System.nanoTime();
-    // -Dbench.freeze=true: execution environments freeze between invocations (the stack's default is off)
-    try (EmbeddedStack stack = EmbeddedStack.builder().freeze(Boolean.getBoolean("bench.freeze")).build().start()) {
+    // execution environments freeze between invocations, as the stack's default; -Dbench.freeze=false keeps them running
+    try (EmbeddedStack stack = EmbeddedStack.builder().freeze(!"false".equals(System.getProperty("bench.freeze")))
+        .build().start()) {
       Duration stackStart = Duration.ofNanos(System.nanoTime() - t1);
       BlogScenario scenario = BlogScenario.builder(stack).build();
       BlogScenario.Functions functions = scenario.deploy();
