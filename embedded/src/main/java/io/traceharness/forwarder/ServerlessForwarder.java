@@ -20,6 +20,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,7 +55,9 @@ import org.slf4j.LoggerFactory;
  * how Kibana links a trace to its logs.
  *
  * <p>Documents are sent within a second (the bulk ingester's flush interval) or when 500 wait;
- * {@link #close()} sends whatever is left and waits for it.
+ * {@link #close()} sends whatever is left and waits for it. The Lambda service hands lines over
+ * without waiting on Elasticsearch (a queue of 10,000 batches; beyond, lines are dropped, counted in
+ * {@link #failed()} and logged).
  *
  * <pre>{@code
  * ServerlessForwarder forwarder = ServerlessForwarder.builder(es.client()).region("us-east-1").build();
@@ -77,6 +81,10 @@ public final class ServerlessForwarder implements Consumer<LogEvents>, AutoClose
   private final AtomicLong shipped = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Lines wait here, so the Lambda service never waits on Elasticsearch; full: a line is dropped and counted. */
+  private final BlockingQueue<LogEvents> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
+  private final Thread feeder;
+  private static final int QUEUE_CAPACITY = 10_000;
 
   private ServerlessForwarder(Builder b) {
     this.region = b.region;
@@ -92,13 +100,16 @@ public final class ServerlessForwarder implements Consumer<LogEvents>, AutoClose
         .maxConcurrentRequests(1)
         .flushInterval(b.flushInterval.toMillis(), TimeUnit.MILLISECONDS)
         .listener(new Listener()));
+    this.feeder = new Thread(this::feed, "log-forwarder-feeder");
+    feeder.setDaemon(true);
+    feeder.start();
   }
 
   public static Builder builder(ElasticsearchClient client) {
     return new Builder(client);
   }
 
-  /** Queues one document per line; it leaves within the flush interval. */
+  /** Queues the lines without waiting; they leave within the flush interval. */
   @Override
   public void accept(LogEvents events) {
     if (closed.get()) {
@@ -106,11 +117,42 @@ public final class ServerlessForwarder implements Consumer<LogEvents>, AutoClose
           events.logGroup());
       return;
     }
+    if (!queue.offer(events)) {
+      failed.addAndGet(events.logEvents().size());
+      LOG.warn("{} lines of {} dropped: {} batches wait for Elasticsearch already", events.logEvents().size(),
+          events.logGroup(), QUEUE_CAPACITY);
+    }
+  }
+
+  private void feed() {
+    try {
+      while (true) {
+        LogEvents events = queue.take();
+        if (events == END) {
+          return;
+        }
+        ship(events);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Marks the end of the queue for the feeder. */
+  private static final LogEvents END = new LogEvents("", "", "", "", List.of());
+
+  /** One document per line to the bulk ingester, which may wait while a bulk request is in flight. */
+  private void ship(LogEvents events) {
     Instant now = Instant.now();
     for (LogEvents.LogEvent event : events.logEvents()) {
-      ObjectNode doc = document(events, event, now);
-      String id = objectId(events, event, 0);
-      ingester.add(op -> op.create(c -> c.index(dataStream).id(id).document(doc)));
+      try {
+        ObjectNode doc = document(events, event, now);
+        String id = objectId(events, event, 0);
+        ingester.add(op -> op.create(c -> c.index(dataStream).id(id).document(doc)));
+      } catch (RuntimeException e) {
+        failed.incrementAndGet();
+        LOG.warn("A line of {} could not be queued for Elasticsearch: {}", events.logGroup(), e.toString());
+      }
     }
   }
 
@@ -174,6 +216,12 @@ public final class ServerlessForwarder implements Consumer<LogEvents>, AutoClose
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      try {
+        queue.put(END);
+        feeder.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       ingester.close();
       LOG.info("Log forwarder stopped: {} lines shipped to {}, {} refused", shipped.get(), dataStream, failed.get());
     }
