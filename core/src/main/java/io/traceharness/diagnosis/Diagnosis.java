@@ -233,6 +233,40 @@ public final class Diagnosis {
     return String.join("\n", lines());
   }
 
+  /**
+   * Why the X-Ray context beat {@code traceparent}, from the order of {@code OTEL_PROPAGATORS}: a
+   * composite propagator extracts in list order, each propagator over the previous one's result, so
+   * the last one that finds a context supplies the parent (opentelemetry-js {@code CompositePropagator},
+   * opentelemetry-java {@code MultiTextMapPropagator}). {@code xray} and {@code xray-lambda} both take
+   * the event's {@code X-Amzn-Trace-Id} when it has a parent; {@code xray-lambda} reads
+   * {@code _X_AMZN_TRACE_ID} only when nothing was extracted before it (propagator-aws-xray-lambda
+   * {@code AWSXRayLambdaPropagator}, opentelemetry-java-contrib {@code AwsXrayLambdaPropagator}).
+   * Empty when the list is unknown or explains nothing.
+   */
+  static String xrayPrecedence(String propagators) {
+    if (propagators == null || propagators.isBlank()) {
+      return "";
+    }
+    List<String> names = new ArrayList<>();
+    for (String n : propagators.split(",")) {
+      names.add(n.trim().toLowerCase(Locale.ROOT));
+    }
+    int xray = Math.max(names.lastIndexOf("xray"), names.lastIndexOf("xray-lambda"));
+    if (xray < 0) {
+      return "";
+    }
+    String name = names.get(xray);
+    int tracecontext = names.lastIndexOf("tracecontext");
+    if (tracecontext < 0) {
+      return " (" + name + " is the only trace context propagator listed)";
+    }
+    if (tracecontext > xray) {
+      return "";
+    }
+    return " (" + name + " comes after tracecontext, so the X-Ray context it extracted replaced the traceparent's:"
+        + " the last propagator that finds a context wins; listing tracecontext last keeps the caller's trace)";
+  }
+
   /** W3C trace id of an X-Ray trace header ({@code Root=1-5759e988-bd862e3fe1be46a994272793;…}). */
   static Optional<String> xrayRootAsW3c(String header) {
     return XRayTraceHeader.parse(header).w3cTraceId();
@@ -358,7 +392,7 @@ public final class Diagnosis {
             .filter(t -> t.services().contains(service) && Collections.disjoint(t.services(), present)).toList();
         List<Evidence.Invocation> invocations = invocationsFor(function);
         if (!elsewhere.isEmpty()) {
-          Trace other = elsewhere.get(0);
+          Trace other = namedByOurRequest(elsewhere, requests).orElse(elsewhere.get(0));
           SpanNode tx = other.spans().stream().filter(s -> s.service().equals(service) && s.isTransaction())
               .findFirst().orElse(other.spans().get(0));
           String earlier = explainedTraces.get(other.traceId());
@@ -399,8 +433,9 @@ public final class Diagnosis {
               m.append(" and OTEL_PROPAGATORS=").append(facts.propagators());
             }
             m.append(", so the X-Ray header (").append(xrayHeader)
-                .append(") supplied the parent and won over W3C trace context; the trace splits in two."
-                    + " Turn Active tracing off, or set OTEL_PROPAGATORS=tracecontext");
+                .append(") supplied the parent and won over W3C trace context")
+                .append(xrayPrecedence(facts == null ? null : facts.propagators()))
+                .append("; the trace splits in two. Turn Active tracing off, or set OTEL_PROPAGATORS=tracecontext");
             findings.add(new Finding(Kind.XRAY_REPLACED_CONTEXT, m.toString(), service, function, tx.spanId(), null,
                 other.traceId(), null, List.of()));
           } else if (bare.isPresent()) {
@@ -439,6 +474,22 @@ public final class Diagnosis {
               + " and was not invoked in the trace's time window", service, null, null, null, null, null, List.of()));
         }
       }
+    }
+
+    /**
+     * Of the traces holding a missing service, the one named by the X-Ray header of a request that
+     * carried this trace's {@code traceparent}: the same functions may have run for other callers
+     * around the same time (a warm-up, another test), and only that header ties one of their traces
+     * to this request.
+     */
+    private Optional<Trace> namedByOurRequest(List<Trace> candidates, List<Evidence.GatewayRequest> requests) {
+      Set<String> named = new LinkedHashSet<>();
+      for (Evidence.GatewayRequest r : requests) {
+        if (traceparentTraceId(r.traceparent()).map(trace.traceId()::equals).orElse(false)) {
+          xrayRootAsW3c(r.xAmznTraceId()).ifPresent(named::add);
+        }
+      }
+      return candidates.stream().filter(t -> named.contains(t.traceId())).findFirst();
     }
 
     private void functionErrors() {

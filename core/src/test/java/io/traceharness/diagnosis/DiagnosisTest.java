@@ -63,6 +63,31 @@ class DiagnosisTest {
   }
 
   @Test
+  void saysWhichPropagatorOfTheListTookTheXrayContext() {
+    assertThat(Diagnosis.xrayPrecedence("tracecontext,baggage,xray-lambda"))
+        .isEqualTo(" (xray-lambda comes after tracecontext, so the X-Ray context it extracted replaced the"
+            + " traceparent's: the last propagator that finds a context wins; listing tracecontext last keeps the"
+            + " caller's trace)");
+    assertThat(Diagnosis.xrayPrecedence("tracecontext,baggage,xray")).startsWith(" (xray comes after tracecontext");
+    assertThat(Diagnosis.xrayPrecedence("xray")).isEqualTo(" (xray is the only trace context propagator listed)");
+    // tracecontext last, or no X-Ray propagator: the order explains nothing
+    assertThat(Diagnosis.xrayPrecedence("xray,tracecontext")).isEmpty();
+    assertThat(Diagnosis.xrayPrecedence("tracecontext")).isEmpty();
+    assertThat(Diagnosis.xrayPrecedence(null)).isEmpty();
+
+    Trace client = Trace.parse(T, clientDocs(T));
+    Diagnosis d = Diagnosis.of(evidence(client)
+        .gatewayRequest(new Evidence.GatewayRequest(AT, "POST", "/dev/produce", "producer",
+            "00-" + T + "-1000000000000002-01", XRAY_HEADER, 200))
+        .invocation(new Evidence.Invocation(AT, "producer", "req-1", XRAY_HEADER, null))
+        .otherTrace(Trace.parse(XRAY_W3C, functionDocs(XRAY_W3C, "53995c3f42cd8ad8", 10_000)))
+        .build());
+    assertThat(d.findings(Kind.XRAY_REPLACED_CONTEXT)).singleElement().satisfies(f -> assertThat(f.message())
+        .contains("won over W3C trace context (xray-lambda comes after tracecontext")
+        .endsWith("; the trace splits in two. Turn Active tracing off, or set OTEL_PROPAGATORS=tracecontext"));
+  }
+
+  @Test
   void namesTheXrayHeaderWhenActiveTracingMovesTheFunctionsIntoAnotherTrace() {
     Trace client = Trace.parse(T, clientDocs(T));
     Trace functions = Trace.parse(XRAY_W3C, functionDocs(XRAY_W3C, "53995c3f42cd8ad8", 10_000));

@@ -178,7 +178,8 @@ public final class BlogScenario {
         Duration.ofNanos(System.nanoTime() - t1));
   }
 
-  private FunctionSpec.Builder spec(String name, String handler, Path zip) {
+  /** A function of the scenario as the post deploys it: its environment, tracing and the layer; no route yet. */
+  FunctionSpec.Builder spec(String name, String handler, Path zip) {
     Map<String, String> env = new LinkedHashMap<>();
     // the post's environment
     env.put("AWS_LAMBDA_EXEC_WRAPPER", "/opt/otel-handler");
