@@ -3,6 +3,7 @@ package io.traceharness.bench;
 import static org.awaitility.Awaitility.await;
 
 import io.traceharness.elasticsearch.EmbeddedElasticsearch;
+import io.traceharness.support.ChildProcess;
 import io.traceharness.support.Ports;
 import io.traceharness.support.Users;
 import io.traceharness.support.Versions;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -101,25 +103,20 @@ public final class ElasticsearchStartBenchmark {
         "transport.port: " + transport,
         "xpack.security.enabled: false",
         "cluster.routing.allocation.disk.threshold_enabled: false", ""));
-    List<String> cmd = new ArrayList<>(List.of("setsid"));
+    List<String> cmd = new ArrayList<>();
     if (Users.isRoot()) {
       // Elasticsearch refuses root: the same unprivileged user the harness uses (it exists after the warm-up)
       run("chown", "-R", "traceharness:traceharness", dir.toString());
       cmd.addAll(List.of("setpriv", "--reuid=traceharness", "--regid=traceharness", "--init-groups"));
     }
     cmd.add(home.resolve("bin/elasticsearch").toString());
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("console.log").toFile());
-    pb.environment().put("ES_JAVA_HOME", System.getProperty("java.home"));
-    pb.environment().put("ES_PATH_CONF", config.toString());
-    pb.environment().put("ES_TMPDIR", dir.resolve("tmp").toString());
-    pb.environment().put("ES_JAVA_OPTS", "-Xms" + HEAP + " -Xmx" + HEAP);
-    pb.environment().remove("JAVA_TOOL_OPTIONS");
-
     long t0 = System.nanoTime();
-    Process p = pb.start();
-    Thread reaper = new Thread(() -> killGroup(p));
-    Runtime.getRuntime().addShutdownHook(reaper);
+    // under ChildProcess's watchdog like every other child, so a killed benchmark JVM leaves no node behind
+    ChildProcess p = ChildProcess.builder("bench-bare-" + dir.getFileName()).command(cmd).directory(dir)
+        .clearEnvironment().env(Map.of("ES_JAVA_HOME", System.getProperty("java.home"),
+            "ES_PATH_CONF", config.toString(), "ES_TMPDIR", dir.resolve("tmp").toString(),
+            "ES_JAVA_OPTS", "-Xms" + HEAP + " -Xmx" + HEAP, "HOME", System.getProperty("user.home")))
+        .logFile(dir.resolve("console.log")).start();
     try {
       HttpRequest health = HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + http + "/_cluster/health?wait_for_status=yellow&timeout=1s"))
@@ -139,21 +136,7 @@ public final class ElasticsearchStartBenchmark {
           });
       return (System.nanoTime() - t0) / 1e9;
     } finally {
-      killGroup(p);
-      Runtime.getRuntime().removeShutdownHook(reaper);
-    }
-  }
-
-  private static void killGroup(Process p) {
-    List<ProcessHandle> all = new ArrayList<>(p.descendants().toList());
-    all.add(p.toHandle());
-    try {
-      run("kill", "-TERM", "--", "-" + p.pid());
-      for (ProcessHandle h : all) {
-        h.onExit().get(30, TimeUnit.SECONDS);
-      }
-    } catch (Exception e) {
-      all.forEach(ProcessHandle::destroyForcibly);
+      p.stop(Duration.ofSeconds(30));
     }
   }
 
