@@ -209,9 +209,11 @@ final class ViewerApi {
           .put("in", e.in(trace).map(SpanNode::name).orElse(null));
     }
     ArrayNode logs = out.putArray("logs");
-    for (TraceLog l : stack.traces().logs(traceId)) {
+    // the lines that carry the trace id, and those its functions wrote in its invocations without it
+    for (TraceLog l : stack.traces().logs(trace)) {
       logs.addObject().put("timestamp", l.timestamp().toString()).put("service", l.service()).put("level", l.level())
-          .put("message", l.message()).put("spanId", l.spanId()).put("dataStream", l.dataStream());
+          .put("message", l.message()).put("spanId", l.spanId()).put("dataStream", l.dataStream())
+          .put("requestId", l.requestId()).put("link", l.link().name());
     }
     try {
       out.set("report", JSON.readTree(TraceReport.builder().title("Trace " + traceId).trace(trace)

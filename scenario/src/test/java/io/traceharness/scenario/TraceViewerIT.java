@@ -171,6 +171,19 @@ class TraceViewerIT {
     assertThat(trace.body().path("tree")).hasSize(1);
     assertThat(trace.body().path("tree").get(0).path("name").asText()).isEqualTo("client-top-level");
     assertThat(trace.body().path("report").path("spans")).hasSize(r.trace().size());
+    // the post's functions log ECS-JSON lines with the trace id; their platform lines carry only the request id
+    JsonNode logs = Awaitility.await("the producer's log lines in /api/traces/" + r.traceId()).atMost(Duration.ofSeconds(20))
+        .until(() -> get("api/traces/" + r.traceId()).body().path("logs"), l -> l.toString().contains("Status: 200")
+            && l.toString().contains("START RequestId:"));
+    assertThat(logs).anySatisfy(l -> {
+      assertThat(l.path("message").asText()).contains("Status: 200");
+      assertThat(l.path("link").asText()).isEqualTo("TRACE_ID");
+    });
+    assertThat(logs).anySatisfy(l -> {
+      assertThat(l.path("message").asText()).startsWith("START RequestId:");
+      assertThat(l.path("link").asText()).isEqualTo("REQUEST_ID");
+      assertThat(l.path("requestId").asText()).isNotBlank();
+    });
     String spanId = r.trace().roots().get(0).spanId();
     Answer span = get("api/traces/" + r.traceId() + "/spans/" + spanId);
     assertThat(span.status()).isEqualTo(200);

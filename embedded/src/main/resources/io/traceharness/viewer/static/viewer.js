@@ -150,12 +150,14 @@ var Viewer = (function () {
   }
   function logs(list) {
     var box = document.getElementById('logs');
-    if (!list.length) { box.appendChild(el('div', { 'class': 'muted' }, 'No log record in logs-* carries this trace id.')); return; }
+    if (!list.length) { box.appendChild(el('div', { 'class': 'muted' }, 'No log record in logs-* carries this trace id or was written in its invocations.')); return; }
     var t = el('table', { id: 'logs-table' });
-    var h = el('tr'); ['Time', 'Service', 'Level', 'Message', 'Data stream'].forEach(function (x) { h.appendChild(el('th', {}, x)); }); t.appendChild(h);
+    var h = el('tr'); ['Time', 'Service', 'Level', 'Message', 'Data stream', 'Linked by'].forEach(function (x) { h.appendChild(el('th', {}, x)); }); t.appendChild(h);
     list.forEach(function (l) {
       var tr = el('tr', { 'class': 'log-row' });
-      [time(l.timestamp), l.service || '', l.level || '', l.message || '', l.dataStream || ''].forEach(function (x) { tr.appendChild(el('td', {}, x)); });
+      // REQUEST_ID: the line carries no trace id, so Kibana will not show it with the trace
+      var linked = l.link === 'REQUEST_ID' ? 'request id ' + (l.requestId || '') + ' (no trace id)' : 'trace id';
+      [time(l.timestamp), l.service || '', l.level || '', l.message || '', l.dataStream || '', linked].forEach(function (x) { tr.appendChild(el('td', {}, x)); });
       t.appendChild(tr);
     });
     box.appendChild(t);
