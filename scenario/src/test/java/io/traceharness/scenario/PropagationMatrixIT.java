@@ -217,7 +217,9 @@ class PropagationMatrixIT {
     if (cell.expected().connected() || cell.diagnosis() == null) {
       return;
     }
-    softly.assertThat(cell.diagnosis().findings(cell.expected().cause)).as(where).singleElement().satisfies(f -> {
+    // the producer's own finding; the consumer, behind a REST stage with Active tracing too, is reported either
+    // as having followed the producer (CONTEXT_LOST) or with the same cause: both describe it
+    softly.assertThat(cell.diagnosis().findings(cell.expected().cause)).as(where).anySatisfy(f -> {
       assertThat(f.service()).startsWith(SampleFunctions.PRODUCER);
       assertThat(f.message()).contains("Active tracing is on").contains("OTEL_PROPAGATORS=" + cell.propagators());
     });
