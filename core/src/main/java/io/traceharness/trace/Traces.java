@@ -1,48 +1,27 @@
 package io.traceharness.trace;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch._types.ElasticsearchException;
-import co.elastic.clients.elasticsearch._types.FieldValue;
-import co.elastic.clients.elasticsearch._types.SortOrder;
-import co.elastic.clients.elasticsearch._types.aggregations.Aggregate;
-import co.elastic.clients.elasticsearch._types.aggregations.StringTermsBucket;
-import co.elastic.clients.elasticsearch._types.query_dsl.Query;
-import co.elastic.clients.util.NamedValue;
-import co.elastic.clients.elasticsearch._types.Time;
-import co.elastic.clients.elasticsearch.core.SearchResponse;
-import co.elastic.clients.elasticsearch.core.search.Hit;
-import co.elastic.clients.json.JsonData;
 import co.elastic.clients.json.jackson.JacksonJsonpMapper;
 import co.elastic.clients.transport.rest_client.RestClientTransport;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.http.Header;
 import org.apache.http.HttpHost;
 import org.apache.http.message.BasicHeader;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
 import org.elasticsearch.client.RestClient;
 
 /**
@@ -53,7 +32,9 @@ import org.elasticsearch.client.RestClient;
  * OpenTelemetry-native ones ({@code traces-*.otel-*}); lists the most recent traces
  * ({@link #recent(int, TraceFilter)}) and the log records correlated with a trace
  * ({@link #logs(String)}, from {@code logs-*}). A {@code Traces} is immutable: the
- * {@code atMost}/{@code pollInterval}/{@code quietPeriod} methods return a copy.
+ * {@code atMost}/{@code pollInterval}/{@code quietPeriod} methods return a copy. The queries and
+ * paging over both schemas are {@code TraceSearch}'s, the log correlation {@code TraceLogReader}'s,
+ * the waiting {@code TraceAwait}'s; documents become spans in {@link Trace}.
  *
  * <pre>{@code
  * Traces traces = Traces.reader(elasticsearchClient);
@@ -73,8 +54,6 @@ import org.elasticsearch.client.RestClient;
  */
 public final class Traces implements AutoCloseable {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** Where documents come from: Elasticsearch, or a fake in unit tests. */
   interface DocumentSource {
     List<JsonNode> documents(String traceId) throws IOException;
@@ -93,12 +72,15 @@ public final class Traces implements AutoCloseable {
   private final URI endpoint;
   /** The REST client this reader made, closed with it; null when it was handed a client. */
   private final RestClient ownRestClient;
+  /** The queries, paging and refreshes; null for a reader without Elasticsearch. */
+  private final TraceSearch search;
+  private final TraceLogReader logReader;
+  private final TraceAwait awaiting;
 
   private Traces(Builder b, ElasticsearchClient client, RestClient ownRestClient) {
     this.client = client;
     this.endpoint = b.endpoint != null ? b.endpoint : b.copiedEndpoint;
     this.ownRestClient = ownRestClient;
-    this.source = b.source != null ? b.source : this::fromElasticsearch;
     this.spanIndices = List.copyOf(b.spanIndices);
     this.errorIndices = List.copyOf(b.errorIndices);
     this.logIndices = List.copyOf(b.logIndices);
@@ -106,6 +88,11 @@ public final class Traces implements AutoCloseable {
     this.pollInterval = b.pollInterval;
     this.quietPeriod = b.quietPeriod;
     this.pageSize = b.pageSize;
+    this.search = client == null ? null
+        : new TraceSearch(client, spanIndices, errorIndices, logIndices, pageSize);
+    this.logReader = search == null ? null : new TraceLogReader(search);
+    this.source = b.source != null ? b.source : search::documents;
+    this.awaiting = new TraceAwait(this::read, timeout, pollInterval, quietPeriod);
   }
 
   /** A reader with the default indices, a 30 s timeout, 200 ms polls and a 300 ms quiet period. */
@@ -349,113 +336,10 @@ public final class Traces implements AutoCloseable {
    * 50; empty for a reader without Elasticsearch.
    */
   public Set<String> traceIdsOf(Collection<String> services, Instant from, Instant to) {
-    Set<String> ids = new LinkedHashSet<>();
-    if (client == null || services.isEmpty()) {
-      return ids;
+    if (search == null || services.isEmpty()) {
+      return new LinkedHashSet<>();
     }
-    List<FieldValue> names = services.stream().map(FieldValue::of).toList();
-    try {
-      client.indices().refresh(r -> r.index(spanIndices).ignoreUnavailable(true).allowNoIndices(true));
-      SearchResponse<JsonNode> resp = client.search(s -> s.index(spanIndices).ignoreUnavailable(true)
-          .allowNoIndices(true).size(50)
-          .query(q -> q.bool(b -> b
-              .should(apm -> apm.bool(a -> a
-                  .filter(f -> f.terms(t -> t.field("service.name").terms(v -> v.value(names))))
-                  .filter(f -> f.term(t -> t.field("processor.event").value("transaction")))))
-              .should(otel -> otel.bool(o -> o
-                  .filter(f -> f.terms(t -> t.field("resource.attributes.service.name").terms(v -> v.value(names))))
-                  .filter(f -> f.terms(t -> t.field("kind").terms(v -> v.value(List.of(
-                      FieldValue.of("Server"), FieldValue.of("Consumer"))))))))
-              .minimumShouldMatch("1")
-              .filter(f -> f.range(r -> r.untyped(u -> u.field("@timestamp")
-                  .gte(JsonData.of(from.toString())).lte(JsonData.of(to.toString())))))))
-          .sort(so -> so.field(fs -> fs.field("@timestamp"))), JsonNode.class);
-      for (Hit<JsonNode> h : resp.hits().hits()) {
-        JsonNode src = h.source();
-        JsonNode id = src == null ? null : src.path("trace").path("id").isTextual() ? src.path("trace").path("id")
-            : src.path("trace_id");
-        if (id != null && id.isTextual()) {
-          ids.add(id.asText());
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("searching traces of " + services, e);
-    }
-    return ids;
-  }
-
-  private List<JsonNode> fromElasticsearch(String traceId) throws IOException {
-    List<String> indices = new ArrayList<>(spanIndices);
-    indices.addAll(errorIndices);
-    client.indices().refresh(r -> r.index(indices).ignoreUnavailable(true).allowNoIndices(true));
-    return fetch(indices, ofTraces(List.of(traceId)));
-  }
-
-  /** Documents of these traces, in either schema's trace id field. */
-  private static Query ofTraces(Collection<String> traceIds) {
-    List<FieldValue> ids = traceIds.stream().map(FieldValue::of).toList();
-    return Query.of(q -> q.bool(b -> b
-        .should(sh -> sh.terms(t -> t.field("trace.id").terms(v -> v.value(ids))))
-        .should(sh -> sh.terms(t -> t.field("trace_id").terms(v -> v.value(ids))))
-        .minimumShouldMatch("1")));
-  }
-
-  private List<JsonNode> fetch(List<String> indices, Query query) throws IOException {
-    // With a Jackson mapper (the usual one) _source arrives as a tree directly; otherwise through text.
-    if (client._jsonpMapper() instanceof JacksonJsonpMapper) {
-      return fetch(indices, query, JsonNode.class, node -> node);
-    }
-    return fetch(indices, query, JsonData.class, Traces::toJackson);
-  }
-
-  private <T> List<JsonNode> fetch(List<String> indices, Query query, Class<T> type,
-      java.util.function.Function<T, JsonNode> toTree) throws IOException {
-    String pit;
-    try {
-      pit = client.openPointInTime(p -> p.index(indices).keepAlive(Time.of(t -> t.time("1m")))
-          .ignoreUnavailable(true)).id();
-    } catch (ElasticsearchException e) {
-      if ("index_not_found_exception".equals(e.error().type())) {
-        return List.of();
-      }
-      throw e;
-    }
-    List<JsonNode> sources = new ArrayList<>();
-    try {
-      List<FieldValue> after = null;
-      while (true) {
-        List<FieldValue> searchAfter = after;
-        String pitId = pit;
-        SearchResponse<T> page = client.search(s -> {
-          s.pit(p -> p.id(pitId).keepAlive(Time.of(t -> t.time("1m"))))
-              .size(pageSize)
-              .trackTotalHits(t -> t.enabled(false))
-              .query(query)
-              // _shard_doc is the cheapest total order a point in time offers for search_after.
-              .sort(so -> so.field(f -> f.field("_shard_doc")));
-          if (searchAfter != null) {
-            s.searchAfter(searchAfter);
-          }
-          return s;
-        }, type);
-        if (page.pitId() != null) {
-          pit = page.pitId();
-        }
-        List<Hit<T>> hits = page.hits().hits();
-        for (Hit<T> hit : hits) {
-          if (hit.source() != null) {
-            sources.add(toTree.apply(hit.source()));
-          }
-        }
-        if (hits.size() < pageSize) {
-          return sources;
-        }
-        after = hits.get(hits.size() - 1).sort();
-      }
-    } finally {
-      String pitId = pit;
-      client.closePointInTime(c -> c.id(pitId));
-    }
+    return search.traceIdsOf(services, from, to);
   }
 
   /**
@@ -478,21 +362,15 @@ public final class Traces implements AutoCloseable {
    */
   public List<TraceLog> logs(String traceId) {
     Objects.requireNonNull(traceId, "traceId");
-    if (client == null || logIndices.isEmpty()) {
+    if (search == null || !search.readsLogs()) {
       return List.of();
     }
     try {
-      client.indices().refresh(r -> r.index(logIndices).ignoreUnavailable(true).allowNoIndices(true));
-      return fetch(logIndices, ofTraces(List.of(traceId))).stream().map(TraceLog::of)
-          .sorted(LOG_ORDER).toList();
+      return logReader.carryingId(traceId);
     } catch (IOException e) {
       throw new UncheckedIOException("reading the logs of trace " + traceId, e);
     }
   }
-
-  /** By time, then by CloudWatch event id: a shipped block's lines share their shipping time. */
-  private static final Comparator<TraceLog> LOG_ORDER = Comparator.comparing(TraceLog::timestamp)
-      .thenComparing(l -> l.document().path("aws").path("cloudwatch").path("event_id").asText(""));
 
   /**
    * The trace's logs: the records that carry its id ({@link TraceLog.Link#TRACE_ID}, what Kibana
@@ -506,55 +384,16 @@ public final class Traces implements AutoCloseable {
    */
   public List<TraceLog> logs(Trace trace) {
     Objects.requireNonNull(trace, "trace");
-    if (client == null || logIndices.isEmpty()) {
+    if (search == null || !search.readsLogs()) {
       return List.of();
     }
     String traceId = trace.traceId();
-    Map<String, String> invocations = invocationsOf(documents(traceId));
-    List<FieldValue> ids = invocations.keySet().stream().map(FieldValue::of).toList();
-    Query query = Query.of(q -> q.bool(b -> {
-      b.should(sh -> sh.term(t -> t.field("trace.id").value(traceId)))
-          .should(sh -> sh.term(t -> t.field("trace_id").value(traceId)));
-      if (!ids.isEmpty()) {
-        b.should(sh -> sh.terms(t -> t.field("faas.execution").terms(v -> v.value(ids))));
-        invocations.keySet().forEach(id -> b.should(sh -> sh.matchPhrase(m -> m.field("message").query(id))));
-      }
-      return b.minimumShouldMatch("1");
-    }));
+    List<JsonNode> documents = documents(traceId);
     try {
-      client.indices().refresh(r -> r.index(logIndices).ignoreUnavailable(true).allowNoIndices(true));
-      List<TraceLog> logs = new ArrayList<>();
-      for (JsonNode doc : fetch(logIndices, query)) {
-        TraceLog plain = TraceLog.of(doc);
-        boolean carriesId = traceId.equals(plain.traceId());
-        String request = plain.requestId();
-        if (!carriesId && (request == null || !invocations.containsKey(request))) {
-          continue; // the request id only appeared inside another line's text
-        }
-        logs.add(TraceLog.of(doc, carriesId ? TraceLog.Link.TRACE_ID : TraceLog.Link.REQUEST_ID,
-            request == null ? null : invocations.get(request)));
-      }
-      logs.sort(LOG_ORDER);
-      return logs;
+      return logReader.of(traceId, documents);
     } catch (IOException e) {
       throw new UncheckedIOException("reading the logs of trace " + traceId, e);
     }
-  }
-
-  private static final List<String> REQUEST_ID_FIELDS = List.of("faas.execution", "labels.faas_execution",
-      "labels.faas_invocation_id", "attributes.faas.execution", "attributes.faas.invocation_id");
-
-  /** Request id → service of the transactions (entry spans) that name a Lambda invocation. */
-  static Map<String, String> invocationsOf(List<JsonNode> documents) {
-    Map<String, String> invocations = new LinkedHashMap<>();
-    for (JsonNode doc : documents) {
-      Map<String, JsonNode> f = Documents.flatten(doc);
-      String requestId = Documents.first(f, REQUEST_ID_FIELDS.toArray(String[]::new));
-      if (requestId != null) {
-        invocations.putIfAbsent(requestId, Documents.first(f, "service.name", "resource.attributes.service.name"));
-      }
-    }
-    return invocations;
   }
 
   /** At most this many traces are listed by {@link #recent(int, TraceFilter)}. */
@@ -579,26 +418,12 @@ public final class Traces implements AutoCloseable {
       throw new IllegalArgumentException("limit must be within 1.." + MAX_RECENT + ", was " + limit);
     }
     Objects.requireNonNull(filter, "filter");
-    if (client == null) {
+    if (search == null) {
       return List.of();
     }
     int candidates = filter.status() == null ? limit : Math.min(MAX_RECENT, limit * 4);
     try {
-      List<String> ids = recentTraceIds(candidates, filter.service());
-      if (ids.isEmpty()) {
-        return List.of();
-      }
-      List<String> indices = new ArrayList<>(spanIndices);
-      indices.addAll(errorIndices);
-      Map<String, List<JsonNode>> byTrace = new LinkedHashMap<>();
-      ids.forEach(id -> byTrace.put(id, new ArrayList<>()));
-      for (JsonNode doc : fetch(indices, ofTraces(ids))) {
-        List<JsonNode> docs = byTrace.get(traceIdOf(doc));
-        if (docs != null) {
-          docs.add(doc);
-        }
-      }
-      return byTrace.entrySet().stream()
+      return search.recentTraces(candidates, filter.service()).entrySet().stream()
           .map(e -> TraceSummary.of(Trace.fromSources(e.getKey(), e.getValue())))
           .filter(t -> t.spanCount() > 0 && filter.accepts(t))
           .sorted(Comparator.comparing(TraceSummary::start, Comparator.nullsLast(Comparator.reverseOrder())))
@@ -609,53 +434,6 @@ public final class Traces implements AutoCloseable {
     }
   }
 
-  /** The ids of the traces whose latest span document is the most recent, in both schemas' id fields. */
-  private List<String> recentTraceIds(int size, String service) throws IOException {
-    Query query = service == null ? Query.of(q -> q.matchAll(m -> m)) : Query.of(q -> q.bool(b -> b
-        .should(sh -> sh.term(t -> t.field("service.name").value(service)))
-        .should(sh -> sh.term(t -> t.field("resource.attributes.service.name").value(service)))
-        .minimumShouldMatch("1")));
-    SearchResponse<Void> resp = client.search(s -> s.index(spanIndices).ignoreUnavailable(true).allowNoIndices(true)
-        .size(0).query(query)
-        .aggregations("apm", a -> a.terms(t -> t.field("trace.id").size(size)
-                .order(NamedValue.of("latest", SortOrder.Desc)))
-            .aggregations("latest", m -> m.max(x -> x.field("@timestamp"))))
-        .aggregations("otel", a -> a.terms(t -> t.field("trace_id").size(size)
-                .order(NamedValue.of("latest", SortOrder.Desc)))
-            .aggregations("latest", m -> m.max(x -> x.field("@timestamp")))), Void.class);
-    Map<String, Double> latest = new HashMap<>();
-    for (String name : List.of("apm", "otel")) {
-      Aggregate agg = resp.aggregations().get(name);
-      if (agg == null || !agg.isSterms()) {
-        continue;
-      }
-      for (StringTermsBucket b : agg.sterms().buckets().array()) {
-        latest.merge(b.key().stringValue(), b.aggregations().get("latest").max().value(), Math::max);
-      }
-    }
-    return latest.entrySet().stream()
-        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-        .limit(size).map(Map.Entry::getKey).toList();
-  }
-
-  /** {@code trace.id} (nested or dotted) or {@code trace_id}. */
-  private static String traceIdOf(JsonNode doc) {
-    for (JsonNode id : List.of(doc.path("trace").path("id"), doc.path("trace.id"), doc.path("trace_id"))) {
-      if (id.isTextual()) {
-        return id.asText();
-      }
-    }
-    return null;
-  }
-
-  private static JsonNode toJackson(JsonData data) {
-    try {
-      return JSON.readTree(data.toJson().toString());
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /**
    * Reads the trace until {@code condition} holds and no new document arrived for the quiet
    * period, and returns it.
@@ -663,26 +441,7 @@ public final class Traces implements AutoCloseable {
    * @throws AssertionError on timeout, naming what was awaited, with the last state's waterfall
    */
   public Trace await(String traceId, Predicate<? super Trace> condition) {
-    Objects.requireNonNull(condition, "condition");
-    String what = TraceConditions.describe(condition);
-    Poll poll = new Poll(traceId, condition);
-    try {
-      Trace trace = Awaitility.await("trace " + traceId + " to " + what)
-          .atMost(timeout)
-          .pollDelay(Duration.ZERO)
-          .pollInterval(pollInterval)
-          .pollInSameThread()
-          .until(poll::next, Objects::nonNull);
-      SeenTraces.seen(trace, SeenTraces.AWAITED);
-      return trace;
-    } catch (ConditionTimeoutException e) {
-      SeenTraces.seen(poll.last.get(), SeenTraces.AWAIT_TIMED_OUT);
-      AssertionError failure = new AssertionError(poll.timeoutMessage(what), e);
-      if (poll.lastError.get() != null) {
-        failure.addSuppressed(poll.lastError.get());
-      }
-      throw failure;
-    }
+    return awaiting.await(traceId, condition);
   }
 
   /** Waits until {@code trace} (at least one document) has arrived and stays quiet. */
@@ -699,91 +458,10 @@ public final class Traces implements AutoCloseable {
    * }</pre>
    */
   public Trace awaitSatisfying(String traceId, Consumer<? super Trace> assertion) {
-    Objects.requireNonNull(assertion, "assertion");
-    Predicate<Trace> passes = TraceConditions.named("satisfy the given assertions", t -> {
-      try {
-        assertion.accept(t);
-        return true;
-      } catch (AssertionError e) {
-        return false;
-      }
-    });
-    try {
-      return await(traceId, passes);
-    } catch (AssertionError timeout) {
-      Trace last = read(traceId);
-      SeenTraces.seen(last, SeenTraces.AWAIT_TIMED_OUT);
-      try {
-        assertion.accept(last);
-      } catch (AssertionError real) {
-        AssertionError failure = new AssertionError(
-            "Trace " + traceId + " did not satisfy the assertions within " + Waterfall.duration(timeout())
-                + ":\n" + real.getMessage(), real);
-        throw failure;
-      }
-      return last;
-    }
+    return awaiting.awaitSatisfying(traceId, assertion);
   }
 
   Duration timeout() {
     return timeout;
-  }
-
-  /** One await's state: the last read, and since when it has not changed. */
-  private final class Poll {
-    private final String traceId;
-    private final Predicate<? super Trace> condition;
-    private final AtomicReference<Trace> last = new AtomicReference<>();
-    private final AtomicReference<RuntimeException> lastError = new AtomicReference<>();
-    private final AtomicInteger polls = new AtomicInteger();
-    private boolean held;
-    private int stableCount = -1;
-    private long stableSince;
-
-    Poll(String traceId, Predicate<? super Trace> condition) {
-      this.traceId = traceId;
-      this.condition = condition;
-    }
-
-    Trace next() {
-      polls.incrementAndGet();
-      Trace trace;
-      try {
-        trace = read(traceId);
-      } catch (RuntimeException e) {
-        lastError.set(e);
-        return null;
-      }
-      last.set(trace);
-      held = condition.test(trace);
-      int count = trace.size() + trace.errors().size();
-      long now = System.nanoTime();
-      if (!held) {
-        stableCount = -1;
-        return null;
-      }
-      if (count != stableCount) {
-        stableCount = count;
-        stableSince = now;
-      }
-      return now - stableSince >= quietPeriod.toNanos() ? trace : null;
-    }
-
-    String timeoutMessage(String what) {
-      Trace trace = last.get();
-      StringBuilder sb = new StringBuilder("Timed out after ").append(Waterfall.duration(timeout))
-          .append(" waiting for trace ").append(traceId).append(" to ").append(what);
-      if (held) {
-        sb.append(": the condition held, but documents were still arriving (quiet period ")
-            .append(Waterfall.duration(quietPeriod)).append(")");
-      }
-      sb.append(" (").append(polls.get()).append(polls.get() == 1 ? " read" : " reads");
-      if (lastError.get() != null) {
-        sb.append(", last read failed: ").append(lastError.get());
-      }
-      sb.append(").\nLast state:\n");
-      sb.append(trace == null ? "(no successful read)\n" : trace.waterfall());
-      return sb.toString();
-    }
   }
 }

@@ -72,7 +72,7 @@ class TraceLogTest {
         json("{\"resource\":{\"attributes\":{\"service.name\":\"native\"}},\"attributes\":{\"faas.invocation_id\":\"d\"}}"),
         json("{\"service\":{\"name\":\"client\"},\"transaction\":{\"id\":\"x\"}}"));
 
-    assertThat(Traces.invocationsOf(docs)).containsExactly(java.util.Map.entry("a", "apm-fn"),
+    assertThat(TraceLogReader.invocationsOf(docs)).containsExactly(java.util.Map.entry("a", "apm-fn"),
         java.util.Map.entry("b", "otel-fn"), java.util.Map.entry("c", "otel-new"), java.util.Map.entry("d", "native"));
   }
 
