@@ -64,16 +64,16 @@ class DiagnosisTest {
 
   @Test
   void saysWhichPropagatorOfTheListTookTheXrayContext() {
-    assertThat(Diagnosis.xrayPrecedence("tracecontext,baggage,xray-lambda"))
+    assertThat(PropagationFindings.xrayPrecedence("tracecontext,baggage,xray-lambda"))
         .isEqualTo(" (xray-lambda comes after tracecontext, so the X-Ray context it extracted replaced the"
             + " traceparent's: the last propagator that finds a context wins; listing tracecontext last keeps the"
             + " caller's trace)");
-    assertThat(Diagnosis.xrayPrecedence("tracecontext,baggage,xray")).startsWith(" (xray comes after tracecontext");
-    assertThat(Diagnosis.xrayPrecedence("xray")).isEqualTo(" (xray is the only trace context propagator listed)");
+    assertThat(PropagationFindings.xrayPrecedence("tracecontext,baggage,xray")).startsWith(" (xray comes after tracecontext");
+    assertThat(PropagationFindings.xrayPrecedence("xray")).isEqualTo(" (xray is the only trace context propagator listed)");
     // tracecontext last, or no X-Ray propagator: the order explains nothing
-    assertThat(Diagnosis.xrayPrecedence("xray,tracecontext")).isEmpty();
-    assertThat(Diagnosis.xrayPrecedence("tracecontext")).isEmpty();
-    assertThat(Diagnosis.xrayPrecedence(null)).isEmpty();
+    assertThat(PropagationFindings.xrayPrecedence("xray,tracecontext")).isEmpty();
+    assertThat(PropagationFindings.xrayPrecedence("tracecontext")).isEmpty();
+    assertThat(PropagationFindings.xrayPrecedence(null)).isEmpty();
 
     Trace client = Trace.parse(T, clientDocs(T));
     Diagnosis d = Diagnosis.of(evidence(client)
@@ -305,10 +305,10 @@ class DiagnosisTest {
 
   @Test
   void parsesXrayAndW3cHeaders() {
-    assertThat(Diagnosis.xrayRootAsW3c(XRAY_HEADER)).contains(XRAY_W3C);
-    assertThat(Diagnosis.xrayRootAsW3c("Root=nonsense")).isEmpty();
-    assertThat(Diagnosis.traceparentTraceId("00-" + T + "-1000000000000002-01")).contains(T);
-    assertThat(Diagnosis.traceparentSpanId("00-" + T + "-1000000000000002-01")).contains("1000000000000002");
-    assertThat(Diagnosis.traceparentTraceId("garbage")).isEmpty();
+    assertThat(PropagationFindings.xrayRootAsW3c(XRAY_HEADER)).contains(XRAY_W3C);
+    assertThat(PropagationFindings.xrayRootAsW3c("Root=nonsense")).isEmpty();
+    assertThat(PropagationFindings.traceparentTraceId("00-" + T + "-1000000000000002-01")).contains(T);
+    assertThat(PropagationFindings.traceparentSpanId("00-" + T + "-1000000000000002-01")).contains("1000000000000002");
+    assertThat(PropagationFindings.traceparentTraceId("garbage")).isEmpty();
   }
 }
