@@ -19,7 +19,9 @@ import org.yaml.snakeyaml.Yaml;
  * overrides through {@link CollectorConfig} (the collector's startup checks and its TLS rule), APM
  * Server's {@code -E} flags against the settings APM Server 8.19 has, and both checked against each other:
  * a collector that would handshake TLS with a plaintext APM Server never delivers a span, while its
- * health check answers 200.
+ * health check answers 200. The EDOT path's config goes the same way, its {@code elasticsearch} exporter
+ * against the Elasticsearch container's HTTP (security off, so plaintext). {@code docker-compose.yml}
+ * runs these same commands, files and variables ({@link DockerComposeTest} holds them equal).
  */
 class ContainersConfigValidationTest {
 
@@ -72,6 +74,21 @@ class ContainersConfigValidationTest {
     assertThat(CollectorConfig.parse(post, collector.getEnvMap()).exporterUsesTls("otlp")).contains(true);
   }
 
+  @Test
+  void theEdotConfigWithTheContainersOverridesPassesTheCollectorsStartupChecks() {
+    OtelCollectorContainer edot = new OtelCollectorContainer(ContainerImages.OTEL_COLLECTOR)
+        .withElasticsearch("http://" + ContainerStack.ELASTICSEARCH_ALIAS + ":" + ContainerStack.ELASTICSEARCH_PORT, "");
+    CollectorConfig config = CollectorConfig.parse(withOverrides(resource(ContainerStack.EDOT_COLLECTOR_CONFIG_RESOURCE),
+        OtelCollectorContainer.COMMAND), edot.getEnvMap());
+
+    assertThat(config.pipelineIds()).containsExactlyInAnyOrder("traces", "metrics", "logs");
+    assertThat(config.value("service::extensions")).contains(List.of("health_check"));
+    // xpack.security.enabled false: the node's HTTP layer speaks plaintext, and contrib's elasticsearch
+    // exporter uses TLS exactly for https:// endpoints
+    assertThat(ContainerStack.ELASTICSEARCH_ENV).containsEntry("xpack.security.enabled", "false");
+    assertThat(config.exporterUsesTls("elasticsearch/otel")).contains(false);
+  }
+
   private Map<String, String> apmServerSettings() {
     Map<String, String> settings = new LinkedHashMap<>();
     String[] parts = apmServer.getCommandParts();
@@ -90,8 +107,13 @@ class ContainersConfigValidationTest {
    */
   @SuppressWarnings("unchecked")
   private static String withOverrides(List<String> command) {
+    return withOverrides(containersYaml(), command);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String withOverrides(String file, List<String> command) {
     Yaml yaml = new Yaml();
-    Map<String, Object> root = yaml.load(containersYaml());
+    Map<String, Object> root = yaml.load(file);
     for (String arg : command) {
       if (!arg.startsWith("--config=yaml:")) {
         continue;
@@ -112,8 +134,11 @@ class ContainersConfigValidationTest {
   }
 
   private static String containersYaml() {
-    try (InputStream in = ContainersConfigValidationTest.class.getClassLoader()
-        .getResourceAsStream(ContainerStack.COLLECTOR_CONFIG_RESOURCE)) {
+    return resource(ContainerStack.COLLECTOR_CONFIG_RESOURCE);
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = ContainersConfigValidationTest.class.getClassLoader().getResourceAsStream(name)) {
       return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new AssertionError(e);

@@ -81,6 +81,29 @@ class WorkflowTest {
             + "; its steps: " + steps(job)));
   }
 
+  /**
+   * Today's major of each action, all running on Node 24 (GitHub retires Node 20 for actions): the
+   * releases of actions/checkout (v7.0.0), actions/setup-java (v6.0.0), actions/setup-node (v7.0.0),
+   * actions/upload-artifact (v7.0.0). A step on an older major runs on a runtime being retired.
+   */
+  static final Map<String, String> ACTION_MAJORS = Map.of("actions/checkout", "v7", "actions/setup-java", "v6",
+      "actions/setup-node", "v7", "actions/upload-artifact", "v7");
+
+  @Test
+  void everyActionIsOnTodaysMajor() {
+    for (String job : List.of("embedded", "containers")) {
+      for (Map<String, Object> step : steps(job)) {
+        Object uses = step.get("uses");
+        if (uses == null) {
+          continue;
+        }
+        String[] ref = String.valueOf(uses).split("@", 2);
+        assertThat(ACTION_MAJORS).as("a known major for %s (job %s)", ref[0], job).containsKey(ref[0]);
+        assertThat(ref[1]).as("%s in job %s", ref[0], job).isEqualTo(ACTION_MAJORS.get(ref[0]));
+      }
+    }
+  }
+
   @Test
   void aNewPushCancelsTheRunningPipelineOfTheSameRef() {
     assertThat(map(workflow.get("concurrency")))

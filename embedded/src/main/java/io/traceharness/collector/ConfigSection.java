@@ -142,9 +142,13 @@ record ConfigSection(String path, Map<String, Object> map) {
     }
   }
 
-  /** Go's {@code time.ParseDuration}, which the collector uses for every duration setting. */
+  /** Go's {@code time.ParseDuration} (a leading sign too), which the collector uses for every duration setting. */
   static Duration parseDuration(String text, String keyPath) {
     String s = text.trim();
+    boolean negative = s.startsWith("-");
+    if (negative || s.startsWith("+")) {
+      s = s.substring(1);
+    }
     if (s.equals("0")) {
       return Duration.ZERO;
     }
@@ -166,7 +170,7 @@ record ConfigSection(String path, Map<String, Object> map) {
     if (pos == 0 || pos != s.length()) {
       throw new InvalidConfigException(keyPath + ": time: invalid duration \"" + text + "\"");
     }
-    return Duration.ofNanos((long) nanos);
+    return Duration.ofNanos(negative ? -(long) nanos : (long) nanos);
   }
 
   static String typeName(Object v) {

@@ -84,6 +84,18 @@ final class ProcessorParser {
     if (maxHard.isNegative()) {
       throw new InvalidConfigException(path + "'max_gc_interval_when_hard_limited' must be non-negative");
     }
+    if (positive(maxSoft) && maxSoft.compareTo(minSoft) < 0) {
+      throw new InvalidConfigException(path + "'max_gc_interval_when_soft_limited' must be greater than or equal to"
+          + " 'min_gc_interval_when_soft_limited' (or 0 to disable)");
+    }
+    if (positive(maxHard) && maxHard.compareTo(minHard) < 0) {
+      throw new InvalidConfigException(path + "'max_gc_interval_when_hard_limited' must be greater than or equal to"
+          + " 'min_gc_interval_when_hard_limited' (or 0 to disable)");
+    }
+    if (positive(maxSoft) && positive(maxHard) && maxSoft.compareTo(maxHard) < 0) {
+      throw new InvalidConfigException(path + "'max_gc_interval_when_soft_limited' should be larger than or equal to"
+          + " 'max_gc_interval_when_hard_limited' (when both are set)");
+    }
     if (limit == 0 && limitPct == 0) {
       throw new InvalidConfigException(path + "'limit_mib' or 'limit_percentage' must be greater than zero");
     }
@@ -99,6 +111,10 @@ final class ProcessorParser {
     }
     // memorylimiter.go newFixedMemUsageChecker: no spike limit means 20% of the limit
     return new MemoryLimiterSpec(id, check, limit, limit > 0 && spike == 0 ? limit / 5 : spike, limitPct, spikePct);
+  }
+
+  private static boolean positive(Duration d) {
+    return !d.isNegative() && !d.isZero();
   }
 
   /** opentelemetry-lambda {@code collector/processor/decoupleprocessor/config.go}: default 200, zero refused. */

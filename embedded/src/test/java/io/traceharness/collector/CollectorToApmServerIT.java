@@ -23,6 +23,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The post's pipeline with its own collector.yaml: the real OpenTelemetry Java agent exports to
@@ -30,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * (secret token from {@code APM_SERVER_TOKEN}), which writes to a real Elasticsearch node. The
  * documents are read back and their links checked. The collector trusts the local certificate
  * authority through {@code SSL_CERT_FILE}, as the layer collector in the Lambda environment does, and
- * exports over TLS to APM Server's port, which also speaks plaintext.
+ * exports over TLS to APM Server's port, which also speaks plaintext, whether {@code APM_SERVER_URL} is
+ * {@code localhost:8200} or {@code http://localhost:8200}.
  */
 class CollectorToApmServerIT {
 
@@ -126,6 +129,38 @@ class CollectorToApmServerIT {
     assertThat(internal.at("/processor/event").asText()).isEqualTo("span");
     assertThat(internal.at("/parent/id").asText()).isEqualTo(ids.clientSpanId());
     assertThat(internal.at("/trace/id").asText()).isEqualTo(ids.traceId());
+  }
+
+  /**
+   * {@code APM_SERVER_URL} as a user sets it for a local APM Server, with or without {@code http://}: the
+   * post's exporter uses TLS either way (configgrpc.go strips the prefix, nothing more), and APM Server's
+   * port, speaking TLS and plaintext, takes the export with the local CA's certificate for
+   * {@code localhost}, which the collector trusts through {@code SSL_CERT_FILE}.
+   */
+  @ParameterizedTest(name = "APM_SERVER_URL={0}")
+  @ValueSource(strings = {"localhost:%d", "http://localhost:%d"})
+  void thePostsConfigExportsOverTlsWithOrWithoutTheHttpPrefix(String form) throws Exception {
+    String url = form.formatted(apm.endpoint().getPort());
+    String traceId = Otlp.newTraceId();
+    try (EmbeddedCollector collector = EmbeddedCollector.builder()
+        .config(postConfig())
+        .environment(trusting(Map.of("APM_SERVER_URL", url, "APM_SERVER_TOKEN", TOKEN)))
+        .freePorts(true)
+        .logFile(WorkDirs.root().resolve("logs").resolve("collector-apm-url-form-it.log"))
+        .build()
+        .start()) {
+      assertThat(collector.config().exporterUsesTls("otlp/elastic")).as("TLS for " + url).contains(true);
+      com.linecorp.armeria.client.grpc.GrpcClients.newClient(collector.otlpGrpcEndpoint(),
+              io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc.TraceServiceBlockingStub.class)
+          .export(Otlp.traces("producer", traceId, 2));
+      await("2 spans delivered over TLS").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+          .untilAsserted(() -> assertThat(collector.stats().pipeline("traces").exporter("otlp/elastic").sent())
+              .as("spans delivered; failures %s", collector.exportFailures()).isEqualTo(2));
+      assertThat(collector.exportFailures()).isEmpty();
+    }
+    assertThat(apm.flush(Duration.ofSeconds(20))).isTrue();
+    await("the 2 documents of trace " + traceId).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> assertThat(search(traceId).size()).as("documents of trace %s", traceId).isEqualTo(2));
   }
 
   @Test

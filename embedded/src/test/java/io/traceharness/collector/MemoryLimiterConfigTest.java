@@ -44,6 +44,12 @@ class MemoryLimiterConfigTest {
       "'check_interval: 1s\nlimit_percentage: 101'         | 'limit_percentage' and 'spike_limit_percentage' must be greater than zero and less than or equal to hundred",
       "'check_interval: 1s\nlimit_percentage: 50\nspike_limit_percentage: 50' | 'spike_limit_percentage' must be smaller than 'limit_percentage'",
       "'check_interval: 1s\nlimit_mib: 100\nmin_gc_interval_when_soft_limited: 1s\nmin_gc_interval_when_hard_limited: 2s' | 'min_gc_interval_when_soft_limited' should be larger than 'min_gc_interval_when_hard_limited'",
+      "'check_interval: 1s\nlimit_mib: 100\nmax_gc_interval_when_soft_limited: -1s' | 'max_gc_interval_when_soft_limited' must be non-negative",
+      "'check_interval: 1s\nlimit_mib: 100\nmax_gc_interval_when_hard_limited: -1s' | 'max_gc_interval_when_hard_limited' must be non-negative",
+      // the defaults are 10s (min soft) and 30s (max soft, max hard): a min soft above 30s alone is refused
+      "'check_interval: 1s\nlimit_mib: 100\nmin_gc_interval_when_soft_limited: 60s' | 'max_gc_interval_when_soft_limited' must be greater than or equal to 'min_gc_interval_when_soft_limited' (or 0 to disable)",
+      "'check_interval: 1s\nlimit_mib: 100\nmin_gc_interval_when_hard_limited: 5s\nmax_gc_interval_when_hard_limited: 2s' | 'max_gc_interval_when_hard_limited' must be greater than or equal to 'min_gc_interval_when_hard_limited' (or 0 to disable)",
+      "'check_interval: 1s\nlimit_mib: 100\nmax_gc_interval_when_soft_limited: 20s' | 'max_gc_interval_when_soft_limited' should be larger than or equal to 'max_gc_interval_when_hard_limited' (when both are set)",
   })
   void invalidSettingsFailWithTheRealMessages(String settings, String message) {
     assertThatThrownBy(() -> parse(settings.replace("\\n", "\n")))
