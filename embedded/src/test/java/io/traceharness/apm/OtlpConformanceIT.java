@@ -383,6 +383,15 @@ class OtlpConformanceIT {
         .dynamic("event.ingested");
   }
 
+  private static String md5(String s) {
+    try {
+      return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
+          .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static JsonNode bySpanId(List<JsonNode> docs, String spanId) {
     List<JsonNode> matching = docs.stream().filter(d -> d.path("span").path("id").asText().equals(spanId)
         && d.path("data_stream").path("type").asText().equals("traces")).toList();
@@ -584,7 +593,8 @@ class OtlpConformanceIT {
   }
 
   /**
-   * Span events on a span (not a transaction): an exception with a Java stack trace and a plain event.
+   * Span events on a span (not a transaction): an exception with a Java stack trace, one with a type only
+   * and a plain event.
    * apm-data v1.22.0 input/otlp/exceptions.go setJavaExceptionStacktrace (frames, "Caused by:", "... N
    * more"), traces.go convertSpanEvent, setErrorContext and setLogContext (the clones keep http/url
    * and the framework, lose span type, destination and outcome; a log has no timestamp.us),
@@ -615,12 +625,18 @@ class OtlpConformanceIT {
             .addAttributes(kv("exception.type", str("java.lang.IllegalStateException")))
             .addAttributes(kv("exception.message", str("boom")))
             .addAttributes(kv("exception.stacktrace", str(stacktrace))))
+        .addEvents(Span.Event.newBuilder().setName("exception").setTimeUnixNano(start + 1_500_000)
+            .addAttributes(kv("exception.type", str("java.util.concurrent.TimeoutException")))
+            .addAttributes(kv("exception.escaped", bool(true))))
         .addEvents(Span.Event.newBuilder().setName("retry").setTimeUnixNano(start + 2_000_000)
             .addAttributes(kv("retry.attempt", integer(2))));
     send(stack, transport, "/v1/traces", javaTraces(javaResource(service), s));
 
-    List<JsonNode> docs = stack.awaitDocuments("trace.id:" + trace, 3);
+    List<JsonNode> docs = stack.awaitDocuments("trace.id:" + trace, 4);
     String dataset = "apm.app." + service.replace('-', '_');
+    List<JsonNode> errors = docs.stream().filter(d -> d.path("data_stream").path("dataset").asText().equals("apm.error"))
+        .sorted(java.util.Comparator.comparing(d -> d.path("timestamp").path("us").asLong())).toList();
+    assertThat(errors).as("the error documents among %s", docs).hasSize(2);
     javaRule(transport, "apm-data v1.22.0 input/otlp/traces.go TranslateSpan (HTTP client, status 500)", service)
         .fields("data_stream.type", "traces", "data_stream.dataset", "apm",
             "destination.address", "api.example.com", "destination.port", 443,
@@ -651,8 +667,23 @@ class OtlpConformanceIT {
             "http.request.method", "GET", "http.response.status_code", 500,
             "parent.id", span, "processor.event", "error", "timestamp.us", start / 1000 + 1000, "trace.id", trace,
             "url.original", "https://api.example.com/items?id=1")
-        .dynamic("error.id", "error.grouping_key")
-        .check(only(docs, "logs", "apm.error"));
+        // groupingkey.go: the exception types, then each frame's module, else file name, then function
+        .field("error.grouping_key", md5("java.lang.IllegalStateException"
+            + "Handler.java" + "handle" + "java.base" + "run" + "Store.java" + "write" + "java.base" + "run"))
+        .dynamic("error.id")
+        .check(errors.get(0));
+    javaRule(transport, "apm-data v1.22.0 input/otlp/exceptions.go convertOpenTelemetryExceptionSpanEvent "
+            + "([EMPTY] message, escaped → unhandled)", service)
+        .fields("data_stream.type", "logs", "data_stream.dataset", "apm.error", "event.dataset", "apm.error",
+            "error.exception.handled", false, "error.exception.message", "[EMPTY]",
+            "error.exception.type", "java.util.concurrent.TimeoutException",
+            "error.grouping_key", md5("java.util.concurrent.TimeoutException"),
+            "error.grouping_name", "[EMPTY]", "message", "[EMPTY]",
+            "http.request.method", "GET", "http.response.status_code", 500,
+            "parent.id", span, "processor.event", "error", "timestamp.us", start / 1000 + 1500, "trace.id", trace,
+            "url.original", "https://api.example.com/items?id=1")
+        .dynamic("error.id")
+        .check(errors.get(1));
     javaRule(transport, "apm-data v1.22.0 input/otlp/traces.go convertSpanEvent, setLogContext", service)
         .fields("data_stream.type", "logs", "data_stream.dataset", dataset, "event.dataset", dataset,
             "event.kind", "event", "message", "retry", "numeric_labels.retry_attempt", 2,
