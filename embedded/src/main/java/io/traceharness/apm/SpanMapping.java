@@ -104,7 +104,14 @@ final class SpanMapping {
     }
     if (!destAddress.isEmpty()) {
       Docs.put(doc, "destination.address", destAddress);
-      Docs.put(doc, "destination.port", destPort & 0xffffffffL);
+      // model/modeljson/destination.pb.json.go: an address netip.ParseAddr accepts is also the IP, as given
+      if (Ips.parse(destAddress) != null) {
+        Docs.put(doc, "destination.ip", destAddress);
+      }
+      // modeljson's Destination.Port is omitempty
+      if ((destPort & 0xffffffffL) != 0) {
+        Docs.put(doc, "destination.port", destPort & 0xffffffffL);
+      }
     }
     target.writeTo(doc);
     return "unknown".equals(outcome) ? "success" : outcome;
