@@ -27,9 +27,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Nothing left behind (issue 10): SIGKILL of a test JVM that started the embedded stack, of the
- * sandbox JVM, and of the Maven process that started the sandbox; within 10 s no process of the
- * stack remains and no port it listened on is still bound.
+ * Nothing left behind: SIGKILL of a test JVM that started the embedded stack, of the sandbox JVM
+ * and the demo JVM, and of the Maven process that started the sandbox, the demo or the benchmarks;
+ * within 10 s no process of the stack remains and no port it listened on is still bound.
  *
  * <p>Each case runs its stack in a probe process started here and observes it from this JVM, as
  * another process would: before the kill it records the probe's process tree from {@code /proc}
@@ -48,6 +48,8 @@ import org.junit.jupiter.api.Test;
 class LeftBehindIT {
 
   private static final Duration BUDGET = Duration.ofSeconds(10);
+  /** What a function's layer collector logs once its execution environment is up. */
+  private static final String LAYER_COLLECTOR_READY = "OpenTelemetry Collector collector-";
 
   @BeforeAll
   static void embeddedOnly() {
@@ -87,6 +89,39 @@ class LeftBehindIT {
     Process maven = ChildJvm.start(work, command);
     Set<Integer> ports = warmSandbox(ChildJvm.awaitSandbox(maven, work));
     killAndCheck("SIGKILL of Maven (exec:exec stand-in) running the sandbox", maven, maven.pid(), work, ports);
+  }
+
+  @Test
+  void sigkillOfTheDemoJvmMidRunLeavesNothingBehind() throws Exception {
+    Path work = ChildJvm.workDir("leftbehind", "demo-jvm");
+    Process demo = ChildJvm.start(work, ChildJvm.javaCommand(work, "-Xmx1g", "io.traceharness.scenario.Main", "demo"));
+    ChildJvm.awaitOutput(demo, work, LAYER_COLLECTOR_READY);
+    killAndCheck("SIGKILL of the demo JVM mid-run", demo, demo.pid(), work, Set.of());
+  }
+
+  @Test
+  void sigkillOfMavenRunningTheDemoLeavesNothingBehind() throws Exception {
+    killMavenMidRun("demo");
+  }
+
+  @Test
+  void sigkillOfMavenRunningTheBenchmarkLeavesNothingBehind() throws Exception {
+    killMavenMidRun("bench");
+  }
+
+  /**
+   * What {@code -Pdemo} and {@code -Pbench} run ({@code Main demo|bench}) ends by itself, so the kill
+   * comes mid-run: once a function's layer collector is up, the client and the runtimes are busy.
+   */
+  private static void killMavenMidRun(String profile) throws Exception {
+    Path work = ChildJvm.workDir("leftbehind", "maven-" + profile);
+    List<String> command = new ArrayList<>(
+        ChildJvm.javaCommand(work, "-Xmx256m", LeftBehindProbe.class.getName(), "maven"));
+    command.addAll(ChildJvm.javaCommand(work, "-Xmx1g", "io.traceharness.scenario.Main", profile));
+    Process maven = ChildJvm.start(work, command);
+    ChildJvm.awaitOutput(maven, work, LAYER_COLLECTOR_READY);
+    killAndCheck("SIGKILL of Maven (exec:exec stand-in) running the " + profile + " mid-run", maven, maven.pid(),
+        work, Set.of());
   }
 
   // ------------------------------------------------------------------ the check

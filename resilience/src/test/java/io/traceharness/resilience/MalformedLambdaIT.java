@@ -162,7 +162,11 @@ class MalformedLambdaIT {
   /**
    * API Gateway: a method without a route is 403 "Missing Authentication Token" on a REST API and
    * 404 "Not Found" on an HTTP API (docs: "Troubleshoot ... Missing Authentication Token"); binary
-   * bodies reach the function base64-encoded; a payload over 10 MB is 413 (API Gateway quotas).
+   * bodies reach the function base64-encoded; a payload over 10 MB is 413 (API Gateway quotas);
+   * header values far over the quota on their combined size (10,240 bytes, API Gateway quotas, which
+   * name no status) are refused with HTTP's 431 Request Header Fields Too Large (RFC 6585) before
+   * the function runs. Sent over HTTP/1.1: over HTTP/2 a header list this far past the server's
+   * {@code SETTINGS_MAX_HEADER_LIST_SIZE} ends the connection (GOAWAY), as RFC 9113 allows.
    */
   @Test
   void apiGateway(TracingStack stack) throws IOException {
@@ -175,10 +179,17 @@ class MalformedLambdaIT {
     Random r = new Random(51L);
     Instant deadline = Instant.now().plus(BUDGET);
     for (int i = 0; i < 800 && Instant.now().isBefore(deadline); i++) {
-      int kind = r.nextInt(4);
+      int kind = r.nextInt(5);
       Wire.Answer a;
       int expected;
       switch (kind) {
+        case 4 -> { // header values far over the quota, one huge header or many, over HTTP/1.1 as curl sends them
+          String[] headers = r.nextBoolean()
+              ? new String[] {"X-Huge", "h".repeat(16 * 1024 + r.nextInt(48 * 1024))}
+              : manyHeaders(r, 200 + r.nextInt(300));
+          a = Wire.send(Wire.HTTP1, "POST", url, "hi".getBytes(StandardCharsets.UTF_8), headers);
+          expected = 431;
+        }
         case 0 -> {
           a = Wire.send(List.of("GET", "PUT", "DELETE", "PATCH", "OPTIONS", "PROPFIND").get(r.nextInt(6)), url,
               r.nextBoolean() ? null : bytes(r, r.nextInt(100)));
@@ -235,6 +246,16 @@ class MalformedLambdaIT {
     }
     Wire.Answer ok = Wire.send("POST", invoke, "{\"body\":\"hi\"}".getBytes(StandardCharsets.UTF_8));
     assertThat(ok.status()).as("the function still answers after its runtime misbehaved: %s", ok.body()).isEqualTo(200);
+  }
+
+  /** {@code n} headers of 100 to 200 bytes each, as name-value pairs for {@link Wire#send}. */
+  private static String[] manyHeaders(Random r, int n) {
+    String[] headers = new String[2 * n];
+    for (int h = 0; h < n; h++) {
+      headers[2 * h] = "X-Many-" + h;
+      headers[2 * h + 1] = "m".repeat(100 + r.nextInt(100));
+    }
+    return headers;
   }
 
   private static byte[] bytes(Random r, int n) {

@@ -34,7 +34,7 @@ class MalformedTelemetryIT {
   private static final Tally TALLY = new Tally("MalformedTelemetryIT");
   /**
    * Every generator stops at its count or after this long, whichever comes first. The counts add
-   * up to 12,500 cases (the issue asks for at least 10,000); the fastest targets get the most, so
+   * up to 12,500 cases (the goal is at least 10,000); the fastest targets get the most, so
    * two loaded cores still reach it within the budget.
    */
   private static final Duration BUDGET = Duration.ofSeconds(25);

@@ -32,7 +32,15 @@ final class Wire {
   record Answer(int status, String body) {
   }
 
+  /** HTTP/1.1 only: no upgrade to h2c, whose limits and errors are HTTP/2's. */
+  static final HttpClient HTTP1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
   static Answer send(String method, URI uri, byte[] body, String... headers) {
+    return send(HTTP, method, uri, body, headers);
+  }
+
+  static Answer send(HttpClient client, String method, URI uri, byte[] body, String... headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
     for (int i = 0; i < headers.length; i += 2) {
@@ -41,7 +49,7 @@ final class Wire {
       }
     }
     try {
-      HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Answer(r.statusCode(), r.body());
     } catch (IOException e) {
       throw new UncheckedIOException(method + " " + uri + " failed: the server dropped the connection", e);
