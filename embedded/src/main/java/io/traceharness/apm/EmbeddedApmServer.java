@@ -3,8 +3,6 @@ package io.traceharness.apm;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.json.jackson.JacksonJsonpMapper;
 import co.elastic.clients.transport.rest_client.RestClientTransport;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Message;
 import com.linecorp.armeria.common.HttpData;
@@ -21,11 +19,6 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServerPort;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.grpc.GrpcService;
-import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
-import io.grpc.Status;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -36,9 +29,6 @@ import io.traceharness.support.LocalCertificateAuthority;
 import io.traceharness.support.Versions;
 import io.traceharness.support.WorkDirs;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PushbackInputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -50,11 +40,8 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.InflaterInputStream;
 import org.apache.http.HttpHost;
 import org.elasticsearch.client.RestClient;
 import org.slf4j.Logger;
@@ -64,6 +51,11 @@ import org.slf4j.LoggerFactory;
  * An Elastic APM Server in this JVM: the agents' endpoints on one port (server info, agent
  * configuration, intake v2, OTLP over HTTP and gRPC) and the documents the real APM Server 8.19
  * writes, sent to Elasticsearch with {@code _bulk}.
+ *
+ * <p>Its parts: {@link IntakeHttp} (intake v2 over HTTP), the {@code otlp} package's services (OTLP
+ * over HTTP and gRPC) mapped by {@link OtlpMapper}, {@link Auth} and {@link GrpcAuth} (secret token,
+ * API keys), {@link ApmResponses} (how answers are worded), {@link BulkWriter} (the documents to
+ * Elasticsearch).
  *
  * <pre>{@code
  * try (EmbeddedApmServer apm = EmbeddedApmServer.builder()
@@ -99,7 +91,6 @@ public final class EmbeddedApmServer implements AutoCloseable {
   private ApmLog log;
   private DocumentSink sink;
   private OtlpMapper otlp;
-  private IntakeProcessor intake;
   private final IngestPipelines pipelines = new IngestPipelines(java.time.Clock.systemUTC());
   private Server server;
   private int port;
@@ -127,14 +118,14 @@ public final class EmbeddedApmServer implements AutoCloseable {
     observer.put("type", "apm-server");
     observer.put("version", version);
     otlp = new OtlpMapper(observer);
-    intake = new IntakeProcessor(observer, config.maxEventSize);
+    IntakeHttp intakeHttp = new IntakeHttp(auth, new IntakeProcessor(observer, config.maxEventSize), log, this::publish);
     sink = config.sink != null ? config.sink : new BulkWriter(client(config.elasticsearch), config.queueCapacity,
         config.flushInterval, log);
     OtlpServices otlpServices = OtlpServices.builder(this::exportOtlp)
         .serverName("APM Server")
         .protobufOnly(true)
         .admission(headers -> Optional.ofNullable(auth.check(headers.get(HttpHeaderNames.AUTHORIZATION)))
-            .map(error -> unauthorized(error, headers.get(HttpHeaderNames.ACCEPT))))
+            .map(error -> ApmResponses.unauthorized(error, headers.get(HttpHeaderNames.ACCEPT))))
         .build();
     InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port);
     ServerBuilder sb = Server.builder();
@@ -152,12 +143,12 @@ public final class EmbeddedApmServer implements AutoCloseable {
         .maxRequestLength(config.maxRequestBytes)
         .service("/", this::root)
         .service("/config/v1/agents", this::agentConfig)
-        .service("/intake/v2/events", this::intake)
+        .service("/intake/v2/events", intakeHttp::serve)
         .service("/v1/traces", otlpServices.http(OtlpSignal.TRACES))
         .service("/v1/metrics", otlpServices.http(OtlpSignal.METRICS))
         .service("/v1/logs", otlpServices.http(OtlpSignal.LOGS))
         .service(otlpServices.addGrpcServices(GrpcService.builder(), List.of(OtlpSignal.values()))
-            .intercept(new GrpcAuth())
+            .intercept(new GrpcAuth(auth))
             .build())
         .build();
     server.start().join();
@@ -261,48 +252,6 @@ public final class EmbeddedApmServer implements AutoCloseable {
     return null;
   }
 
-  // ---------------------------------------------------------------- HTTP routes
-
-  private static HttpResponse json(HttpStatus status, Object body) {
-    try {
-      return HttpResponse.of(status, MediaType.JSON_UTF_8, Docs.JSON.writeValueAsString(body));
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /**
-   * The 401 of APM Server's auth middleware: {@code {"error": …}}, JSON when the client accepts it,
-   * else the same JSON as text/plain (request/context.go WriteResult, writePlain).
-   */
-  private static HttpResponse unauthorized(String message, String accept) {
-    return result(HttpStatus.UNAUTHORIZED, Docs.object().put("error", message), accept, false);
-  }
-
-  /**
-   * request/context.go WriteResult: {@code X-Content-Type-Options: nosniff}; JSON (indented) when
-   * {@code Accept} names application/json or *&#47;*, else text/plain with compact JSON; the intake
-   * handler adds {@code Connection: Close} to every answer of 400 or more (intake/handler.go writeResult).
-   */
-  private static HttpResponse result(HttpStatus status, ObjectNode body, String accept, boolean closeOnError) {
-    // Connection is an HTTP/1 header: over HTTP/2 Go's server drops it, and a GOAWAY would cut the answer
-    ServiceRequestContext current = ServiceRequestContext.currentOrNull();
-    closeOnError = closeOnError && (current == null || !current.sessionProtocol().isMultiplex());
-    boolean json = accept != null && (accept.contains("application/json") || accept.contains("*/*"));
-    com.linecorp.armeria.common.ResponseHeadersBuilder headers = ResponseHeaders.builder(status)
-        .set("x-content-type-options", "nosniff")
-        .contentType(json ? MediaType.JSON : MediaType.PLAIN_TEXT_UTF_8);
-    if (closeOnError && status.code() >= 400) {
-      headers.set(HttpHeaderNames.CONNECTION, "close");
-    }
-    try {
-      String text = json ? Docs.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body) : Docs.JSON.writeValueAsString(body);
-      return HttpResponse.of(headers.build(), HttpData.ofUtf8(text + "\n"));
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   private HttpResponse root(ServiceRequestContext ctx, HttpRequest req) {
     String authError = auth.check(req.headers().get(HttpHeaderNames.AUTHORIZATION));
     if (auth.enabled() && authError != null) {
@@ -314,17 +263,17 @@ public final class EmbeddedApmServer implements AutoCloseable {
     info.put("build_sha", BUILD_SHA);
     info.put("publish_ready", !stopping.get());
     info.put("version", version);
-    return json(HttpStatus.OK, info);
+    return ApmResponses.json(HttpStatus.OK, info);
   }
 
   private HttpResponse agentConfig(ServiceRequestContext ctx, HttpRequest req) {
     if (req.method() != HttpMethod.GET && req.method() != HttpMethod.POST) {
-      return json(HttpStatus.METHOD_NOT_ALLOWED, Docs.object().put("error",
+      return ApmResponses.json(HttpStatus.METHOD_NOT_ALLOWED, Docs.object().put("error",
           "method not supported: " + req.method()));
     }
     String authError = auth.check(req.headers().get(HttpHeaderNames.AUTHORIZATION));
     if (authError != null) {
-      return unauthorized(authError, req.headers().get(HttpHeaderNames.ACCEPT));
+      return ApmResponses.unauthorized(authError, req.headers().get(HttpHeaderNames.ACCEPT));
     }
     // no central configuration exists here: APM Server answers {} with its sentinel etag "-"
     String etag = "\"-\"";
@@ -336,144 +285,6 @@ public final class EmbeddedApmServer implements AutoCloseable {
       return HttpResponse.of(headers.status(HttpStatus.NOT_MODIFIED).build());
     }
     return HttpResponse.of(headers.contentType(MediaType.JSON_UTF_8).build(), HttpData.ofUtf8("{}"));
-  }
-
-  private HttpResponse intake(ServiceRequestContext ctx, HttpRequest req) {
-    String accept = req.headers().get(HttpHeaderNames.ACCEPT);
-    // authentication runs before the intake handler, as APM Server's middleware does
-    Object authenticated = auth.authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
-    if (authenticated instanceof String error) {
-      return unauthorized(error, accept);
-    }
-    Auth.Granted granted = (Auth.Granted) authenticated;
-    if (req.method() != HttpMethod.POST) {
-      // APM Server answers 400 here, not 405 (intake/handler.go errStatusCode)
-      return intakeAnswer(HttpStatus.BAD_REQUEST, 0, List.of(), "only POST requests are supported", false, accept);
-    }
-    String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
-    if (contentType != null && !contentType.isEmpty() && !contentType.contains("application/x-ndjson")) {
-      return intakeAnswer(HttpStatus.BAD_REQUEST, 0, List.of(), "invalid content type: '" + contentType + "'", false,
-          accept);
-    }
-    boolean verbose = ctx.queryParams().contains("verbose");
-    String encoding = req.headers().get(HttpHeaderNames.CONTENT_ENCODING);
-    String clientIp = clientIp(ctx, req);
-    InputStream raw = req.toInputStream(o -> o instanceof HttpData d ? d : HttpData.empty());
-    CompletableFuture<HttpResponse> answer = CompletableFuture.supplyAsync(() -> {
-      IntakeProcessor.Result result;
-      InputStream body;
-      try {
-        body = decode(raw, encoding);
-      } catch (IOException e) {
-        // request/context.go decodeRequestBody: IDResponseErrorsDecode wraps the reader's error
-        return intakeAnswer(HttpStatus.BAD_REQUEST, 0, List.of(), "data decoding error: " + goReaderError(e, encoding),
-            false, accept);
-      }
-      try (InputStream in = body) {
-        result = intake.process(in, clientIp, batch -> publish(batch, granted));
-      } catch (IOException e) {
-        return intakeAnswer(HttpStatus.BAD_REQUEST, 0, List.of(), "data decoding error: " + goReaderError(e, encoding),
-            false, accept);
-      }
-      HttpStatus status = HttpStatus.ACCEPTED;
-      if (!result.errors().isEmpty()) {
-        status = HttpStatus.BAD_REQUEST;
-      }
-      if (result.streamError() != null && result.streamError().status() > status.code()) {
-        status = HttpStatus.valueOf(result.streamError().status());
-      }
-      if (result.invalid() > 0) {
-        log.info("intake request: " + result.accepted() + " accepted, " + result.invalid() + " invalid: "
-            + result.errors().get(0).message());
-      }
-      return intakeAnswer(status, result.accepted(), result.errors(),
-          result.streamError() == null ? null : result.streamError().message(), verbose, accept);
-    }, ctx.blockingTaskExecutor());
-    return HttpResponse.of(answer);
-  }
-
-  /** The client address as APM Server takes it: a forwarding header first, else the peer (netutil). */
-  private static String clientIp(ServiceRequestContext ctx, HttpRequest req) {
-    String forwarded = req.headers().get("x-forwarded-for");
-    if (forwarded != null && !forwarded.isBlank()) {
-      String first = forwarded.split(",")[0].trim();
-      if (IntakeContext.isIp(first)) {
-        return first;
-      }
-    }
-    String real = req.headers().get("x-real-ip");
-    if (real != null && IntakeContext.isIp(real.trim())) {
-      return real.trim();
-    }
-    InetSocketAddress remote = ctx.remoteAddress();
-    return remote.getAddress() == null ? null : remote.getAddress().getHostAddress();
-  }
-
-  /** Go's compress/gzip and compress/zlib words for a body that is not what its encoding says. */
-  private static String goReaderError(IOException e, String encoding) {
-    String m = String.valueOf(e.getMessage());
-    if (m.contains("Not in GZIP format")) {
-      return "gzip: invalid header";
-    }
-    if (m.contains("incorrect header check") || m.contains("unknown compression method")) {
-      return "zlib: invalid header";
-    }
-    if (e instanceof java.io.EOFException || m.contains("Unexpected end")) {
-      return "unexpected EOF";
-    }
-    return m;
-  }
-
-  private static InputStream decode(InputStream raw, String encoding) throws IOException {
-    if (encoding == null) {
-      return sniff(raw);
-    }
-    if (encoding.equalsIgnoreCase("gzip")) {
-      return new GZIPInputStream(raw);
-    }
-    if (encoding.equalsIgnoreCase("deflate")) {
-      return new InflaterInputStream(raw);
-    }
-    return sniff(raw);
-  }
-
-  /**
-   * Any other Content-Encoding is not refused: APM Server looks at the first two bytes and reads
-   * gzip or zlib when their magic is there, else the body as it is (internal/beater/request/context.go).
-   */
-  private static InputStream sniff(InputStream raw) throws IOException {
-    PushbackInputStream in = new PushbackInputStream(raw, 2);
-    byte[] magic = in.readNBytes(2);
-    in.unread(magic);
-    if (magic.length == 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
-      return new GZIPInputStream(in);
-    }
-    if (magic.length >= 1 && (magic[0] & 0x0f) == 8) {
-      return new InflaterInputStream(in);
-    }
-    return in;
-  }
-
-  /** intake/handler.go writeStreamResult: {@code {"accepted": n, "errors": [...]}} on errors or with ?verbose. */
-  private static HttpResponse intakeAnswer(HttpStatus status, int accepted, List<IntakeProcessor.IntakeError> errors,
-      String streamError, boolean verbose, String accept) {
-    if (status.code() < 400 && !verbose) {
-      return HttpResponse.of(ResponseHeaders.builder(status).set("x-content-type-options", "nosniff").build());
-    }
-    ObjectNode body = Docs.object().put("accepted", accepted);
-    if (!errors.isEmpty() || streamError != null) {
-      ArrayNode array = body.putArray("errors");
-      for (IntakeProcessor.IntakeError e : errors) {
-        ObjectNode o = array.addObject().put("message", e.message());
-        if (e.document() != null && !e.document().isEmpty()) {
-          o.put("document", e.document());
-        }
-      }
-      if (streamError != null) {
-        array.addObject().put("message", streamError);
-      }
-    }
-    return result(status, body, accept, true);
   }
 
   private OtlpHandler.Outcome exportOtlp(OtlpSignal signal, Message request) {
@@ -489,32 +300,6 @@ public final class EmbeddedApmServer implements AutoCloseable {
     // over HTTP both refusals are 503; over gRPC a full queue is ResourceExhausted
     return SHUTTING_DOWN.equals(error.message()) ? OtlpHandler.Outcome.unavailable(error.message())
         : OtlpHandler.Outcome.exhausted("queue is full");
-  }
-
-  // ---------------------------------------------------------------- gRPC
-
-  private final class GrpcAuth implements ServerInterceptor {
-    private final Metadata.Key<String> authorization = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-
-    @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-        ServerCallHandler<Q, R> next) {
-      Object authenticated = auth.authenticate(headers.get(authorization));
-      if (authenticated instanceof String error) {
-        call.close(Status.UNAUTHENTICATED.withDescription(error), new Metadata());
-        return new ServerCall.Listener<>() {
-        };
-      }
-      // a key that authenticates but may not write events: the processor's auth.ErrUnauthorized,
-      // which the interceptor turns into PermissionDenied (internal/beater/interceptors/auth.go)
-      String forbidden = ((Auth.Granted) authenticated).authorize("event:write");
-      if (forbidden != null) {
-        call.close(Status.PERMISSION_DENIED.withDescription(forbidden), new Metadata());
-        return new ServerCall.Listener<>() {
-        };
-      }
-      return next.startCall(call, headers);
-    }
   }
 
   // ---------------------------------------------------------------- builder

@@ -395,4 +395,18 @@ final class IntakeContext {
     Docs.put(doc, event + ".message.queue.name", text(message.path("queue"), "name"));
     Docs.put(doc, event + ".message.routing_key", text(message, "routing_key"));
   }
+
+  /** The page a browser agent was on: its URL unless the request has one, and the referer. */
+  static void page(ObjectNode doc, JsonNode page, boolean requestUrl) {
+    if (!page.isObject()) {
+      return;
+    }
+    if (!requestUrl && text(page, "url") != null) {
+      Docs.put(doc, "url.full", text(page, "url"));
+      Docs.put(doc, "url.original", text(page, "url"));
+    }
+    if (doc.at("/http/request/referrer").isMissingNode()) {
+      Docs.put(doc, "http.request.referrer", text(page, "referer"));
+    }
+  }
 }

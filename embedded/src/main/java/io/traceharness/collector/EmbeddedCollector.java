@@ -7,9 +7,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -40,6 +37,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Config errors surface from {@link Builder#build()} as {@link CollectorConfig.InvalidConfigException}
  * with the real collector's wording; components it does not run (the {@code awsxray} exporter)
  * are logged once as a warning and left out. Logs go to slf4j and to {@link #logFile()}.
+ *
+ * <p>This class owns the lifecycle (start, stop and the outages between, pause and resume, close)
+ * and the counts; {@link CollectorWiring} builds the pipelines and receivers of each start.
  */
 public final class EmbeddedCollector implements AutoCloseable {
 
@@ -122,23 +122,12 @@ public final class EmbeddedCollector implements AutoCloseable {
   private final CollectorConfig config;
   private final SpanArrivals arrivals = new SpanArrivals();
   private final FreezeGate gate = new FreezeGate();
-  private final boolean freePorts;
   private final Duration shutdownTimeout;
   private final Path logFile;
   private final String name;
-  private final Duration clockSkew;
   private final FailureLog failures = new FailureLog(200);
   private final List<Outage> outages = new java.util.concurrent.CopyOnWriteArrayList<>();
-  /** Where each receiver listened at its first start: a restart listens there again, where senders point. */
-  private final Map<String, URI[]> boundAt = new LinkedHashMap<>();
-  private final List<Pipeline> pipelines = new ArrayList<>();
-  private final List<OtlpReceiver> receivers = new ArrayList<>();
-  private final List<TelemetryApiReceiver> telemetryReceivers = new ArrayList<>();
-  private final Map<String, Integer> telemetryBoundAt = new LinkedHashMap<>();
-  private final Map<String, String> environment;
-  private final String extensionId;
-  /** The collector's own {@code service.instance.id}, which the telemetryapi receiver puts on its resource. */
-  private final String serviceInstanceId = TelemetryApiLogs.newServiceInstanceId();
+  private final CollectorWiring wiring;
   private CollectorLog log;
   private volatile boolean started;
   private volatile boolean stopped;
@@ -147,12 +136,11 @@ public final class EmbeddedCollector implements AutoCloseable {
 
   private EmbeddedCollector(Builder b, CollectorConfig config) {
     this.config = config;
-    this.freePorts = b.freePorts;
     this.shutdownTimeout = b.shutdownTimeout;
     this.name = b.name;
-    this.clockSkew = b.clockSkew;
-    this.environment = b.environment;
-    this.extensionId = b.extensionId;
+    // the collector's own service.instance.id, which the telemetryapi receiver puts on its resource
+    this.wiring = new CollectorWiring(config, arrivals, gate, failures, b.freePorts, b.clockSkew, b.environment,
+        b.extensionId, TelemetryApiLogs.newServiceInstanceId());
     this.logFile = b.logFile != null ? b.logFile : WorkDirs.root().resolve("logs").resolve(name + ".log");
   }
 
@@ -172,44 +160,8 @@ public final class EmbeddedCollector implements AutoCloseable {
     long t0 = System.nanoTime();
     log = new CollectorLog(logFile);
     config.warnings().forEach(log::warn);
-    pipelines.clear();
-    receivers.clear();
-    telemetryReceivers.clear();
     try {
-      Map<String, Map<Signal, List<Pipeline>>> byReceiver = new LinkedHashMap<>();
-      for (CollectorConfig.PipelineSpec p : config.pipelines()) {
-        Pipeline pipeline = buildPipeline(p);
-        pipelines.add(pipeline);
-        for (String r : p.receivers()) {
-          byReceiver.computeIfAbsent(r, k -> new EnumMap<>(Signal.class))
-              .computeIfAbsent(p.signal(), k -> new ArrayList<>()).add(pipeline);
-        }
-      }
-      byReceiver.forEach((id, wiring) -> {
-        if (config.receivers().get(id) instanceof CollectorConfig.TelemetryApiSpec t) {
-          TelemetryApiReceiver receiver = new TelemetryApiReceiver(t, wiring.getOrDefault(Signal.LOGS, List.of()), log,
-              environment, extensionId, serviceInstanceId);
-          telemetryReceivers.add(receiver);
-          Integer port = telemetryBoundAt.get(id);
-          if (port == null) {
-            receiver.start(freePorts);
-            telemetryBoundAt.put(id, receiver.port());
-          } else {
-            receiver.startAt(port);
-          }
-          return;
-        }
-        OtlpReceiver receiver = new OtlpReceiver((CollectorConfig.OtlpReceiverSpec) config.receivers().get(id), wiring,
-            log, arrivals);
-        receivers.add(receiver);
-        URI[] at = boundAt.get(id);
-        if (at == null) {
-          receiver.start(freePorts);
-          boundAt.put(id, new URI[] {receiver.grpcEndpoint(), receiver.httpEndpoint()});
-        } else {
-          receiver.startAt(at[0], at[1]);
-        }
-      });
+      wiring.start(log);
     } catch (RuntimeException e) {
       ready.completeExceptionally(e);
       stopQuietly();
@@ -227,86 +179,19 @@ public final class EmbeddedCollector implements AutoCloseable {
     log.info(String.format(java.util.Locale.ROOT, "OpenTelemetry Collector %s %s in %d ms: %s; pipelines %s",
         name, restart ? "ready again after " + Duration.between(outages.get(outages.size() - 1).stopped(),
             outages.get(outages.size() - 1).restarted()).toMillis() + " ms stopped" : "ready",
-        (System.nanoTime() - t0) / 1_000_000, describeReceivers(), describePipelines()));
+        (System.nanoTime() - t0) / 1_000_000, wiring.describeReceivers(), wiring.describePipelines()));
     return this;
-  }
-
-  private Pipeline buildPipeline(CollectorConfig.PipelineSpec p) {
-    List<ExporterHelper> exporters = new ArrayList<>();
-    for (String id : p.exporters()) {
-      CollectorConfig.ExporterSpec spec = config.exporters().get(id);
-      ExporterHelper helper;
-      if (spec instanceof CollectorConfig.OtlpGrpcSpec g) {
-        helper = new ExporterHelper(p.id(), id, p.signal(), g.retry(), g.queue(), new OtlpGrpcSender(g), log, failures, gate);
-      } else if (spec instanceof CollectorConfig.OtlpHttpSpec h) {
-        helper = new ExporterHelper(p.id(), id, p.signal(), h.retry(), h.queue(), new OtlpHttpSender(h), log, failures, gate);
-      } else if (spec instanceof CollectorConfig.ElasticsearchSpec es) {
-        // the exporter retries on its own (its retry section); it has no retry_on_failure
-        helper = new ExporterHelper(p.id(), id, p.signal(),
-            new CollectorConfig.RetrySpec(false, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO, 1, 0),
-            es.queue(), new ElasticsearchSender(es, p.id(), log, failures), log, failures, gate);
-      } else {
-        // the debug exporter writes synchronously and cannot fail: no queue, no retry
-        helper = new ExporterHelper(p.id(), id, p.signal(),
-            new CollectorConfig.RetrySpec(false, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO, 1, 0),
-            new CollectorConfig.QueueSpec(false, 1, 1), new DebugSender((CollectorConfig.DebugSpec) spec, log), log,
-            failures, gate);
-      }
-      exporters.add(helper);
-    }
-    SignalConsumer head = new Pipeline.FanOut(exporters);
-    List<String> processors = p.processors();
-    for (int i = processors.size() - 1; i >= 0; i--) {
-      CollectorConfig.ProcessorSpec spec = config.processors().get(processors.get(i));
-      SignalConsumer next = head;
-      if (spec instanceof CollectorConfig.BatchSpec b) {
-        head = new BatchProcessor(b, p.signal(), next, log, p.id(), gate);
-      } else if (spec instanceof CollectorConfig.AttributesSpec a) {
-        head = new AttributesProcessor(a, p.signal(), next);
-      } else if (spec instanceof CollectorConfig.TransformSpec t) {
-        head = new TransformProcessor(t, p.signal(), next);
-      } else {
-        // memory_limiter (validated, not enforced: see the startup warning) and decouple, whose work (exports
-        // off the receiver's thread) the exporters' sending queue already does here
-        head = next;
-      }
-    }
-    if (!clockSkew.isZero()) {
-      head = new ClockShift(clockSkew, head);
-    }
-    return new Pipeline(p.id(), p.signal(), head, exporters);
-  }
-
-  private String describeReceivers() {
-    List<String> parts = new ArrayList<>();
-    for (OtlpReceiver r : receivers) {
-      parts.add(r.id() + " (" + OtlpReceiver.describe(r.grpcEndpoint(), r.httpEndpoint()) + ")");
-    }
-    for (TelemetryApiReceiver r : telemetryReceivers) {
-      parts.add(r.id() + " (Telemetry API listener on 127.0.0.1:" + r.port() + ")");
-    }
-    return "receivers " + (parts.isEmpty() ? "none" : String.join(", ", parts));
-  }
-
-  private String describePipelines() {
-    List<String> parts = new ArrayList<>();
-    for (CollectorConfig.PipelineSpec p : config.pipelines()) {
-      parts.add(p.id() + " " + p.receivers() + " -> " + p.processors() + " -> " + p.exporters());
-    }
-    return String.join(", ", parts);
   }
 
   private OtlpReceiver firstReceiver(boolean grpc) {
     requireStarted();
-    return receivers.stream().filter(r -> (grpc ? r.grpcEndpoint() : r.httpEndpoint()) != null).findFirst()
-        .orElseThrow(() -> new IllegalStateException("no otlp receiver with protocol " + (grpc ? "grpc" : "http")
-            + " runs in a pipeline of " + config));
+    return wiring.firstReceiver(grpc);
   }
 
   /** Whether an {@code otlp} receiver with the HTTP protocol runs (a collector may receive through telemetryapi only). */
   public boolean hasOtlpHttpReceiver() {
     requireStarted();
-    return receivers.stream().anyMatch(r -> r.httpEndpoint() != null);
+    return wiring.otlpReceivers().stream().anyMatch(r -> r.httpEndpoint() != null);
   }
 
   /** Base URL of the OTLP/HTTP receiver, e.g. {@code http://127.0.0.1:4318} (append {@code /v1/traces}). */
@@ -333,7 +218,7 @@ public final class EmbeddedCollector implements AutoCloseable {
   }
 
   public Stats stats() {
-    return new Stats(pipelines.stream().map(Pipeline::stats).toList());
+    return new Stats(wiring.pipelines().stream().map(Pipeline::stats).toList());
   }
 
   /** The most recent export failures (at most 200), oldest first. */
@@ -357,7 +242,7 @@ public final class EmbeddedCollector implements AutoCloseable {
       return false;
     }
     try (ClientFactory factory = ClientFactory.builder().build()) {
-      for (OtlpReceiver r : receivers) {
+      for (OtlpReceiver r : wiring.otlpReceivers()) {
         for (URI u : new URI[] {r.grpcEndpoint(), r.httpEndpoint()}) {
           if (u == null) {
             continue;
@@ -463,28 +348,7 @@ public final class EmbeddedCollector implements AutoCloseable {
   }
 
   private void stopQuietly(Duration drain) {
-    for (TelemetryApiReceiver r : telemetryReceivers) {
-      try {
-        r.close();
-      } catch (RuntimeException e) {
-        log.warn("receiver " + r.id() + " did not stop cleanly: " + e);
-      }
-    }
-    for (OtlpReceiver r : receivers) {
-      try {
-        r.close();
-      } catch (RuntimeException e) {
-        log.warn("receiver " + r.id() + " did not stop cleanly: " + e);
-      }
-    }
-    for (Pipeline p : pipelines) {
-      p.flush();
-    }
-    for (Pipeline p : pipelines) {
-      for (ExporterHelper e : p.exporters()) {
-        e.shutdown(drain);
-      }
-    }
+    wiring.stop(drain);
   }
 
   private void requireStarted() {

@@ -1,7 +1,6 @@
 package io.traceharness.embedded;
 
 import io.traceharness.apigateway.EmbeddedApiGateway;
-import io.traceharness.apigateway.FunctionInvoker;
 import io.traceharness.apigateway.GatewayRequest;
 import io.traceharness.apm.EmbeddedApmServer;
 import io.traceharness.collector.CollectorExtension;
@@ -10,12 +9,8 @@ import io.traceharness.diagnosis.Evidence;
 import io.traceharness.elasticsearch.EmbeddedElasticsearch;
 import io.traceharness.forwarder.ServerlessForwarder;
 import io.traceharness.lambda.DeployedFunction;
-import io.traceharness.lambda.FunctionConfig;
 import io.traceharness.lambda.FunctionDefinition;
-import io.traceharness.lambda.HostedExtension;
 import io.traceharness.lambda.LambdaEmulator;
-import io.traceharness.lambda.SandboxContext;
-import io.traceharness.lambda.SandboxHook;
 import io.traceharness.layers.OtelLayers;
 import io.traceharness.stack.ComponentLog;
 import io.traceharness.stack.Deployment;
@@ -26,7 +21,6 @@ import io.traceharness.stack.TracingStack;
 import io.traceharness.support.LocalCertificateAuthority;
 import io.traceharness.trace.Traces;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -38,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +62,10 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  * sandbox asks for the well-known ones); fixed ports are checked before anything starts. API Gateway
  * speaks HTTPS and plaintext on its port, with a certificate of the local certificate authority.
  *
+ * <p>Its parts: {@link StackCollector} (the stack's collector on each path), {@link StackGateways}
+ * (the API Gateway APIs and the {@code execute-api} URLs pointed at them), {@link LayerCollectors}
+ * (the layer collector of each execution environment), {@link StackEvidence} (what the diagnosis gets).
+ *
  * <pre>{@code
  * try (EmbeddedStack stack = EmbeddedStack.builder().build().start()) {
  *   Deployment f = stack.deploy(FunctionSpec.nodejs("consumer", "handler.producer")
@@ -90,28 +87,19 @@ public final class EmbeddedStack implements TracingStack {
   private final Map<String, Duration> clockSkew;
   private final int lambdaConcurrency;
   private final StackPorts ports;
-  /** One certificate for every API Gateway of the stack, as {@code *.execute-api.REGION.amazonaws.com} has one. */
-  private LocalCertificateAuthority.ServerCertificate gatewayCertificate;
   private final boolean freeze;
   private final boolean shipLogs;
   private final TelemetryPath path;
+  private final StackGateways gateways = new StackGateways();
+  private final LayerCollectors layerCollectors;
   private EmbeddedElasticsearch elasticsearch;
   private ServerlessForwarder logForwarder;
   private EmbeddedApmServer apm;
   private EmbeddedCollector collector;
   private LambdaEmulator lambda;
-  private EmbeddedApiGateway gateway;
   private Traces traces;
-  private final Map<String, LayerCollector> layerCollectors = new ConcurrentHashMap<>();
   private final Map<OtelLayers.Kind, String> publishedLayers = new ConcurrentHashMap<>();
-  /** A project's other APIs: REST APIs of other stages ({@code REST:Prod}) and the HTTP API ({@code HTTP}). */
-  private final Map<String, EmbeddedApiGateway> otherGateways = new ConcurrentHashMap<>();
   private volatile boolean closed;
-
-  /** The collector extension of one execution environment of a function, and its collector. */
-  private record LayerCollector(String function, String instanceId, CollectorExtension extension,
-      EmbeddedCollector collector) {
-  }
 
   private EmbeddedStack(Builder b) {
     this.region = b.region;
@@ -122,6 +110,7 @@ public final class EmbeddedStack implements TracingStack {
     this.freeze = b.freeze;
     this.shipLogs = b.shipLogs;
     this.path = b.path != null ? b.path : TelemetryPath.configured();
+    this.layerCollectors = new LayerCollectors(this::collector, clockSkew, gateways);
   }
 
   public static Builder builder() {
@@ -143,27 +132,18 @@ public final class EmbeddedStack implements TracingStack {
       // default) reaches it as it reaches Elastic Cloud; the Lambda environment trusts the local CA
       apm = EmbeddedApmServer.builder().elasticsearch(elasticsearch.endpoint()).secretToken(secretToken)
           .port(ports.apmServer()).tls(LocalCertificateAuthority.shared().issueServer("apm-server")).build().start();
-      Map<String, String> collectorEnv = new LinkedHashMap<>();
-      if (path == TelemetryPath.EDOT) {
-        collectorEnv.putAll(edotEnvironment());
-      } else {
-        collectorEnv.put("APM_SERVER_URL", apm.endpoint().toString());
-        if (secretToken != null) {
-          collectorEnv.put("APM_SERVER_TOKEN", secretToken);
-        }
-      }
-      collector = EmbeddedCollector.builder().name("collector").config(stackCollectorConfig())
+      Map<String, String> collectorEnv = StackCollector.environment(path, elasticsearch.endpoint(), apm.endpoint(),
+          secretToken);
+      collector = EmbeddedCollector.builder().name("collector").config(StackCollector.config(path, ports, secretToken))
           .environment(collectorEnv).freePorts(false).build().start();
       LambdaEmulator.Builder lambdaBuilder = LambdaEmulator.builder().region(region)
-          .accountConcurrency(lambdaConcurrency).port(ports.lambda()).freeze(freeze).sandboxHook(new LayerCollectors());
+          .accountConcurrency(lambdaConcurrency).port(ports.lambda()).freeze(freeze).sandboxHook(layerCollectors);
       if (shipLogs) {
         logForwarder = ServerlessForwarder.builder(elasticsearch.client()).region(region).build();
         lambdaBuilder.logSubscriber(logForwarder);
       }
       lambda = lambdaBuilder.build().start();
-      gatewayCertificate = LocalCertificateAuthority.shared().issueServer("api-gateway");
-      gateway = EmbeddedApiGateway.builder().stage("dev").port(ports.apiGateway()).tls(gatewayCertificate)
-          .invoker(FunctionInvoker.lambda(lambda)).build().start();
+      gateways.start(ports.apiGateway(), lambda);
       traces = Traces.reader(elasticsearch.client());
     } catch (RuntimeException | Error e) {
       close();
@@ -171,7 +151,7 @@ public final class EmbeddedStack implements TracingStack {
     }
     LOG.info("Embedded tracing stack ready in {} s ({} path): Elasticsearch {}, APM Server {}, OTLP {}, Lambda {},"
         + " API Gateway {}", String.format("%.1f", (System.nanoTime() - t0) / 1e9), path.name().toLowerCase(),
-        elasticsearch.endpoint(), apm.endpoint(), collector.otlpHttpEndpoint(), lambda.endpoint(), gateway.endpoint());
+        elasticsearch.endpoint(), apm.endpoint(), collector.otlpHttpEndpoint(), lambda.endpoint(), gateways.main().endpoint());
     return this;
   }
 
@@ -197,14 +177,13 @@ public final class EmbeddedStack implements TracingStack {
 
   /** What the EDOT configuration reads from its environment: Elasticsearch's endpoint, an empty API key. */
   public Map<String, String> edotEnvironment() {
-    // the node runs without security: the exporter sends no Authorization header for an empty key
-    return Map.of(EdotGateway.ENDPOINT_ENV, elasticsearch.endpoint().toString(), EdotGateway.API_KEY_ENV, "");
+    return StackCollector.edotEnvironment(elasticsearch.endpoint());
   }
 
   @Override
   public Endpoints endpoints() {
     return new Endpoints(elasticsearch.endpoint(), apm.endpoint(), secretToken, collector.otlpHttpEndpoint(),
-        collector.otlpGrpcEndpoint(), lambda.endpoint(), gateway.endpoint(), region);
+        collector.otlpGrpcEndpoint(), lambda.endpoint(), gateways.main().endpoint(), region);
   }
 
   /**
@@ -217,80 +196,9 @@ public final class EmbeddedStack implements TracingStack {
     DeployedFunction deployed = lambda.deploy(definition(spec));
     Map<FunctionSpec.HttpRoute, URI> urls = new LinkedHashMap<>();
     for (FunctionSpec.HttpRoute route : spec.routes()) {
-      urls.put(route, gatewayFor(route).route(route.method(), route.path(), spec.name()));
+      urls.put(route, gateways.route(route, spec.name()));
     }
     return new Deployment(deployed.name(), deployed.arn(), spec, urls);
-  }
-
-  /**
-   * The API a route belongs to: the stack's REST API for its default stage, else a REST API of the
-   * route's stage or the HTTP API ({@code $default} stage), started at first use, as API Gateway
-   * gives each API its own invoke URL.
-   */
-  private EmbeddedApiGateway gatewayFor(FunctionSpec.HttpRoute route) {
-    if (route.api() == FunctionSpec.Api.REST && (route.stage() == null || route.stage().equals(gateway.stage()))) {
-      return gateway;
-    }
-    String key = route.api() == FunctionSpec.Api.HTTP ? "HTTP" : "REST:" + route.stage();
-    synchronized (otherGateways) {
-      if (closed) {
-        throw new IllegalStateException("the stack is closed");
-      }
-      return otherGateways.computeIfAbsent(key, k -> {
-        boolean http = route.api() == FunctionSpec.Api.HTTP;
-        return EmbeddedApiGateway.builder().stage(http ? EmbeddedApiGateway.DEFAULT_STAGE : route.stage())
-            .payloadFormatVersion(http ? "2.0" : "1.0").invoker(FunctionInvoker.lambda(lambda)).tls(gatewayCertificate)
-            .logFile(gateway.logFile().resolveSibling("apigateway-" + k.replace(':', '-').toLowerCase() + ".log"))
-            .build().start();
-      });
-    }
-  }
-
-  /**
-   * A function written for AWS calls its APIs at {@code https://ID.execute-api.REGION.amazonaws.com/STAGE/…}
-   * (a descriptor builds such URLs from {@code #{ApiGatewayRestApi}} or {@code ${ServerlessRestApi}});
-   * as {@code /opt} and {@code /var/task}, those are pointed at the local API Gateway: the REST API of
-   * that stage, else the HTTP API. The scheme stays: {@code https://} (all API Gateway serves) goes to
-   * the gateway's HTTPS endpoint, whose certificate the runtimes trust through the local certificate
-   * authority; {@code http://} to its plaintext one.
-   */
-  private Map<String, String> localApiUrls(Map<String, String> env) {
-    Map<String, String> rewritten = new LinkedHashMap<>();
-    env.forEach((k, v) -> {
-      java.util.regex.Matcher m = EXECUTE_API.matcher(v);
-      StringBuilder out = new StringBuilder();
-      boolean changed = false;
-      while (m.find()) {
-        boolean https = m.group(1).equals("https");
-        String stage = m.group(3);
-        EmbeddedApiGateway target = null;
-        String rest = m.group(4) == null ? "" : m.group(4);
-        if (stage != null && stage.equals(gateway.stage())) {
-          target = gateway;
-        } else if (stage != null && otherGateways.containsKey("REST:" + stage)) {
-          target = otherGateways.get("REST:" + stage);
-        }
-        String replacement;
-        if (target != null) {
-          replacement = endpointFor(target, https) + rest;
-        } else if (otherGateways.containsKey("HTTP")) {
-          replacement = endpointFor(otherGateways.get("HTTP"), https) + (stage == null ? "" : "/" + stage) + rest;
-        } else {
-          continue;
-        }
-        m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(replacement));
-        changed = true;
-      }
-      if (changed) {
-        m.appendTail(out);
-        rewritten.put(k, out.toString());
-      }
-    });
-    return rewritten;
-  }
-
-  private static URI endpointFor(EmbeddedApiGateway gateway, boolean https) {
-    return https ? gateway.httpsEndpoint() : gateway.endpoint();
   }
 
   /**
@@ -299,11 +207,8 @@ public final class EmbeddedStack implements TracingStack {
    * as {@link #deploy} arranges it; {@code url} itself when it names no API of this stack.
    */
   public String localUrl(String url) {
-    return localApiUrls(Map.of("v", url)).getOrDefault("v", url);
+    return gateways.localApiUrls(Map.of("v", url)).getOrDefault("v", url);
   }
-
-  private static final java.util.regex.Pattern EXECUTE_API = java.util.regex.Pattern.compile(
-      "(https?)://([a-z0-9]+)\\.execute-api\\.[a-z0-9-]+\\.amazonaws\\.com(?:/([A-Za-z0-9_$-]+))?([^\\s,;\"']*)");
 
   /** The Lambda service's definition of the spec's function, with the OpenTelemetry layer when asked for. */
   private FunctionDefinition definition(FunctionSpec spec) {
@@ -334,126 +239,12 @@ public final class EmbeddedStack implements TracingStack {
 
   /** Every request the stack's API Gateways answered (the default stage's, other stages', the HTTP API's). */
   public List<GatewayRequest> gatewayRequests() {
-    List<GatewayRequest> requests = new ArrayList<>(gateway.requests());
-    otherGateways.values().forEach(g -> requests.addAll(g.requests()));
-    return requests;
+    return gateways.requests();
   }
 
   @Override
   public void collectEvidence(Evidence.Builder evidence) {
-    for (GatewayRequest r : gatewayRequests()) {
-      if (r.function() != null) {
-        evidence.gatewayRequest(new Evidence.GatewayRequest(r.time(), r.method(), r.path(), r.function(),
-            r.traceparent(), r.xAmznTraceId(), r.status()));
-      }
-    }
-    lambda.invocations().forEach(i -> evidence.invocation(
-        new Evidence.Invocation(i.start(), i.function(), i.requestId(), i.traceHeader(), i.errorType())));
-    for (LayerCollector lc : layerCollectors.values()) {
-      lc.collector().exportFailures().forEach(f -> evidence.exportFailure(
-          new Evidence.ExportFailure(f.time(), lc.function(), f.exporter() + " → " + f.destination(), f.error())));
-    }
-    collector.exportFailures().forEach(f -> evidence.exportFailure(
-        new Evidence.ExportFailure(f.time(), null, f.exporter() + " → " + f.destination(), f.error())));
-    outagesOf(collector, "the stack's collector (" + collector.otlpHttpEndpoint() + ")", null, evidence);
-    for (LayerCollector lc : layerCollectors.values()) {
-      outagesOf(lc.collector(), "the layer collector of environment " + lc.instanceId(), lc.function(), evidence);
-    }
-    Set<String> functionNames = new LinkedHashSet<>();
-    lambda.invocations().forEach(i -> functionNames.add(i.function()));
-    for (String name : functionNames) {
-      lambda.function(name).ifPresent(cfg -> evidence.function(facts(cfg)));
-    }
-    lifecycleEvidence(functionNames, evidence);
-  }
-
-  /**
-   * What the environments' lifecycle did to spans, from when each collector received them: spans
-   * ended before a freeze and received after the thaw that followed; shutdowns with the invocations
-   * whose spans (matched by {@code faas.invocation_id}) no collector ever received; invocations an
-   * extension held to their timeout.
-   */
-  private void lifecycleEvidence(Set<String> functionNames, Evidence.Builder evidence) {
-    Map<String, EmbeddedCollector.ReceivedSpan> firstSeen = new LinkedHashMap<>();
-    List<EmbeddedCollector> all = new ArrayList<>();
-    layerCollectors.values().forEach(lc -> all.add(lc.collector()));
-    all.add(collector);
-    for (EmbeddedCollector c : all) {
-      for (EmbeddedCollector.ReceivedSpan r : c.receivedSpans()) {
-        firstSeen.merge(r.traceId() + r.spanId(), r, (a, b) -> a.at().isBefore(b.at()) ? a : b);
-      }
-    }
-    Map<String, String> functionOfService = new LinkedHashMap<>();
-    Map<String, Boolean> layered = new LinkedHashMap<>();
-    for (String name : functionNames) {
-      lambda.function(name).ifPresent(cfg -> {
-        Evidence.FunctionFacts f = facts(cfg);
-        functionOfService.put(f.serviceName(), name);
-        layered.put(name, f.otelLayer());
-      });
-    }
-    Map<String, String> instanceOfRequest = new LinkedHashMap<>();
-    lambda.invocations().forEach(i -> instanceOfRequest.put(i.requestId(), i.instanceId()));
-    Map<String, List<io.traceharness.lambda.LifecycleLog.Freeze>> freezesOf = new LinkedHashMap<>();
-    lambda.lifecycle().freezes().stream().filter(f -> f.to() != null)
-        .sorted(java.util.Comparator.comparing(io.traceharness.lambda.LifecycleLog.Freeze::from))
-        .forEach(f -> freezesOf.computeIfAbsent(f.function(), k -> new ArrayList<>()).add(f));
-    Set<String> exportedRequests = new java.util.HashSet<>();
-    for (EmbeddedCollector.ReceivedSpan r : firstSeen.values()) {
-      if (r.invocationId() != null) {
-        exportedRequests.add(r.invocationId());
-      }
-      String function = r.service() == null ? null : functionOfService.get(r.service());
-      if (function == null || r.end() == null) {
-        continue;
-      }
-      String instance = r.invocationId() == null ? null : instanceOfRequest.get(r.invocationId());
-      for (io.traceharness.lambda.LifecycleLog.Freeze f : freezesOf.getOrDefault(function, List.of())) {
-        if (f.from().isAfter(r.at())) {
-          break;
-        }
-        if (!f.from().isBefore(r.end()) && !f.to().isAfter(r.at()) && (instance == null || instance.equals(f.instanceId()))) {
-          evidence.lateExport(new Evidence.LateExport(function, f.instanceId(), r.traceId(), r.spanId(), r.name(), r.end(),
-              r.at(), f.from(), f.to()));
-          break;
-        }
-      }
-    }
-    Map<String, String> serviceOf = new LinkedHashMap<>();
-    functionOfService.forEach((service, function) -> serviceOf.put(function, service));
-    for (io.traceharness.lambda.LifecycleLog.Shutdown s : lambda.lifecycle().shutdowns()) {
-      List<String> unexported = !layered.getOrDefault(s.function(), false) ? List.of()
-          : lambda.invocations().stream().filter(i -> i.instanceId().equals(s.instanceId()))
-              .filter(i -> !exportedRequests.contains(i.requestId())
-                  && !anyEndedDuring(firstSeen.values(), serviceOf.get(s.function()), i))
-              .map(io.traceharness.lambda.Invocation::requestId).toList();
-      evidence.environmentShutdown(new Evidence.EnvironmentShutdown(s.function(), s.instanceId(), s.at(), s.reason(),
-          unexported));
-    }
-    lambda.lifecycle().extensionTimeouts().forEach(t -> evidence.extensionTimeout(new Evidence.ExtensionTimeout(
-        t.function(), t.instanceId(), t.requestId(), t.extensions(), t.at(), t.timeout())));
-  }
-
-  /**
-   * Whether a collector got a span of the service that ended while the invocation ran (or within a
-   * second after: work the handler left running): a span of the invocation that names no request id,
-   * as an SDK without the Lambda instrumentation makes.
-   */
-  private static boolean anyEndedDuring(java.util.Collection<EmbeddedCollector.ReceivedSpan> spans, String service,
-      io.traceharness.lambda.Invocation i) {
-    if (service == null || i.end() == null) {
-      return false;
-    }
-    java.time.Instant until = i.end().plusSeconds(1);
-    return spans.stream().anyMatch(r -> service.equals(r.service()) && r.end() != null && !r.end().isBefore(i.start())
-        && !r.end().isAfter(until));
-  }
-
-  private static void outagesOf(EmbeddedCollector c, String component, String function, Evidence.Builder evidence) {
-    for (EmbeddedCollector.Outage o : c.outages()) {
-      evidence.outage(new Evidence.Outage(component, function, o.stopped(), o.restarted(),
-          o.droppedAtStop() + " items still queued at stop were dropped; its export failures: " + c.exportFailures().size()));
-    }
+    new StackEvidence(lambda, collector, layerCollectors.all()).collect(gatewayRequests(), evidence);
   }
 
   @Override
@@ -468,11 +259,8 @@ public final class EmbeddedStack implements TracingStack {
     if (collector != null) {
       logs.add(new ComponentLog("collector", collector.logFile()));
     }
-    layerCollectors.values().forEach(lc -> logs.add(new ComponentLog("collector of " + lc.function(), lc.collector().logFile())));
-    if (gateway != null) {
-      logs.add(new ComponentLog("api-gateway", gateway.logFile()));
-    }
-    otherGateways.forEach((k, g) -> logs.add(new ComponentLog("api-gateway " + k, g.logFile())));
+    layerCollectors.addLogs(logs);
+    gateways.addLogs(logs);
     if (lambda != null) {
       Set<String> names = new LinkedHashSet<>();
       lambda.invocations().forEach(i -> names.add(i.function()));
@@ -488,17 +276,12 @@ public final class EmbeddedStack implements TracingStack {
 
   /** API Gateway, for the requests it saw. */
   public EmbeddedApiGateway apiGateway() {
-    return gateway;
+    return gateways.main();
   }
 
   /** Every API Gateway API of the stack: the default stage's REST API, then those started at first use. */
   public List<EmbeddedApiGateway> apiGateways() {
-    List<EmbeddedApiGateway> all = new ArrayList<>();
-    if (gateway != null) {
-      all.add(gateway);
-    }
-    all.addAll(otherGateways.values());
-    return all;
+    return gateways.all();
   }
 
   public EmbeddedApmServer apmServer() {
@@ -530,14 +313,12 @@ public final class EmbeddedStack implements TracingStack {
 
   /** The layer collector extension of a function's latest environment, if its environment configured one. */
   public Optional<CollectorExtension> layerCollectorExtension(String function) {
-    return layerCollectors.values().stream().filter(lc -> lc.function().equals(function))
-        .map(LayerCollector::extension).reduce((a, b) -> b);
+    return layerCollectors.latest(function).map(LayerCollectors.LayerCollector::extension);
   }
 
   /** The layer collector started for a function, if its environment configured one. */
   public Optional<EmbeddedCollector> layerCollector(String function) {
-    return layerCollectors.values().stream().filter(lc -> lc.function().equals(function))
-        .map(LayerCollector::collector).reduce((a, b) -> b);
+    return layerCollectors.latest(function).map(LayerCollectors.LayerCollector::collector);
   }
 
   @Override
@@ -547,118 +328,14 @@ public final class EmbeddedStack implements TracingStack {
     }
     closed = true;
     // functions first, so their last spans still reach APM Server; Elasticsearch last
-    closeQuietly(gateway);
-    synchronized (otherGateways) {
-      otherGateways.values().forEach(EmbeddedStack::closeQuietly);
-    }
+    gateways.close();
     closeQuietly(lambda);
     // after the functions, so their last lines (Shutdown output included) are shipped
     closeQuietly(logForwarder);
-    layerCollectors.values().forEach(lc -> closeQuietly(lc.extension()));
+    layerCollectors.close();
     closeQuietly(collector);
     closeQuietly(apm);
     closeQuietly(elasticsearch);
-  }
-
-  /**
-   * The layer's collector, as the ADOT extension runs it: one per execution environment, started
-   * before the runtime and stopped when the environment ends. Stopped collectors stay listed, so
-   * their export failures still explain a trace afterwards.
-   */
-  private final class LayerCollectors implements SandboxHook {
-    /** The end of each environment's collector extension, declared before it starts. */
-    private final Map<String, CompletableFuture<Void>> ends = new ConcurrentHashMap<>();
-
-    // the layer's extensions/collector: the environment waits for it to register, as for any external extension
-    @Override
-    public List<HostedExtension> extensions(SandboxContext ctx) {
-      if (collectorConfigOf(ctx.environment()) == null) {
-        return List.of();
-      }
-      CompletableFuture<Void> ended = new CompletableFuture<>();
-      ends.put(ctx.instanceId(), ended);
-      return List.of(new HostedExtension(CollectorExtension.NAME, ended));
-    }
-
-    @Override
-    public Map<String, String> beforeStart(SandboxContext ctx) {
-      Map<String, String> env = ctx.environment();
-      Path config = collectorConfigOf(env);
-      EmbeddedCollector target = collector;
-      if (config != null) {
-        CompletableFuture<Void> ended = ends.remove(ctx.instanceId());
-        EmbeddedCollector.Builder builder = EmbeddedCollector.builder().name("collector-" + ctx.instanceId())
-            .config(config).environment(env).freePorts(true)
-            .clockSkew(clockSkew.getOrDefault(ctx.functionName(), Duration.ZERO));
-        CollectorExtension ext;
-        try {
-          ext = CollectorExtension.start(builder, env);
-        } catch (RuntimeException e) {
-          ended.complete(null);
-          throw e;
-        }
-        ext.ended().whenComplete((x, failure) -> ended.complete(null));
-        target = ext.collector();
-        if (target != null) {
-          layerCollectors.put(ctx.instanceId(), new LayerCollector(ctx.functionName(), ctx.instanceId(), ext, target));
-        }
-      } else if (clockSkew.containsKey(ctx.functionName())) {
-        throw new IllegalStateException("clock skew for " + ctx.functionName()
-            + " needs a layer collector: set OPENTELEMETRY_COLLECTOR_CONFIG_FILE in its environment");
-      }
-      // the layer would send to the collector on localhost; point it at the one that runs here
-      Map<String, String> extra = new LinkedHashMap<>(localApiUrls(env));
-      if (target != null && target.hasOtlpHttpReceiver()) {
-        extra.put("OTEL_EXPORTER_OTLP_ENDPOINT", target.otlpHttpEndpoint().toString());
-      }
-      return extra;
-    }
-
-    // the collector extension is frozen with its environment: a batch it still holds waits for the next invoke
-    @Override
-    public void frozen(SandboxContext ctx) {
-      LayerCollector lc = layerCollectors.get(ctx.instanceId());
-      if (lc != null) {
-        lc.collector().pause();
-      }
-    }
-
-    @Override
-    public void thawed(SandboxContext ctx) {
-      LayerCollector lc = layerCollectors.get(ctx.instanceId());
-      if (lc != null) {
-        lc.collector().resume();
-      }
-    }
-
-    @Override
-    public void afterStop(SandboxContext ctx) {
-      LayerCollector lc = layerCollectors.get(ctx.instanceId());
-      if (lc != null) {
-        closeQuietly(lc.extension());
-      }
-    }
-  }
-
-  /** The collector configuration named by the function's environment, as the ADOT layer reads it. */
-  private static Path collectorConfigOf(Map<String, String> env) {
-    String uri = env.get("OPENTELEMETRY_COLLECTOR_CONFIG_URI");
-    String file = env.get("OPENTELEMETRY_COLLECTOR_CONFIG_FILE");
-    String value = uri != null && !uri.isBlank() ? uri : file;
-    if (value == null || value.isBlank()) {
-      return null;
-    }
-    String path = value.startsWith("file:") ? URI.create(value).getPath() : value;
-    if (value.contains("://") && !value.startsWith("file:")) {
-      throw new IllegalArgumentException("collector configuration " + value
-          + ": only files of the function package or layers can be read here (file: URIs or paths)");
-    }
-    Path p = Path.of(path);
-    if (!Files.isRegularFile(p)) {
-      throw new IllegalArgumentException("collector configuration " + value + " does not exist in the function's package"
-          + " (resolved to " + p + ")");
-    }
-    return p;
   }
 
   private String otelLayerArn(String runtime) {
@@ -667,58 +344,7 @@ public final class EmbeddedStack implements TracingStack {
         OtelLayers.zip(k), "OpenTelemetry layer (" + k.id() + ")", List.of(runtime)));
   }
 
-  private Evidence.FunctionFacts facts(FunctionConfig cfg) {
-    Map<String, String> env = cfg.environment();
-    String service = env.getOrDefault("OTEL_SERVICE_NAME", cfg.name());
-    String propagators = env.getOrDefault("OTEL_PROPAGATORS", "tracecontext,baggage,xray-lambda (layer default)");
-    boolean layer = !cfg.layers().isEmpty() || env.containsKey("AWS_LAMBDA_EXEC_WRAPPER");
-    return new Evidence.FunctionFacts(cfg.name(), service, cfg.activeTracing(), propagators, layer);
-  }
-
-  /**
-   * The stack's collector: OTLP on the chosen ports (0: free ones); on the APM path to APM Server with
-   * its token if any, on the EDOT path Elastic's gateway configuration.
-   */
-  private String stackCollectorConfig() {
-    if (path == TelemetryPath.EDOT) {
-      return EdotGateway.onPorts(ports.otlpGrpc(), ports.otlpHttp());
-    }
-    return """
-        receivers:
-          otlp:
-            protocols:
-              grpc:
-                endpoint: 127.0.0.1:%d
-              http:
-                endpoint: 127.0.0.1:%d
-        processors:
-          batch:
-            timeout: 200ms
-        exporters:
-          otlp/elastic:
-            endpoint: ${env:APM_SERVER_URL}
-            tls:
-              insecure: true
-        %s
-        service:
-          pipelines:
-            traces:
-              receivers: [otlp]
-              processors: [batch]
-              exporters: [otlp/elastic]
-            metrics:
-              receivers: [otlp]
-              processors: [batch]
-              exporters: [otlp/elastic]
-            logs:
-              receivers: [otlp]
-              processors: [batch]
-              exporters: [otlp/elastic]
-        """.formatted(ports.otlpGrpc(), ports.otlpHttp(), secretToken == null ? ""
-        : "    headers:\n      Authorization: \"Bearer ${env:APM_SERVER_TOKEN}\"");
-  }
-
-  private static void closeQuietly(AutoCloseable c) {
+  static void closeQuietly(AutoCloseable c) {
     if (c == null) {
       return;
     }
