@@ -300,57 +300,6 @@ final class IntakeContext {
     return s.contains(":") && s.matches("[0-9a-fA-F:.]+");
   }
 
-  /** An IP as Go's netip prints it: IPv6 in lower-case hex with the longest run of zero groups as "::". */
-  static String canonicalIp(String ip) {
-    if (!ip.contains(":")) {
-      return ip;
-    }
-    byte[] bytes;
-    try {
-      // a literal address: no lookup happens
-      bytes = java.net.InetAddress.getByName(ip).getAddress();
-    } catch (java.net.UnknownHostException e) {
-      return ip;
-    }
-    if (bytes.length != 16) {
-      return java.net.InetAddress.getLoopbackAddress().getHostAddress().equals(ip) ? ip : ipv4(bytes);
-    }
-    int[] groups = new int[8];
-    for (int i = 0; i < 8; i++) {
-      groups[i] = ((bytes[2 * i] & 0xff) << 8) | (bytes[2 * i + 1] & 0xff);
-    }
-    int bestStart = -1;
-    int bestLen = 1;
-    for (int i = 0; i < 8; ) {
-      int j = i;
-      while (j < 8 && groups[j] == 0) {
-        j++;
-      }
-      if (j - i > bestLen) {
-        bestStart = i;
-        bestLen = j - i;
-      }
-      i = j == i ? i + 1 : j;
-    }
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < 8; i++) {
-      if (i == bestStart) {
-        b.append("::");
-        i += bestLen - 1;
-        continue;
-      }
-      if (b.length() > 0 && b.charAt(b.length() - 1) != ':') {
-        b.append(':');
-      }
-      b.append(Integer.toHexString(groups[i]));
-    }
-    return b.toString();
-  }
-
-  private static String ipv4(byte[] bytes) {
-    return (bytes[0] & 0xff) + "." + (bytes[1] & 0xff) + "." + (bytes[2] & 0xff) + "." + (bytes[3] & 0xff);
-  }
-
   /** mapToCloudModel: only {@code context.cloud.origin}. */
   static void cloudOrigin(ObjectNode doc, JsonNode cloud) {
     JsonNode origin = cloud.path("origin");

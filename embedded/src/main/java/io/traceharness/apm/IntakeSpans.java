@@ -122,11 +122,12 @@ final class IntakeSpans {
     String address = text(destination, "address");
     if (address != null) {
       Docs.put(doc, "destination.address", address);
+      // modeljson/destination.pb.json.go: the address as sent when netip parses it; a zero port is left out
       if (IntakeContext.isIp(address)) {
-        Docs.put(doc, "destination.ip", IntakeContext.canonicalIp(address));
+        Docs.put(doc, "destination.ip", address);
       }
     }
-    if (destination.path("port").isNumber()) {
+    if (destination.path("port").isNumber() && destination.get("port").asLong() != 0) {
       Docs.put(doc, "destination.port", destination.get("port").asLong());
     }
     JsonNode service = destination.path("service");

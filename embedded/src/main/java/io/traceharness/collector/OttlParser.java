@@ -242,12 +242,15 @@ final class OttlParser {
       ctx = groupContext;
       field = t;
     } else {
-      throw error("path \"" + t + "\" names no context; write resource.…, span.… or log.…, or group the"
-          + " statements under a context:");
+      // contrib pkg/ottl/parser.go, parsePathContext: the context names the path could take
+      throw error("missing context name for path \"" + t + "\", possibly valid options are: "
+          + allowed.stream().sorted().map(c -> "\"" + c + "." + t + "\"").collect(java.util.stream.Collectors.joining(", "))
+          + " (or group the statements under a context:)");
     }
     if (!allowed.contains(ctx)) {
-      throw error("context \"" + ctx + "\" is not valid here (valid: " + String.join(", ", allowed)
-          + "; the embedded collector runs resource, span and log paths)");
+      throw error("context \"" + ctx + "\" from path \"" + t + "\" is not valid, it must be replaced by one of: "
+          + allowed.stream().sorted().map(c -> "\"" + c + "\"").collect(java.util.stream.Collectors.joining(", "))
+          + " (the embedded collector runs resource, span and log paths)");
     }
     if (!(field.equals("attributes") || field.equals("name") && ctx.equals("span"))) {
       throw error("path " + ctx + "." + field + " is not supported by the embedded collector (it reads and writes "

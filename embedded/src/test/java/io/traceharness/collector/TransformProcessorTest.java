@@ -140,11 +140,11 @@ class TransformProcessorTest {
     assertThatThrownBy(() -> config("""
         trace_statements:
           - set(log.attributes["x"], "y")
-        """)).hasMessageContaining("context \"log\" is not valid here (valid: ");
+        """)).hasMessageContaining("context \"log\" from path \"log.attributes\" is not valid, it must be replaced by one of: \"resource\"");
     assertThatThrownBy(() -> config("""
         trace_statements:
           - set(attributes["x"], "y")
-        """)).hasMessageContaining("names no context");
+        """)).hasMessageContaining("missing context name for path \"attributes\", possibly valid options are: \"resource.attributes\"");
     assertThatThrownBy(() -> config("""
         error_mode: loud
         trace_statements: []
