@@ -185,7 +185,7 @@ class OtelLayersOnLambdaIT {
     return spec.layer(layerArn)
         .timeout(Duration.ofSeconds(30))
         .env("AWS_LAMBDA_EXEC_WRAPPER", "/opt/otel-handler")
-        .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint())
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint().toString())
         .env("DOWNSTREAM_URL", downstream.baseUrl() + downstreamPath);
   }
 
