@@ -38,7 +38,7 @@ zip=$(ls functions/target/*-nodejs.zip | head -n 1)
 echo "deploying producer and consumer into LocalStack (the OpenTelemetry layer is built at first use)…"
 ./mvnw -B -q -pl containers -am install -DskipTests
 deploy_out=$(./mvnw -B -q -pl containers exec:java \
-  -Dexec.mainClass=io.traceharness.containers.Sandbox \
+  -Dexec.mainClass=io.traceharness.containers.SandboxDeployer \
   -Dexec.args="$zip")
 echo "$deploy_out"
 producer_url=$(sed -n 's/^PRODUCER_URL=//p' <<<"$deploy_out" | tail -n 1)

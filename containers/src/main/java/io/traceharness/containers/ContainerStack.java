@@ -60,7 +60,7 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  *
  * <pre>{@code
  * if (ContainerStack.dockerAvailable()) {
- *   try (ContainerStack stack = ContainerStack.builder().start()) {
+ *   try (ContainerStack stack = ContainerStack.builder().build().start()) {
  *     URI es = stack.endpoints().elasticsearch();
  *     Deployment consumer = stack.deploy(FunctionSpec.nodejs("consumer", "handler.producer")
  *         .code(zip).otelLayer().http("GET", "/ping").build());
@@ -455,7 +455,16 @@ public final class ContainerStack implements TracingStack {
     return env;
   }
 
-  private ContainerStack startContainers() {
+  /**
+   * Starts the containers (Elasticsearch, APM Server, collector, LocalStack if configured) and returns
+   * this stack, started.
+   *
+   * @throws IllegalStateException when the stack was started or closed before, or is attached to a sandbox
+   */
+  public ContainerStack start() {
+    if (attached || endpoints != null || closed.get()) {
+      throw new IllegalStateException("the containers stack is already started, closed, or attached to a sandbox");
+    }
     long t0 = System.nanoTime();
     try {
       Files.createDirectories(logDir);
@@ -573,13 +582,8 @@ public final class ContainerStack implements TracingStack {
       return this;
     }
 
-    /** Starts the containers (Elasticsearch, APM Server, collector, LocalStack if configured). */
-    public ContainerStack start() {
-      return build().startContainers();
-    }
-
-    /** The stack, configured but not started: no Docker call happens. */
-    ContainerStack build() {
+    /** The stack, configured but not started: no Docker call happens until {@link ContainerStack#start()}. */
+    public ContainerStack build() {
       return new ContainerStack(this);
     }
 

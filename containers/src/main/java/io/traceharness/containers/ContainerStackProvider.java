@@ -18,6 +18,6 @@ public final class ContainerStackProvider implements TracingStackProvider {
 
   @Override
   public TracingStack start() {
-    return ContainerStack.builder().start();
+    return ContainerStack.builder().build().start();
   }
 }

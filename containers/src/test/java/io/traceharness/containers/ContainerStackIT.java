@@ -49,7 +49,7 @@ class ContainerStackIT {
 
   @BeforeAll
   static void startStack() {
-    stack = ContainerStack.builder().start();
+    stack = ContainerStack.builder().build().start();
   }
 
   @AfterAll

@@ -1,14 +1,20 @@
 package io.traceharness.apm;
 
-import com.google.protobuf.ByteString;
+import static io.traceharness.apm.OtlpInputs.PARENT;
+import static io.traceharness.apm.OtlpInputs.SPAN;
+import static io.traceharness.apm.OtlpInputs.START;
+import static io.traceharness.apm.OtlpInputs.TRACE;
+import static io.traceharness.apm.OtlpInputs.resource;
+import static io.traceharness.apm.OtlpInputs.scope;
+import static io.traceharness.apm.OtlpInputs.span;
+import static io.traceharness.otlp.OtlpValues.any;
+import static io.traceharness.otlp.OtlpValues.attrs;
+import static io.traceharness.otlp.OtlpValues.id;
+
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.ArrayValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
-import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.common.v1.KeyValueList;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
@@ -28,8 +34,6 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 import io.opentelemetry.proto.trace.v1.Status;
 import io.opentelemetry.proto.trace.v1.Status.StatusCode;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -44,80 +48,17 @@ import org.junit.jupiter.params.provider.Arguments;
  */
 final class OtlpGoldenCases {
 
-  private static final String TRACE = "0af7651916cd43dd8448eb211c80319c";
   private static final String OTHER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
-  private static final String SPAN = "b7ad6b7169203331";
-  private static final String PARENT = "00f067aa0ba902b7";
-  private static final long START = 1_700_000_000_123_456_789L;
 
   private OtlpGoldenCases() {
   }
 
   // ------------------------------------------------------------------ OTLP builders
 
-  private static AnyValue value(Object v) {
-    AnyValue.Builder b = AnyValue.newBuilder();
-    if (v instanceof AnyValue a) {
-      return a;
-    } else if (v instanceof String s) {
-      b.setStringValue(s);
-    } else if (v instanceof Long l) {
-      b.setIntValue(l);
-    } else if (v instanceof Integer i) {
-      b.setIntValue(i);
-    } else if (v instanceof Boolean z) {
-      b.setBoolValue(z);
-    } else if (v instanceof Double d) {
-      b.setDoubleValue(d);
-    } else if (v instanceof byte[] bytes) {
-      b.setBytesValue(ByteString.copyFrom(bytes));
-    } else if (v instanceof List<?> list) {
-      ArrayValue.Builder array = ArrayValue.newBuilder();
-      list.forEach(e -> array.addValues(value(e)));
-      b.setArrayValue(array);
-    } else if (v instanceof Map<?, ?> map) {
-      KeyValueList.Builder kvs = KeyValueList.newBuilder();
-      map.forEach((k, e) -> kvs.addValues(KeyValue.newBuilder().setKey((String) k).setValue(value(e))));
-      b.setKvlistValue(kvs);
-    } else {
-      throw new IllegalArgumentException("no AnyValue for " + v);
-    }
-    return b.build();
-  }
-
-  private static List<KeyValue> attrs(Object... kv) {
-    List<KeyValue> out = new ArrayList<>();
-    for (int i = 0; i < kv.length; i += 2) {
-      out.add(KeyValue.newBuilder().setKey((String) kv[i]).setValue(value(kv[i + 1])).build());
-    }
-    return out;
-  }
-
-  private static ByteString id(String hex) {
-    return ByteString.copyFrom(HexFormat.of().parseHex(hex));
-  }
-
-  private static Resource resource(Object... kv) {
-    return Resource.newBuilder().addAllAttributes(attrs(kv)).build();
-  }
-
   /** The resource every convention case shares, so each golden file shows only its convention. */
   private static Resource svc() {
     return resource("service.name", "svc", "telemetry.sdk.name", "opentelemetry",
         "telemetry.sdk.language", "java", "telemetry.sdk.version", "1.40.0");
-  }
-
-  private static InstrumentationScope scope() {
-    return InstrumentationScope.newBuilder().setName("io.opentelemetry.aws-lambda-core-1.0").setVersion("2.33.1").build();
-  }
-
-  private static Span.Builder span(SpanKind kind, boolean child, Object... kv) {
-    Span.Builder s = Span.newBuilder().setTraceId(id(TRACE)).setSpanId(id(SPAN)).setName("op").setKind(kind)
-        .setStartTimeUnixNano(START).setEndTimeUnixNano(START + 2_500_000).addAllAttributes(attrs(kv));
-    if (child) {
-      s.setParentSpanId(id(PARENT));
-    }
-    return s;
   }
 
   private static Span.Event event(String name, long offset, Object... kv) {
@@ -510,12 +451,12 @@ final class OtlpGoldenCases {
             .setResource(resource("service.name", "Consumer.Fn", "telemetry.sdk.language", "python"))
             .addScopeLogs(ScopeLogs.newBuilder()
                 .addLogRecords(LogRecord.newBuilder().setTimeUnixNano(t).setSeverityText("INFO").setSeverityNumberValue(9)
-                    .setBody(value("handled ping")).setTraceId(id(TRACE)).setSpanId(id(SPAN))
+                    .setBody(any("handled ping")).setTraceId(id(TRACE)).setSpanId(id(SPAN))
                     .addAllAttributes(attrs("request.id", "r-1", "n", 1L)))
                 .addLogRecords(LogRecord.newBuilder().setObservedTimeUnixNano(t + 5)
-                    .setBody(value(Map.of("structured", "body"))))
+                    .setBody(any(Map.of("structured", "body"))))
                 .addLogRecords(LogRecord.newBuilder().setTimeUnixNano(t + 6).setSeverityText("")
-                    .setBody(value("")))))
+                    .setBody(any("")))))
             .build()));
   }
 }

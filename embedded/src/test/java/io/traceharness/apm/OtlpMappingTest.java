@@ -1,13 +1,18 @@
 package io.traceharness.apm;
 
+import static io.traceharness.apm.OtlpInputs.PARENT;
+import static io.traceharness.apm.OtlpInputs.SPAN;
+import static io.traceharness.apm.OtlpInputs.START;
+import static io.traceharness.apm.OtlpInputs.TRACE;
+import static io.traceharness.apm.OtlpInputs.resource;
+import static io.traceharness.apm.OtlpInputs.scope;
+import static io.traceharness.apm.OtlpInputs.span;
+import static io.traceharness.otlp.OtlpValues.kv;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.InstrumentationScope;
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
@@ -27,57 +32,13 @@ import org.junit.jupiter.api.Test;
 /** One OTLP span in, the fields APM Server writes out (elastic/apm-data input/otlp/traces.go). */
 class OtlpMappingTest {
 
-  static final String TRACE = "0af7651916cd43dd8448eb211c80319c";
-  static final String SPAN = "b7ad6b7169203331";
-  static final String PARENT = "00f067aa0ba902b7";
-  static final long START = 1_700_000_000_123_456_789L;
-
   private final OtlpMapper mapper = new OtlpMapper(Docs.object().put("type", "apm-server").put("version", "8.19.21"));
-
-  static KeyValue attr(String k, Object v) {
-    AnyValue.Builder b = AnyValue.newBuilder();
-    if (v instanceof String s) {
-      b.setStringValue(s);
-    } else if (v instanceof Long l) {
-      b.setIntValue(l);
-    } else if (v instanceof Integer i) {
-      b.setIntValue(i);
-    } else if (v instanceof Boolean z) {
-      b.setBoolValue(z);
-    } else if (v instanceof Double d) {
-      b.setDoubleValue(d);
-    }
-    return KeyValue.newBuilder().setKey(k).setValue(b).build();
-  }
-
-  static Span.Builder span(SpanKind kind, boolean withParent, Object... attrs) {
-    Span.Builder s = Span.newBuilder()
-        .setTraceId(ByteString.copyFrom(HexFormat.of().parseHex(TRACE)))
-        .setSpanId(ByteString.copyFrom(HexFormat.of().parseHex(SPAN)))
-        .setName("op").setKind(kind)
-        .setStartTimeUnixNano(START).setEndTimeUnixNano(START + 2_500_000);
-    if (withParent) {
-      s.setParentSpanId(ByteString.copyFrom(HexFormat.of().parseHex(PARENT)));
-    }
-    for (int i = 0; i < attrs.length; i += 2) {
-      s.addAttributes(attr((String) attrs[i], attrs[i + 1]));
-    }
-    return s;
-  }
-
-  static Resource resource(Object... attrs) {
-    Resource.Builder r = Resource.newBuilder();
-    for (int i = 0; i < attrs.length; i += 2) {
-      r.addAttributes(attr((String) attrs[i], attrs[i + 1]));
-    }
-    return r.build();
-  }
 
   List<ApmDocument> map(Resource resource, Span span) {
     return mapper.traces(ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
         .setResource(resource)
         .addScopeSpans(ScopeSpans.newBuilder()
-            .setScope(InstrumentationScope.newBuilder().setName("io.opentelemetry.aws-lambda-core-1.0").setVersion("2.33.1"))
+            .setScope(scope())
             .addSpans(span))).build());
   }
 
@@ -208,11 +169,11 @@ class OtlpMappingTest {
   void exceptionEventBecomesAnErrorAndOtherEventsLogs() {
     Span s = span(SpanKind.SPAN_KIND_SERVER, false)
         .addEvents(Span.Event.newBuilder().setName("exception").setTimeUnixNano(START + 1000)
-            .addAttributes(attr("exception.type", "java.lang.IllegalStateException"))
-            .addAttributes(attr("exception.message", "boom"))
-            .addAttributes(attr("exception.escaped", true)))
+            .addAttributes(kv("exception.type", "java.lang.IllegalStateException"))
+            .addAttributes(kv("exception.message", "boom"))
+            .addAttributes(kv("exception.escaped", true)))
         .addEvents(Span.Event.newBuilder().setName("cache miss").setTimeUnixNano(START + 2000)
-            .addAttributes(attr("cache.key", "k1")))
+            .addAttributes(kv("cache.key", "k1")))
         .build();
     List<ApmDocument> docs = map(resource("service.name", "Producer-Fn"), s);
     assertThat(docs).extracting(ApmDocument::dataStream)
@@ -320,7 +281,7 @@ class OtlpMappingTest {
             .setSpanId(ByteString.copyFrom(HexFormat.of().parseHex(PARENT))))
         .addLinks(Span.Link.newBuilder().setTraceId(ByteString.copyFrom(HexFormat.of().parseHex(TRACE)))
             .setSpanId(ByteString.copyFrom(HexFormat.of().parseHex("1111111111111111")))
-            .addAttributes(attr("is_child", true)));
+            .addAttributes(kv("is_child", true)));
     JsonNode doc = map(resource(), s.build()).get(0).source();
     assertThat(doc.path("span").path("links").get(0).path("span").path("id").asText()).isEqualTo(PARENT);
     assertThat(doc.path("span").path("links").get(0).path("trace").path("id").asText()).isEqualTo(TRACE);
@@ -343,8 +304,8 @@ class OtlpMappingTest {
         + "\t... 1 more\n";
     Span s = span(SpanKind.SPAN_KIND_SERVER, false)
         .addEvents(Span.Event.newBuilder().setName("exception").setTimeUnixNano(START)
-            .addAttributes(attr("exception.type", "java.lang.RuntimeException"))
-            .addAttributes(attr("exception.stacktrace", trace)))
+            .addAttributes(kv("exception.type", "java.lang.RuntimeException"))
+            .addAttributes(kv("exception.stacktrace", trace)))
         .build();
     JsonNode error = map(resource("telemetry.sdk.language", "java"), s).get(1).source();
     JsonNode exceptions = error.path("error").path("exception");

@@ -1,8 +1,8 @@
 package io.traceharness.apm;
 
-import static io.traceharness.apm.OtlpMappingTest.attr;
 import static io.traceharness.apm.OtlpMappingTest.field;
-import static io.traceharness.apm.OtlpMappingTest.resource;
+import static io.traceharness.apm.OtlpInputs.resource;
+import static io.traceharness.otlp.OtlpValues.kv;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,10 +38,10 @@ class OtlpMetricsAndLogsTest {
             .addScopeMetrics(ScopeMetrics.newBuilder()
                 .addMetrics(Metric.newBuilder().setName("invocations").setSum(Sum.newBuilder()
                     .addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(t).setAsInt(3)
-                        .addAttributes(attr("faas.trigger", "http")))))
+                        .addAttributes(kv("faas.trigger", "http")))))
                 .addMetrics(Metric.newBuilder().setName("memory.used").setGauge(Gauge.newBuilder()
                     .addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(t).setAsDouble(0.5)
-                        .addAttributes(attr("faas.trigger", "http")))))
+                        .addAttributes(kv("faas.trigger", "http")))))
                 .addMetrics(Metric.newBuilder().setName("latency").setHistogram(Histogram.newBuilder()
                     .addDataPoints(HistogramDataPoint.newBuilder().setTimeUnixNano(t + 1)
                         .addAllExplicitBounds(List.of(10.0, 20.0)).addAllBucketCounts(List.of(1L, 0L, 2L)))))))
@@ -61,20 +61,20 @@ class OtlpMetricsAndLogsTest {
 
   @Test
   void logRecordsBecomeLogDocumentsOfTheService() {
-    byte[] trace = HexFormat.of().parseHex(OtlpMappingTest.TRACE);
+    byte[] trace = HexFormat.of().parseHex(OtlpInputs.TRACE);
     ExportLogsServiceRequest request = ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder()
         .setResource(resource("service.name", "consumer"))
         .addScopeLogs(ScopeLogs.newBuilder().addLogRecords(LogRecord.newBuilder()
             .setTimeUnixNano(1_700_000_000_000_000_000L).setSeverityText("INFO").setSeverityNumberValue(9)
             .setBody(AnyValue.newBuilder().setStringValue("handled ping"))
             .setTraceId(ByteString.copyFrom(trace))
-            .addAttributes(attr("request.id", "r-1"))))).build();
+            .addAttributes(kv("request.id", "r-1"))))).build();
     List<ApmDocument> docs = mapper.logs(request);
     assertThat(docs).extracting(ApmDocument::dataStream).containsExactly("logs-apm.app.consumer-default");
     JsonNode doc = docs.get(0).source();
     assertThat(field(doc, "message")).isEqualTo("handled ping");
     assertThat(field(doc, "log.level")).isEqualTo("INFO");
-    assertThat(field(doc, "trace.id")).isEqualTo(OtlpMappingTest.TRACE);
+    assertThat(field(doc, "trace.id")).isEqualTo(OtlpInputs.TRACE);
     assertThat(field(doc, "labels.request_id")).isEqualTo("r-1");
     // apm-data v1.22.0 logs.go / modeljson: no processor.event and no event.kind for a plain log
     // (APM Server 8.19 systemtest/approvals/TestOTLPGRPCLogs.approved.json has neither)

@@ -57,7 +57,7 @@ class CollectorAgentIT {
                   processors: [resource, batch]
                   exporters: [debug, otlp/downstream]
             """)
-        .environment(OtlpTestBackend.trusting(Map.of("DOWNSTREAM", downstream.url())))
+        .environment(OtlpTestBackend.trusting(Map.of("DOWNSTREAM", downstream.endpoint().toString())))
         .freePorts(true)
         .logFile(WorkDirs.root().resolve("logs").resolve("collector-agent-it.log"))
         .build()

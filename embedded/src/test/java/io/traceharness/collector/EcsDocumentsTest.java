@@ -1,10 +1,11 @@
 package io.traceharness.collector;
 
-import static io.traceharness.collector.ElasticsearchDocumentsTest.any;
-import static io.traceharness.collector.ElasticsearchDocumentsTest.hex;
 import static io.traceharness.collector.ElasticsearchDocumentsTest.json;
-import static io.traceharness.collector.ElasticsearchDocumentsTest.kv;
 import static io.traceharness.collector.ElasticsearchDocumentsTest.roundTrip;
+import static io.traceharness.collector.GoldenInputs.RESOURCE;
+import static io.traceharness.collector.GoldenInputs.SCOPE;
+import static io.traceharness.otlp.OtlpValues.id;
+import static io.traceharness.otlp.OtlpValues.kv;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,34 +36,9 @@ class EcsDocumentsTest {
   @TempDir
   Path tmp;
 
-  private static final long T0 = 1_705_314_600_000_000_000L;
-
-  private static final Resource RESOURCE = Resource.newBuilder()
-      .addAttributes(kv("service.name", "test-service")).addAttributes(kv("service.version", "1.0.0"))
-      .addAttributes(kv("service.instance.id", "instance-123"))
-      .addAttributes(kv("deployment.environment", "production")).addAttributes(kv("host.name", "prod-server-01"))
-      .addAttributes(kv("host.arch", "amd64")).addAttributes(kv("os.type", "linux"))
-      .addAttributes(kv("os.version", "5.15.0")).addAttributes(kv("telemetry.sdk.name", "opentelemetry"))
-      .addAttributes(kv("telemetry.sdk.language", "go")).addAttributes(kv("telemetry.sdk.version", "1.21.0"))
-      .build();
-  private static final InstrumentationScope SCOPE = InstrumentationScope.newBuilder()
-      .setName("github.com/example/myapp").setVersion("1.0.0")
-      .addAttributes(kv("scope.attribute", "example-value")).build();
-
   @Test
   void spanAsTheGoldenEcsTraceDocument() {
-    Span span = Span.newBuilder().setTraceId(hex("0102030405060708090a0b0c0d0e0f10"))
-        .setSpanId(hex("0102030405060708")).setParentSpanId(hex("0001020304050607"))
-        .setName("GET /api/v1/users").setKind(Span.SpanKind.SPAN_KIND_SERVER)
-        .setStartTimeUnixNano(T0).setEndTimeUnixNano(T0 + 150_000_000L)
-        .addAttributes(kv("http.method", "GET")).addAttributes(kv("http.url", "https://example.com/api/v1/users"))
-        .addAttributes(kv("http.status_code", 200)).addAttributes(kv("http.target", "/api/v1/users"))
-        .addAttributes(kv("http.scheme", "https")).addAttributes(kv("http.host", "example.com"))
-        .addAttributes(kv("db.system", "postgresql")).addAttributes(kv("db.namespace", "users_db"))
-        .addAttributes(kv("db.query.text", "SELECT * FROM users WHERE id = $1"))
-        .addLinks(Span.Link.newBuilder().setTraceId(hex("100f0e0d0c0b0a090807060504030201"))
-            .setSpanId(hex("0807060504030201")).addAttributes(kv("link.type", "follows_from")))
-        .setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_OK).setMessage("Success")).build();
+    Span span = GoldenInputs.span();
 
     JsonNode doc = roundTrip(EcsDocumentEncoder.span(RESOURCE, SCOPE, span,
         DocumentRouter.Index.dataStream("traces", "generic", "default")));
@@ -95,14 +71,7 @@ class EcsDocumentsTest {
 
   @Test
   void logAsTheGoldenEcsLogDocument() {
-    LogRecord record = LogRecord.newBuilder().setTimeUnixNano(T0).setObservedTimeUnixNano(T0 + 1_000_000L)
-        .setSeverityText("INFO").setSeverityNumberValue(9)
-        .setTraceId(hex("0102030405060708090a0b0c0d0e0f10")).setSpanId(hex("0102030405060708"))
-        .addAttributes(kv("http.method", "GET")).addAttributes(kv("http.status_code", 200))
-        .addAttributes(kv("http.url", "https://example.com/api/v1/users"))
-        .addAttributes(kv("event.name", "user.login")).addAttributes(kv("user.id", "12345"))
-        .addAttributes(kv("success", true)).addAttributes(kv("duration_ms", 45.67))
-        .setBody(any("Sample log message with important information")).build();
+    LogRecord record = GoldenInputs.logRecord();
 
     JsonNode doc = roundTrip(EcsDocumentEncoder.log(RESOURCE, SCOPE, record,
         DocumentRouter.Index.dataStream("logs", "generic", "default")));
@@ -134,8 +103,8 @@ class EcsDocumentsTest {
 
   @Test
   void errorStatusMapsAndConflictingKeysMoveToValue() {
-    Span span = Span.newBuilder().setTraceId(hex("0102030405060708090a0b0c0d0e0f10"))
-        .setSpanId(hex("0102030405060708")).setName("x").setKind(Span.SpanKind.SPAN_KIND_INTERNAL)
+    Span span = Span.newBuilder().setTraceId(id("0102030405060708090a0b0c0d0e0f10"))
+        .setSpanId(id("0102030405060708")).setName("x").setKind(Span.SpanKind.SPAN_KIND_INTERNAL)
         .addAttributes(kv("a", "top")).addAttributes(kv("a.b", "nested"))
         .addAttributes(kv("m", Map.of("k", 1)))
         .setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR)).build();
@@ -152,8 +121,8 @@ class EcsDocumentsTest {
 
   @Test
   void ecsModeWritesNoSpanEventDocumentsAndNoOtelSuffix() {
-    Span span = Span.newBuilder().setTraceId(hex("0102030405060708090a0b0c0d0e0f10"))
-        .setSpanId(hex("0102030405060708")).setName("x")
+    Span span = Span.newBuilder().setTraceId(id("0102030405060708090a0b0c0d0e0f10"))
+        .setSpanId(id("0102030405060708")).setName("x")
         .addEvents(Span.Event.newBuilder().setName("exception")).build();
     ExportTraceServiceRequest request = ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans
         .newBuilder().addScopeSpans(ScopeSpans.newBuilder().addSpans(span))).build();

@@ -1,17 +1,21 @@
 package io.traceharness.collector;
 
+import static io.traceharness.collector.GoldenInputs.RESOURCE;
+import static io.traceharness.collector.GoldenInputs.SCHEMA;
+import static io.traceharness.collector.GoldenInputs.SCOPE;
+import static io.traceharness.collector.GoldenInputs.T0;
+import static io.traceharness.otlp.OtlpValues.any;
+import static io.traceharness.otlp.OtlpValues.id;
+import static io.traceharness.otlp.OtlpValues.kv;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.ArrayValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.common.v1.KeyValueList;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
@@ -26,7 +30,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -44,41 +47,6 @@ class ElasticsearchDocumentsTest {
 
   @TempDir
   static Path tmp;
-  private static final long T0 = 1_705_314_600_000_000_000L; // 2024-01-15T10:30:00Z, golden_test's sample time
-
-  static KeyValue kv(String key, Object value) {
-    return KeyValue.newBuilder().setKey(key).setValue(any(value)).build();
-  }
-
-  static AnyValue any(Object v) {
-    AnyValue.Builder b = AnyValue.newBuilder();
-    if (v instanceof String s) {
-      b.setStringValue(s);
-    } else if (v instanceof Long l) {
-      b.setIntValue(l);
-    } else if (v instanceof Integer i) {
-      b.setIntValue(i);
-    } else if (v instanceof Double d) {
-      b.setDoubleValue(d);
-    } else if (v instanceof Boolean z) {
-      b.setBoolValue(z);
-    } else if (v instanceof byte[] bytes) {
-      b.setBytesValue(ByteString.copyFrom(bytes));
-    } else if (v instanceof List<?> list) {
-      ArrayValue.Builder a = ArrayValue.newBuilder();
-      list.forEach(e -> a.addValues(any(e)));
-      b.setArrayValue(a);
-    } else if (v instanceof Map<?, ?> map) {
-      KeyValueList.Builder m = KeyValueList.newBuilder();
-      map.forEach((k, e) -> m.addValues(kv((String) k, e)));
-      b.setKvlistValue(m);
-    }
-    return b.build();
-  }
-
-  static ByteString hex(String hex) {
-    return ByteString.copyFrom(HexFormat.of().parseHex(hex));
-  }
 
   static JsonNode json(String text) {
     try {
@@ -103,40 +71,15 @@ class ElasticsearchDocumentsTest {
     return out;
   }
 
-  private static final Resource GOLDEN_RESOURCE = Resource.newBuilder()
-      .addAttributes(kv("service.name", "test-service")).addAttributes(kv("service.version", "1.0.0"))
-      .addAttributes(kv("service.instance.id", "instance-123"))
-      .addAttributes(kv("deployment.environment", "production")).addAttributes(kv("host.name", "prod-server-01"))
-      .addAttributes(kv("host.arch", "amd64")).addAttributes(kv("os.type", "linux"))
-      .addAttributes(kv("os.version", "5.15.0")).addAttributes(kv("telemetry.sdk.name", "opentelemetry"))
-      .addAttributes(kv("telemetry.sdk.language", "go")).addAttributes(kv("telemetry.sdk.version", "1.21.0"))
-      .build();
-  private static final InstrumentationScope GOLDEN_SCOPE = InstrumentationScope.newBuilder()
-      .setName("github.com/example/myapp").setVersion("1.0.0")
-      .addAttributes(kv("scope.attribute", "example-value")).build();
-  private static final String SCHEMA = "https://opentelemetry.io/schemas/1.21.0";
-
   private static DocumentRouter.Index generic(String type) {
     return DocumentRouter.Index.dataStream(type, "generic", "default");
   }
 
   @Test
   void spanAsTheGoldenTraceDocument() {
-    Span span = Span.newBuilder().setTraceId(hex("0102030405060708090a0b0c0d0e0f10"))
-        .setSpanId(hex("0102030405060708")).setParentSpanId(hex("0001020304050607"))
-        .setName("GET /api/v1/users").setKind(Span.SpanKind.SPAN_KIND_SERVER)
-        .setStartTimeUnixNano(T0).setEndTimeUnixNano(T0 + 150_000_000L)
-        .addAttributes(kv("http.method", "GET")).addAttributes(kv("http.url", "https://example.com/api/v1/users"))
-        .addAttributes(kv("http.status_code", 200)).addAttributes(kv("http.target", "/api/v1/users"))
-        .addAttributes(kv("http.scheme", "https")).addAttributes(kv("http.host", "example.com"))
-        .addAttributes(kv("db.system", "postgresql")).addAttributes(kv("db.namespace", "users_db"))
-        .addAttributes(kv("db.query.text", "SELECT * FROM users WHERE id = $1"))
-        .addLinks(Span.Link.newBuilder().setTraceId(hex("100f0e0d0c0b0a090807060504030201"))
-            .setSpanId(hex("0807060504030201")).addAttributes(kv("link.type", "follows_from")))
-        .setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_OK).setMessage("Success"))
-        .build();
+    Span span = GoldenInputs.span();
 
-    JsonNode doc = roundTrip(OtelDocumentEncoder.span(GOLDEN_RESOURCE, SCHEMA, GOLDEN_SCOPE, SCHEMA, span,
+    JsonNode doc = roundTrip(OtelDocumentEncoder.span(RESOURCE, SCHEMA, SCOPE, SCHEMA, span,
         generic("traces")));
 
     assertThat(doc).isEqualTo(json("""
@@ -178,16 +121,9 @@ class ElasticsearchDocumentsTest {
 
   @Test
   void logAsTheGoldenLogDocument() {
-    LogRecord record = LogRecord.newBuilder().setTimeUnixNano(T0).setObservedTimeUnixNano(T0 + 1_000_000L)
-        .setSeverityText("INFO").setSeverityNumberValue(9)
-        .setTraceId(hex("0102030405060708090a0b0c0d0e0f10")).setSpanId(hex("0102030405060708"))
-        .addAttributes(kv("http.method", "GET")).addAttributes(kv("http.status_code", 200))
-        .addAttributes(kv("http.url", "https://example.com/api/v1/users"))
-        .addAttributes(kv("event.name", "user.login")).addAttributes(kv("user.id", "12345"))
-        .addAttributes(kv("success", true)).addAttributes(kv("duration_ms", 45.67))
-        .setBody(any("Sample log message with important information")).build();
+    LogRecord record = GoldenInputs.logRecord();
 
-    JsonNode doc = roundTrip(OtelDocumentEncoder.log(GOLDEN_RESOURCE, SCHEMA, GOLDEN_SCOPE, SCHEMA, record,
+    JsonNode doc = roundTrip(OtelDocumentEncoder.log(RESOURCE, SCHEMA, SCOPE, SCHEMA, record,
         generic("logs")));
 
     assertThat(doc.path("@timestamp").asText()).isEqualTo("1705314600000.0");
@@ -229,12 +165,12 @@ class ElasticsearchDocumentsTest {
 
   @Test
   void spanCountsTraceStateAndErrorStatus() {
-    Span span = Span.newBuilder().setTraceId(hex("0102030405060708090a0b0c0d0e0f10"))
-        .setSpanId(hex("0102030405060708")).setTraceState("rojo=00f067aa0ba902b7").setName("work")
+    Span span = Span.newBuilder().setTraceId(id("0102030405060708090a0b0c0d0e0f10"))
+        .setSpanId(id("0102030405060708")).setTraceState("rojo=00f067aa0ba902b7").setName("work")
         .setKind(Span.SpanKind.SPAN_KIND_CLIENT).setStartTimeUnixNano(T0 + 5).setEndTimeUnixNano(T0 + 1_000_005)
         .setDroppedAttributesCount(1).setDroppedEventsCount(2).setDroppedLinksCount(3)
-        .addLinks(Span.Link.newBuilder().setTraceId(hex("100f0e0d0c0b0a090807060504030201"))
-            .setSpanId(hex("0807060504030201")).setTraceState("k=v").setDroppedAttributesCount(4))
+        .addLinks(Span.Link.newBuilder().setTraceId(id("100f0e0d0c0b0a090807060504030201"))
+            .setSpanId(id("0807060504030201")).setTraceState("k=v").setDroppedAttributesCount(4))
         .setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR).setMessage("boom")).build();
     Resource resource = Resource.newBuilder().setDroppedAttributesCount(5).build();
     InstrumentationScope scope = InstrumentationScope.newBuilder().setName("s").setDroppedAttributesCount(6).build();
@@ -347,8 +283,8 @@ class ElasticsearchDocumentsTest {
   /** traces.go SerializeSpanEvent; exporter.go pushSpanEvent routes it as a log by the event's attributes. */
   @Test
   void spanEventsAreLogDocumentsInLogsDataStreams() {
-    Span span = Span.newBuilder().setTraceId(hex("0102030405060708090a0b0c0d0e0f10"))
-        .setSpanId(hex("0102030405060708")).setName("parent").setStartTimeUnixNano(T0).setEndTimeUnixNano(T0 + 10)
+    Span span = Span.newBuilder().setTraceId(id("0102030405060708090a0b0c0d0e0f10"))
+        .setSpanId(id("0102030405060708")).setName("parent").setStartTimeUnixNano(T0).setEndTimeUnixNano(T0 + 10)
         .addAttributes(kv("data_stream.dataset", "spans"))
         .addEvents(Span.Event.newBuilder().setTimeUnixNano(T0 + 3).setName("exception")
             .addAttributes(kv("exception.type", "java.lang.IllegalStateException"))

@@ -34,7 +34,7 @@ class EmbeddedCollectorTest {
     try (OtlpTestBackend apm = new OtlpTestBackend().start();
         EmbeddedCollector collector = EmbeddedCollector.builder()
             .config(config)
-            .environment(OtlpTestBackend.trusting(Map.of("APM_SERVER_URL", apm.url(), "APM_SERVER_TOKEN", "s3cr3t")))
+            .environment(OtlpTestBackend.trusting(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", "s3cr3t")))
             .freePorts(true)
             .logFile(tmp.resolve("collector.log"))
             .build()
@@ -78,14 +78,7 @@ class EmbeddedCollectorTest {
   @Test
   void exportFailuresExplainAnUnreachableApmServer() throws Exception {
     int closedPort = io.traceharness.support.Ports.free();
-    try (EmbeddedCollector collector = EmbeddedCollector.builder()
-        .config(CollectorConfigTest.postConfig())
-        .environment(Map.of("APM_SERVER_URL", "http://127.0.0.1:" + closedPort, "APM_SERVER_TOKEN", "t"))
-        .freePorts(true)
-        .shutdownTimeout(Duration.ofMillis(200))
-        .logFile(tmp.resolve("collector.log"))
-        .build()
-        .start()) {
+    try (EmbeddedCollector collector = postCollectorTo(closedPort, "collector.log")) {
       GrpcClients.newClient(collector.otlpGrpcEndpoint(), TraceServiceGrpc.TraceServiceBlockingStub.class)
           .export(Otlp.traces("producer", Otlp.newTraceId(), 1));
       await("an export failure").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
@@ -110,14 +103,7 @@ class EmbeddedCollectorTest {
   @Test
   void restartsOnItsPortsAndRecordsTheOutage() throws Exception {
     int closedPort = io.traceharness.support.Ports.free();
-    try (EmbeddedCollector collector = EmbeddedCollector.builder()
-        .config(CollectorConfigTest.postConfig())
-        .environment(Map.of("APM_SERVER_URL", "http://127.0.0.1:" + closedPort, "APM_SERVER_TOKEN", "t"))
-        .freePorts(true)
-        .shutdownTimeout(Duration.ofMillis(200))
-        .logFile(tmp.resolve("restart.log"))
-        .build()
-        .start()) {
+    try (EmbeddedCollector collector = postCollectorTo(closedPort, "restart.log")) {
       java.net.URI http = collector.otlpHttpEndpoint();
       java.net.URI grpc = collector.otlpGrpcEndpoint();
       GrpcClients.newClient(grpc, TraceServiceGrpc.TraceServiceBlockingStub.class)
@@ -150,7 +136,7 @@ class EmbeddedCollectorTest {
     try (OtlpTestBackend plaintext = new OtlpTestBackend(false).start();
         EmbeddedCollector collector = EmbeddedCollector.builder()
             .config(CollectorConfigTest.postConfig())
-            .environment(OtlpTestBackend.trusting(Map.of("APM_SERVER_URL", plaintext.url(), "APM_SERVER_TOKEN", "t")))
+            .environment(OtlpTestBackend.trusting(Map.of("APM_SERVER_URL", plaintext.endpoint().toString(), "APM_SERVER_TOKEN", "t")))
             .freePorts(true)
             .logFile(tmp.resolve("collector.log"))
             .build()
@@ -172,7 +158,7 @@ class EmbeddedCollectorTest {
         EmbeddedCollector collector = EmbeddedCollector.builder()
             .config(CollectorConfigTest.postConfig())
             // no SSL_CERT_FILE: the JDK's roots, which do not hold the local CA
-            .environment(Map.of("APM_SERVER_URL", apm.url(), "APM_SERVER_TOKEN", "t"))
+            .environment(Map.of("APM_SERVER_URL", apm.endpoint().toString(), "APM_SERVER_TOKEN", "t"))
             .freePorts(true)
             .logFile(tmp.resolve("collector.log"))
             .build()
@@ -235,5 +221,17 @@ class EmbeddedCollectorTest {
         .addResourceMetrics(ResourceMetrics.newBuilder().addScopeMetrics(ScopeMetrics.newBuilder()
             .addMetrics(Metric.newBuilder().setName(name).setGauge(g))))
         .build();
+  }
+
+  /** The post's collector exporting to {@code closedPort}, where nothing listens; it gives up quickly on stop. */
+  private EmbeddedCollector postCollectorTo(int closedPort, String logName) {
+    return EmbeddedCollector.builder()
+        .config(CollectorConfigTest.postConfig())
+        .environment(Map.of("APM_SERVER_URL", "http://127.0.0.1:" + closedPort, "APM_SERVER_TOKEN", "t"))
+        .freePorts(true)
+        .shutdownTimeout(Duration.ofMillis(200))
+        .logFile(tmp.resolve(logName))
+        .build()
+        .start();
   }
 }

@@ -55,7 +55,7 @@ class OtlpReceiverTest {
                   receivers: [otlp]
                   exporters: [otlphttp]
             """)
-        .environment(OtlpTestBackend.trusting(Map.of("BACKEND", backend.url())))
+        .environment(OtlpTestBackend.trusting(Map.of("BACKEND", backend.endpoint().toString())))
         .freePorts(true)
         .logFile(tmp.resolve("collector.log"))
         .build()

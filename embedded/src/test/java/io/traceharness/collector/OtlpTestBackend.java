@@ -97,8 +97,8 @@ final class OtlpTestBackend implements AutoCloseable {
     return port;
   }
 
-  String url() {
-    return "http://127.0.0.1:" + port;
+  java.net.URI endpoint() {
+    return java.net.URI.create("http://127.0.0.1:" + port);
   }
 
   /** The next {@code n} HTTP requests get {@code status}. */

@@ -14,9 +14,8 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.traceharness.collector.EmbeddedCollector;
 import io.traceharness.diagnosis.Diagnosis;
 import io.traceharness.embedded.EmbeddedStack;
+import io.traceharness.layers.JavaProducer;
 import io.traceharness.stack.FunctionSpec;
-import io.traceharness.support.MavenArtifacts;
-import io.traceharness.support.Versions;
 import io.traceharness.support.WorkDirs;
 import io.traceharness.trace.Trace;
 import java.io.IOException;
@@ -33,7 +32,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,7 +85,7 @@ class LifecycleDiagnosisIT {
         .layerVersionArn();
     nodeCode = Files.createDirectories(DIR.resolve("node"));
     Files.writeString(nodeCode.resolve("index.js"), NODE_INDEX);
-    javaCode = javaCode();
+    javaCode = JavaProducer.code(DIR.resolve("java"));
     // any HTTP answer will do for the outgoing call's span
     downstream = stack.lambda().endpoint() + "/ping";
   }
@@ -244,7 +242,7 @@ class LifecycleDiagnosisIT {
   }
 
   private static FunctionSpec.Builder java(String name) {
-    return FunctionSpec.java(name, "io.traceharness.layers.javafn.ProducerHandler::handleRequest").runtime("java17")
+    return FunctionSpec.java(name, JavaProducer.HANDLER).runtime("java17")
         .memoryMb(512).timeout(Duration.ofSeconds(60)).code(javaCode).otelLayer();
   }
 
@@ -308,27 +306,5 @@ class LifecycleDiagnosisIT {
     byte[] b = new byte[bytes];
     ThreadLocalRandom.current().nextBytes(b);
     return HexFormat.of().formatHex(b);
-  }
-
-  /** The Java producer of the layer tests ({@code layers/javafn}) with the events library it needs. */
-  private static Path javaCode() throws IOException {
-    Path code = DIR.resolve("java");
-    if (Files.isDirectory(code)) {
-      return code;
-    }
-    Path classes = Path.of("target", "test-classes");
-    Path pkg = classes.resolve("io/traceharness/layers/javafn");
-    try (Stream<Path> files = Files.list(pkg)) {
-      for (Path p : files.filter(f -> f.toString().endsWith(".class")).toList()) {
-        Path target = code.resolve(classes.relativize(p).toString());
-        Files.createDirectories(target.getParent());
-        Files.copy(p, target);
-      }
-    }
-    Path lib = Files.createDirectories(code.resolve("lib"));
-    Files.copy(MavenArtifacts.resolve("com.amazonaws:aws-lambda-java-events:" + Versions.of("aws-lambda-java-events")),
-        lib.resolve("aws-lambda-java-events.jar"));
-    Files.copy(MavenArtifacts.resolve("joda-time:joda-time:2.10.8"), lib.resolve("joda-time.jar"));
-    return code;
   }
 }

@@ -30,11 +30,8 @@ final class LifecycleFunctions {
       });
       """;
 
-  /**
-   * An external extension in Node.js: registers for INVOKE and SHUTDOWN, prints every event it gets and
-   * works {@code EXTENSION_WORK_MS} after each INVOKE before asking for the next event.
-   */
-  static final String RECORDER = """
+  /** The start of an external extension in Node.js: its name and {@code call}, a request to the Runtime API. */
+  private static final String EXTENSION_PRELUDE = """
       #!/usr/bin/env node
       const http = require('http');
       const name = require('path').basename(__filename);
@@ -50,6 +47,13 @@ final class LifecycleFunctions {
         if (body) req.write(body);
         req.end();
       });
+      """;
+
+  /**
+   * An external extension in Node.js: registers for INVOKE and SHUTDOWN, prints every event it gets and
+   * works {@code EXTENSION_WORK_MS} after each INVOKE before asking for the next event.
+   */
+  static final String RECORDER = EXTENSION_PRELUDE + """
       (async () => {
         const reg = await call('POST', '/2020-01-01/extension/register', { 'Lambda-Extension-Name': name },
           JSON.stringify({ events: ['INVOKE', 'SHUTDOWN'] }));
@@ -75,22 +79,7 @@ final class LifecycleFunctions {
    * An external extension that subscribes a listener of its own to the Telemetry API (platform and
    * function streams, as a telemetry extension does) and prints every event it receives, one line each.
    */
-  static final String TELEMETRY_RECORDER = """
-      #!/usr/bin/env node
-      const http = require('http');
-      const name = require('path').basename(__filename);
-      const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
-      const call = (method, path, headers, body) => new Promise((resolve, reject) => {
-        const req = http.request({ host, port, method, path, headers }, (res) => {
-          let data = '';
-          res.setEncoding('utf8');
-          res.on('data', (c) => data += c);
-          res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: data }));
-        });
-        req.on('error', reject);
-        if (body) req.write(body);
-        req.end();
-      });
+  static final String TELEMETRY_RECORDER = EXTENSION_PRELUDE + """
       const listener = http.createServer((req, res) => {
         let data = '';
         req.setEncoding('utf8');

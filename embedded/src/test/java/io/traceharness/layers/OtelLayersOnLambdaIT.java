@@ -16,8 +16,6 @@ import io.traceharness.apigateway.FunctionInvoker;
 import io.traceharness.apigateway.GatewayRequest;
 import io.traceharness.lambda.FunctionDefinition;
 import io.traceharness.lambda.LambdaEmulator;
-import io.traceharness.support.MavenArtifacts;
-import io.traceharness.support.Versions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -30,7 +28,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -155,8 +152,8 @@ class OtelLayersOnLambdaIT {
   }
 
   private static FunctionDefinition.Builder java(String name, String downstreamPath) throws IOException {
-    return withLayer(FunctionDefinition.java(name, "io.traceharness.layers.javafn.ProducerHandler::handleRequest")
-        .runtime("java17").memoryMb(512).code(javaCode()), javaLayer(), downstreamPath);
+    return withLayer(FunctionDefinition.java(name, JavaProducer.HANDLER)
+        .runtime("java17").memoryMb(512).code(JavaProducer.code(tmp.resolve("java-producer"))), javaLayer(), downstreamPath);
   }
 
   private static synchronized Path nodeCode() throws IOException {
@@ -167,28 +164,6 @@ class OtelLayersOnLambdaIT {
         Files.copy(in, code.resolve("handler.js"));
       }
     }
-    return code;
-  }
-
-  private static synchronized Path javaCode() throws IOException {
-    Path code = tmp.resolve("java-producer");
-    if (Files.isDirectory(code)) {
-      return code;
-    }
-    Path classes = Path.of("target", "test-classes");
-    Path pkg = classes.resolve("io/traceharness/layers/javafn");
-    try (Stream<Path> files = Files.list(pkg)) {
-      for (Path p : files.filter(f -> f.toString().endsWith(".class")).toList()) {
-        Path target = code.resolve(classes.relativize(p).toString());
-        Files.createDirectories(target.getParent());
-        Files.copy(p, target);
-      }
-    }
-    Path lib = Files.createDirectories(code.resolve("lib"));
-    Files.copy(MavenArtifacts.resolve("com.amazonaws:aws-lambda-java-events:" + Versions.of("aws-lambda-java-events")),
-        lib.resolve("aws-lambda-java-events.jar"));
-    // the events jar's own dependency, as a packaged function carries it (the RIC's serializers load it)
-    Files.copy(MavenArtifacts.resolve("joda-time:joda-time:2.10.8"), lib.resolve("joda-time.jar"));
     return code;
   }
 
@@ -210,7 +185,7 @@ class OtelLayersOnLambdaIT {
     return spec.layer(layerArn)
         .timeout(Duration.ofSeconds(30))
         .env("AWS_LAMBDA_EXEC_WRAPPER", "/opt/otel-handler")
-        .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint())
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint().toString())
         .env("DOWNSTREAM_URL", downstream.baseUrl() + downstreamPath);
   }
 

@@ -158,7 +158,7 @@ class OtelNodeLayerIT {
             .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
             .env("AWS_REGION", "us-east-1")
             .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")
-            .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint())
+            .env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.endpoint().toString())
             .env("DOWNSTREAM_URL", downstream.baseUrl() + "/consumer")
             .env("EVENT_FILE", event.toString());
         if (xrayTraceHeader != null) {

@@ -79,8 +79,8 @@ final class OtlpHttpReceiver implements AutoCloseable {
     server.start().join();
   }
 
-  String endpoint() {
-    return "http://127.0.0.1:" + server.activeLocalPort();
+  java.net.URI endpoint() {
+    return java.net.URI.create("http://127.0.0.1:" + server.activeLocalPort());
   }
 
   List<ReceivedSpan> spans() {

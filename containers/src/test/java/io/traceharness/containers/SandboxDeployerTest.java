@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The sandbox deployment: the post's functions with the layer bundled, as LocalStack gets them. */
-class SandboxTest {
+class SandboxDeployerTest {
 
   @Test
   void layerTravelsInsideTheZipWithItsWrapperStillExecutable(@TempDir Path dir) throws IOException {
@@ -53,7 +53,7 @@ class SandboxTest {
 
   @Test
   void thePostsFunctionsAreWiredAsInItsServerlessYml() {
-    var consumer = Sandbox.postFunction("consumer", "handler.producer", Path.of("f.zip"), Path.of("layer"),
+    var consumer = SandboxDeployer.postFunction("consumer", "handler.producer", Path.of("f.zip"), Path.of("layer"),
         Map.of(), new Route("GET", "/ping"));
 
     assertThat(consumer.runtime()).isEqualTo("nodejs22.x");
@@ -68,7 +68,7 @@ class SandboxTest {
     String script = Files.readString(RepositoryFiles.repositoryRoot().resolve("sandbox/up.sh"));
 
     assertThat(script)
-        .contains("-Dexec.mainClass=" + Sandbox.class.getName())
+        .contains("-Dexec.mainClass=" + SandboxDeployer.class.getName())
         .contains("APM_SERVER_TOKEN:-" + ContainerStack.DEFAULT_SECRET_TOKEN)
         .contains("docker compose \"${profiles[@]}\" up -d --wait")
         .contains("/app/apm/link-to/trace/");

@@ -15,18 +15,18 @@ import java.util.Map;
  * {@code PRODUCER_URL=<url>} for the client.
  *
  * <pre>{@code
- * ./mvnw -q -pl harness compile exec:java -Dexec.mainClass=io.traceharness.containers.Sandbox \
+ * ./mvnw -q -pl containers exec:java -Dexec.mainClass=io.traceharness.containers.SandboxDeployer \
  *     -Dexec.args=functions/target/traceharness-functions-0.1.0-SNAPSHOT-nodejs.zip
  * }</pre>
  */
-public final class Sandbox {
+public final class SandboxDeployer {
 
-  private Sandbox() {
+  private SandboxDeployer() {
   }
 
   public static void main(String[] args) {
     if (args.length != 1) {
-      System.err.println("usage: Sandbox <functions-nodejs.zip>");
+      System.err.println("usage: SandboxDeployer <functions-nodejs.zip>");
       System.exit(2);
     }
     ContainerStack sandbox = ContainerStack.attach();
