@@ -66,7 +66,7 @@ final class ReportCommand implements Callable<Integer> {
           Trace trace = options.read(traces, id, elasticsearch.url);
           Diagnosis diagnosis = options.diagnose(traces, trace, elasticsearch.url);
           page.entry(new RunReport.Entry("traces", id, diagnosis.isClean() ? RunReport.Outcome.PASSED
-              : RunReport.Outcome.FAILED, diagnosis.isClean() ? null : diagnosis.lines().get(0),
+              : RunReport.Outcome.FAILED, diagnosis.isClean() ? null : diagnosis.summary(),
               List.of(RunReport.shown(trace, "read", diagnosis)), List.of()));
         }
         written = page.build().writeTo(output);

@@ -229,6 +229,11 @@ public final class Diagnosis {
     return findings.stream().filter(f -> f.kind() == kind).toList();
   }
 
+  /** One line: whether the trace is connected or broken, its span count, services and what is missing. */
+  public String summary() {
+    return summary;
+  }
+
   /** The summary line then one line per finding. */
   public List<String> lines() {
     List<String> lines = new ArrayList<>();

@@ -59,7 +59,7 @@ class DiagnosisTest {
 
     assertThat(d.isClean()).isTrue();
     assertThat(d.findings()).isEmpty();
-    assertThat(d.lines().get(0)).isEqualTo("Trace " + T + " is connected: 5 spans, services [java-client, producer, consumer]");
+    assertThat(d.summary()).isEqualTo("Trace " + T + " is connected: 5 spans, services [java-client, producer, consumer]");
   }
 
   @Test
@@ -119,7 +119,7 @@ class DiagnosisTest {
       assertThat(f.spanId()).isEqualTo("3000000000000001");
       assertThat(f.service()).isEqualTo("consumer");
     });
-    assertThat(d.lines().get(0)).startsWith("Trace " + T + " is broken: 2 disconnected subtrees, missing [producer, consumer]");
+    assertThat(d.summary()).startsWith("Trace " + T + " is broken: 2 disconnected subtrees, missing [producer, consumer]");
   }
 
   @Test

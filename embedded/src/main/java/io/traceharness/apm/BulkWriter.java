@@ -39,6 +39,7 @@ final class BulkWriter implements DocumentSink {
   private final ApmLog log;
   private final long capacity;
   private final AtomicLong inFlight = new AtomicLong();
+  private final Object drained = new Object();
   private final AtomicLong indexed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -124,12 +125,12 @@ final class BulkWriter implements DocumentSink {
         Pending p = contexts.get(i);
         if (item.error() == null) {
           indexed.incrementAndGet();
-          inFlight.decrementAndGet();
+          settled();
         } else if (item.status() == 429 || item.status() >= 500) {
           retry(p, "status " + item.status() + " " + item.error().reason());
         } else {
           failed.incrementAndGet();
-          inFlight.decrementAndGet();
+          settled();
           log.warn("failed to index document into " + p.document().dataStream() + ": status "
               + item.status() + ", " + item.error().type() + ": " + item.error().reason());
         }
@@ -151,7 +152,7 @@ final class BulkWriter implements DocumentSink {
   private void retry(Pending p, String reason) {
     if (closed.get()) {
       failed.incrementAndGet();
-      inFlight.decrementAndGet();
+      settled();
       log.warn("dropping document for " + p.document().dataStream() + " at shutdown: " + reason);
       return;
     }
@@ -160,24 +161,39 @@ final class BulkWriter implements DocumentSink {
     retries.schedule(() -> queue.add(new Pending(p.document(), attempt)), delay, TimeUnit.MILLISECONDS);
   }
 
+  /** A document left the writer (indexed, or failed for good); the last one wakes {@link #flush}. */
+  private void settled() {
+    if (inFlight.decrementAndGet() == 0) {
+      synchronized (drained) {
+        drained.notifyAll();
+      }
+    }
+  }
+
   @Override
   public boolean flush(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (inFlight.get() == 0) {
-        return true;
-      }
-      if (queue.isEmpty()) {
-        ingester.flush();
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    while (inFlight.get() != 0) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
         return false;
       }
+      if (queue.isEmpty()) {
+        ingester.flush();   // sends what the ingester holds; retried documents come back through the queue
+      }
+      synchronized (drained) {
+        if (inFlight.get() != 0) {
+          try {
+            // woken by the last settled document; the bound re-flushes documents a retry re-queued
+            drained.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 50)));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+          }
+        }
+      }
     }
-    return inFlight.get() == 0;
+    return true;
   }
 
   @Override

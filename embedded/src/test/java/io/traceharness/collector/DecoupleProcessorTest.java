@@ -52,7 +52,7 @@ class DecoupleProcessorTest {
                   processors: [batch, decouple]
                   exporters: [otlp_grpc]
             """.formatted(BATCH_TIMEOUT.toMillis()))
-        .environment(Map.of("BACKEND", backend.url()))
+        .environment(Map.of("BACKEND", backend.endpoint().toString()))
         .freePorts(true)
         .logFile(tmp.resolve("collector.log"))
         .build()

@@ -52,12 +52,12 @@ class TlsMismatchTest {
                       receivers: [otlp]
                       exporters: [otlp/elastic]
                 """)
-            .environment(OtlpTestBackend.trusting(Map.of("APM_SERVER_URL", plaintext.url(), "APM_SERVER_TOKEN", "t")))
+            .environment(OtlpTestBackend.trusting(Map.of("APM_SERVER_URL", plaintext.endpoint().toString(), "APM_SERVER_TOKEN", "t")))
             .freePorts(true)
             .logFile(tmp.resolve("collector.log"))
             .build()
             .start()) {
-      assertThat(plaintext.url()).startsWith("http://");
+      assertThat(plaintext.endpoint().toString()).startsWith("http://");
       assertThat(collector.config().exporterUsesTls("otlp/elastic")).as("http:// is only stripped").contains(true);
 
       GrpcClients.newClient(collector.otlpGrpcEndpoint(), TraceServiceGrpc.TraceServiceBlockingStub.class)
