@@ -201,10 +201,7 @@ final class Instance {
     if (startNanos == 0) {
       startNanos = System.nanoTime();
     }
-    ChildProcess p;
-    synchronized (this) {
-      p = processes.startRuntime(command, env, logFile());
-    }
+    ChildProcess p = processes.startRuntime(command, env, logFile());
     p.process().onExit().thenRun(this::onExit);
   }
 
