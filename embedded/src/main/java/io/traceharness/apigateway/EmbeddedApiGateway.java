@@ -3,48 +3,30 @@ package io.traceharness.apigateway;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
-import com.linecorp.armeria.common.AggregatedHttpResponse;
-import com.linecorp.armeria.common.HttpMethod;
-import com.linecorp.armeria.common.MediaType;
-import com.linecorp.armeria.common.RequestHeaders;
-import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.ResponseHeaders;
-import com.linecorp.armeria.common.ResponseHeadersBuilder;
-import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.server.Server;
-import com.linecorp.armeria.server.ServerBuilder;
-import com.linecorp.armeria.server.ServerPort;
-import com.linecorp.armeria.server.ServerErrorHandler;
-import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.traceharness.support.LocalCertificateAuthority;
 import io.traceharness.support.WorkDirs;
 import io.traceharness.trace.XRayTraceHeader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * are routed by method and resource ({@code /items/{id}}, {@code /{proxy+}}, {@code ANY}) to a
  * function through a {@link FunctionInvoker}; answers, error shapes and the X-Ray header (a REST
  * API's under Active tracing, an HTTP API's root-only one) are those of API Gateway. {@code traceparent} and {@code tracestate} pass through
- * unchanged. Every request is recorded ({@link #requests()}) for diagnosing a broken trace.
+ * unchanged. Every request is recorded ({@link #requests()}) for diagnosing a broken trace. This class
+ * routes a request and builds its event; {@link GatewayFront} is the listening port,
+ * {@link ProxyEvents} the payload format 1.0 and 2.0 events and proxy responses, {@link GatewayResponses}
+ * the answers, the request records and the access log.
  *
  * <p>Built with {@link Builder#tls}, it speaks HTTPS too, on the same port: API Gateway serves its
  * invoke URLs over HTTPS only, and functions written for AWS call {@code https://…execute-api…}
@@ -90,7 +75,7 @@ public final class EmbeddedApiGateway implements AutoCloseable {
   private final int requestedPort;
   private final LocalCertificateAuthority.ServerCertificate tls;
   private final RouteTable routes = new RouteTable();
-  private final List<GatewayRequest> requests = new CopyOnWriteArrayList<>();
+  private final GatewayResponses responses;
   private volatile Server server;
   private volatile int port;
 
@@ -103,6 +88,7 @@ public final class EmbeddedApiGateway implements AutoCloseable {
     this.logFile = b.logFile != null ? b.logFile : WorkDirs.root().resolve("logs").resolve("apigateway.log");
     this.requestedPort = b.port;
     this.tls = b.tls;
+    this.responses = new GatewayResponses(httpApi, invoker, integrationTimeout, logFile);
   }
 
   public static Builder builder() {
@@ -124,28 +110,11 @@ public final class EmbeddedApiGateway implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + logFile.getParent(), e);
     }
-    InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), requestedPort);
-    ServerBuilder sb = Server.builder();
-    if (tls != null) {
-      // one port for both, as EmbeddedApmServer does: Armeria tells a TLS ClientHello from plaintext
-      sb.port(new ServerPort(address, SessionProtocol.HTTP, SessionProtocol.HTTPS)).tls(tls.privateKey(), tls.chain());
-    } else {
-      sb.http(address);
-    }
-    Server s = sb
-        // API Gateway's own limit is the integration timeout; Armeria must not cut in earlier
-        .requestTimeout(integrationTimeout.plusSeconds(30))
-        // read a body somewhat past the gateway's 10 MB whole, so it gets the gateway's 413 below
-        // rather than Armeria's
-        .maxRequestLength(MAX_PAYLOAD_BYTES + 6L * 1024 * 1024)
-        .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(1))
-        .serviceUnder("/", (ctx, req) -> HttpResponse.of(req.aggregate().thenCompose(agg -> handle(ctx, agg))))
-        .errorHandler(new UnknownMethods())
-        .build();
+    Server s;
     try {
-      s.start().join();
+      s = GatewayFront.start(requestedPort, tls, integrationTimeout, httpApi,
+          (ctx, req) -> HttpResponse.of(req.aggregate().thenCompose(agg -> handle(ctx, agg))));
     } catch (java.util.concurrent.CompletionException e) {
-      s.closeAsync();
       throw new IllegalStateException("API Gateway (stage " + stage + ") cannot listen on 127.0.0.1:" + requestedPort
           + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
     }
@@ -227,7 +196,7 @@ public final class EmbeddedApiGateway implements AutoCloseable {
 
   /** Every request answered so far, oldest first. */
   public List<GatewayRequest> requests() {
-    return List.copyOf(requests);
+    return responses.requests();
   }
 
   public Path logFile() {
@@ -263,16 +232,16 @@ public final class EmbeddedApiGateway implements AutoCloseable {
 
     if (req.content().length() > MAX_PAYLOAD_BYTES) {
       // "Payload size: 10 MB" (API Gateway quotas); the body text is as users report it
-      return CompletableFuture.completedFuture(error(x, 413, "{\"message\":\"Request Too Large\"}", null));
+      return CompletableFuture.completedFuture(responses.error(x, 413, "{\"message\":\"Request Too Large\"}", null));
     }
     String prefix = stagePrefix();
     if (!prefix.isEmpty() && !(fullPath.equals(prefix) || fullPath.startsWith(prefix + "/"))) {
-      return CompletableFuture.completedFuture(noRoute(x));
+      return CompletableFuture.completedFuture(responses.noRoute(x));
     }
     String path = fullPath.length() == prefix.length() ? "/" : fullPath.substring(prefix.length());
     Optional<RouteTable.Match> match = routes.match(method, path);
     if (match.isEmpty()) {
-      return CompletableFuture.completedFuture(noRoute(x));
+      return CompletableFuture.completedFuture(responses.noRoute(x));
     }
     RouteTable.Match m = match.get();
     x.route = m.route().template();
@@ -327,148 +296,10 @@ public final class EmbeddedApiGateway implements AutoCloseable {
           if (e != null) {
             LOG.warn("Invoking {} for {} {} failed", function, method, fullPath, e);
             x.note = "invoke failed: " + e;
-            return integrationFailure(x);
+            return responses.integrationFailure(x);
           }
-          return result.isPresent() ? answer(x, result.get()) : timedOut(x);
+          return result.isPresent() ? responses.answer(x, result.get()) : responses.timedOut(x);
         });
-  }
-
-  private HttpResponse answer(Exchange x, FunctionInvoker.FunctionResult result) {
-    if (result.refused()) {
-      x.note = "Lambda refused the invoke: " + result.serviceError();
-      return invokeRefused(x);
-    }
-    if (result.failed()) {
-      x.note = "function error " + result.functionError();
-      return integrationFailure(x);
-    }
-    ProxyEvents.Response r;
-    try {
-      r = httpApi ? ProxyEvents.readV2(result.payload()) : ProxyEvents.readV1(result.payload());
-    } catch (ProxyEvents.MalformedResponse e) {
-      x.note = "Malformed Lambda proxy response: " + e.getMessage();
-      return integrationFailure(x);
-    }
-    ResponseHeadersBuilder h = ResponseHeaders.builder(HttpStatus.valueOf(r.status()));
-    r.headers().forEach(e -> h.add(e.getKey(), e.getValue()));
-    if (!h.contains("content-type") && r.body().length > 0) {
-      h.add("content-type", "application/json");
-    }
-    return finish(x, h, r.body());
-  }
-
-  private HttpResponse noRoute(Exchange x) {
-    if (httpApi) {
-      return error(x, 404, "{\"message\":\"Not Found\"}", null);
-    }
-    return error(x, 403, "{\"message\":\"Missing Authentication Token\"}", "MissingAuthenticationTokenException");
-  }
-
-  /**
-   * Armeria refuses a method it does not know (PROPFIND, MKCOL, …) before any service runs, as a
-   * protocol violation: over HTTP/1 "405 Unsupported method" with the request's headers
-   * (Http1RequestDecoder), over cleartext HTTP/2 (h2c, which java.net.http upgrades to) "400 Invalid
-   * method: PROPFIND" without them (Http2RequestDecoder); there is no option to route such methods
-   * (docs/design-notes.md has what is left over h2c). The
-   * real gateway has no route for them either, so it gives its no-route answer; this handler renders
-   * that answer instead of Armeria's.
-   */
-  private final class UnknownMethods implements ServerErrorHandler {
-    @Override
-    public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
-      return null;
-    }
-
-    @Override
-    public AggregatedHttpResponse onProtocolViolation(ServiceConfig config, RequestHeaders headers, HttpStatus status,
-        String description, Throwable cause) {
-      boolean unknownMethod = headers != null ? headers.method() == HttpMethod.UNKNOWN
-          : description != null && description.startsWith("Invalid method: ");
-      if (!unknownMethod) {
-        return null;
-      }
-      ResponseHeadersBuilder h = ResponseHeaders.builder(httpApi ? HttpStatus.NOT_FOUND : HttpStatus.FORBIDDEN)
-          .contentType(MediaType.JSON);
-      if (httpApi) {
-        h.set("apigw-requestid", UUID.randomUUID().toString());
-        return AggregatedHttpResponse.of(h.build(), HttpData.ofUtf8("{\"message\":\"Not Found\"}"));
-      }
-      h.set("x-amzn-ErrorType", "MissingAuthenticationTokenException").set("x-amzn-RequestId", UUID.randomUUID().toString());
-      return AggregatedHttpResponse.of(h.build(), HttpData.ofUtf8("{\"message\":\"Missing Authentication Token\"}"));
-    }
-  }
-
-  private HttpResponse integrationFailure(Exchange x) {
-    if (httpApi) {
-      return error(x, 500, "{\"message\":\"Internal Server Error\"}", null);
-    }
-    return error(x, 502, "{\"message\": \"Internal server error\"}", null);
-  }
-
-  /**
-   * The Lambda API rejected the invocation (throttled, unknown function…): "If the Lambda API rejects
-   * the invocation request, API Gateway returns a 500 error code. If the function runs but returns an
-   * error, or returns a response in the wrong format, API Gateway returns a 502. In both cases, the
-   * body of the response from API Gateway is {"message": "Internal server error"}." (AWS Lambda
-   * Developer Guide, "Handling Lambda errors with an API Gateway API",
-   * https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html). HTTP APIs answer
-   * 500 for every Lambda integration failure.
-   */
-  private HttpResponse invokeRefused(Exchange x) {
-    if (httpApi) {
-      return error(x, 500, "{\"message\":\"Internal Server Error\"}", null);
-    }
-    return error(x, 500, "{\"message\": \"Internal server error\"}", null);
-  }
-
-  private HttpResponse timedOut(Exchange x) {
-    x.note = "integration timed out after " + integrationTimeout.toMillis() + " ms";
-    if (httpApi) {
-      return error(x, 503, "{\"message\":\"Service Unavailable\"}", null);
-    }
-    return error(x, 504, "{\"message\": \"Endpoint request timed out\"}", null);
-  }
-
-  private HttpResponse error(Exchange x, int status, String body, String errorType) {
-    ResponseHeadersBuilder h = ResponseHeaders.builder(HttpStatus.valueOf(status))
-        .add("content-type", "application/json");
-    if (errorType != null) {
-      h.add("x-amzn-ErrorType", errorType);
-    }
-    return finish(x, h, body.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private HttpResponse finish(Exchange x, ResponseHeadersBuilder h, byte[] body) {
-    if (httpApi) {
-      h.set("apigw-requestid", x.extendedRequestId);
-    } else {
-      h.set("x-amzn-RequestId", x.requestId);
-      h.set("x-amz-apigw-id", x.extendedRequestId);
-      if (x.xray != null && x.function != null && invoker.activeTracing(x.function)) {
-        h.set("X-Amzn-Trace-Id", x.xray);
-      }
-    }
-    int status = h.status().code();
-    Duration latency = Duration.ofNanos(System.nanoTime() - x.startNanos);
-    GatewayRequest record = new GatewayRequest(x.requestId, x.time, x.scheme, x.method, x.path, x.route, x.function,
-        x.traceparent, x.tracestate, x.xray, status, latency);
-    requests.add(record);
-    log(record, x.note);
-    return HttpResponse.of(h.build(), HttpData.wrap(body));
-  }
-
-  private void log(GatewayRequest r, String note) {
-    String line = String.format(Locale.ROOT, "%s %s %s %s %s route=%s function=%s status=%d latency=%dms"
-            + " traceparent=%s tracestate=%s x-amzn-trace-id=%s%s%n",
-        r.time(), r.requestId(), r.scheme(), r.method(), r.path(), r.route(), r.function(), r.status(),
-        r.latency().toMillis(), r.traceparent(), r.tracestate(), r.xAmznTraceId(), note != null ? " " + note : "");
-    synchronized (this) {
-      try {
-        Files.writeString(logFile, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-      } catch (IOException e) {
-        LOG.debug("could not write {}", logFile, e);
-      }
-    }
   }
 
   /**
@@ -518,36 +349,6 @@ public final class EmbeddedApiGateway implements AutoCloseable {
       sb.append(ID_ALPHABET.charAt(RANDOM.nextInt(ID_ALPHABET.length())));
     }
     return sb.toString();
-  }
-
-  /** Mutable state of one request while it is being answered. */
-  private static final class Exchange {
-    final String requestId;
-    final String extendedRequestId;
-    final Instant time;
-    final long startNanos;
-    final String method;
-    final String path;
-    final String traceparent;
-    final String tracestate;
-    volatile String route;
-    volatile String function;
-    volatile String xray;
-    volatile String note;
-    volatile String scheme;
-
-    Exchange(String requestId, String extendedRequestId, Instant time, long startNanos, String method, String path,
-        String traceparent, String tracestate, String xray) {
-      this.requestId = requestId;
-      this.extendedRequestId = extendedRequestId;
-      this.time = time;
-      this.startNanos = startNanos;
-      this.method = method;
-      this.path = path;
-      this.traceparent = traceparent;
-      this.tracestate = tracestate;
-      this.xray = xray;
-    }
   }
 
   /** Options of an {@link EmbeddedApiGateway}. */

@@ -9,7 +9,7 @@ import java.time.Instant;
  *
  * @param start when the service accepted it
  */
-record Attempt(LambdaFunction function, Instance instance, Instance.Call call, Instant start, InvokeOptions options) {
+record Attempt(LambdaFunction function, Instance instance, Call call, Instant start, InvokeOptions options) {
 
   /**
    * How an attempt ended.

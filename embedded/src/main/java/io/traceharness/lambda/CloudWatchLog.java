@@ -152,7 +152,7 @@ final class CloudWatchLog {
 
   private String block(Attempt a, Attempt.Ending e) {
     Instance inst = a.instance();
-    Instance.Call call = a.call();
+    Call call = a.call();
     FunctionConfig c = inst.revision().config();
     Outcome outcome = e.outcome();
     StringBuilder log = new StringBuilder();
@@ -201,7 +201,7 @@ final class CloudWatchLog {
    * Lambda counts an extension's work after the response in the invocation's duration.
    */
   static long durationNanos(Attempt a, Attempt.Ending e) {
-    Instance.Call call = a.call();
+    Call call = a.call();
     if (!e.dispatched() || call.endNanos == 0) {
       return 0;
     }

@@ -168,7 +168,7 @@ final class Extensions {
       done = idleIfNoneBusy();
     }
     if (failRegistration) {
-      registered.completeExceptionally(new Instance.InitFailure(Outcome.platformError("Extension.Crash",
+      registered.completeExceptionally(new InitFailure(Outcome.platformError("Extension.Crash",
           "Extension " + name + " exited before it registered: " + exitStatus, null), null));
     }
     if (done != null) {

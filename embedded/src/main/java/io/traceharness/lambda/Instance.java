@@ -1,21 +1,8 @@
 package io.traceharness.lambda;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.linecorp.armeria.common.AggregatedHttpRequest;
-import com.linecorp.armeria.common.HttpData;
-import com.linecorp.armeria.common.HttpMethod;
-import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.MediaType;
-import com.linecorp.armeria.common.ResponseHeaders;
-import com.linecorp.armeria.common.ResponseHeadersBuilder;
-import com.linecorp.armeria.common.metric.NoopMeterRegistry;
-import com.linecorp.armeria.server.Server;
-import com.linecorp.armeria.server.ServiceRequestContext;
 import io.traceharness.support.ChildProcess;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,31 +10,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One execution environment: a runtime process and the Runtime API it polls, on its own loopback
- * port ({@code AWS_LAMBDA_RUNTIME_API}). It serves one invocation at a time.
+ * port ({@code AWS_LAMBDA_RUNTIME_API}). It serves one invocation at a time. This class runs the
+ * environment's phases (Init, Invoke, Shutdown) and holds its one lock; its parts are the
+ * {@link RuntimeApi}, the {@link EnvironmentProcesses}, the {@link EnvironmentLogs}, the
+ * {@link PlatformEvents} the phases send and the {@link Freezer}.
  */
 final class Instance {
 
-  /** Largest response a runtime may post for a synchronous invocation. */
-  static final int MAX_RESPONSE_BYTES = 6_291_556;
-
-  private static final String PREFIX = "/2018-06-01/runtime/";
   /** {@code shutdownReason} values (AWS Runtime Interface Emulator, {@code lambda/interop/model.go}). */
   static final String REASON_SPINDOWN = "spindown";
   static final String REASON_TIMEOUT = "timeout";
   static final String REASON_FAILURE = "failure";
-  /** The Shutdown phase's limits (AWS Lambda Developer Guide, "Lambda execution environment", Shutdown phase). */
-  static final long EXTERNAL_SHUTDOWN_LIMIT_MS = 2_000;
-  static final long INTERNAL_SHUTDOWN_LIMIT_MS = 500;
-  /** What the runtime gets of the limit after SIGTERM when external extensions are registered. */
-  static final long RUNTIME_SHUTDOWN_SHARE_MS = 300;
-  private static final Pattern INVOCATION = Pattern.compile("^/2018-06-01/runtime/invocation/([^/]+)/(response|error)$");
 
   private final String id;
   private final Revision revision;
@@ -56,18 +33,13 @@ final class Instance {
   private final CompletableFuture<Duration> ready = new CompletableFuture<>();
   private final CompletableFuture<Void> exited = new CompletableFuture<>();
   private final Extensions extensions;
-  private final List<ChildProcess> extensionProcesses = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final Map<String, ChildProcess> extensionsByName = new java.util.concurrent.ConcurrentHashMap<>();
-  /** The sandbox hook's extensions, run in this JVM: name → completed when each has ended. */
-  private final Map<String, CompletableFuture<Void>> hostedExtensions = new java.util.concurrent.ConcurrentHashMap<>();
+  private final EnvironmentProcesses processes;
+  private final EnvironmentLogs logs;
+  private final RuntimeApi runtimeApi;
   private final java.util.concurrent.atomic.AtomicBoolean shuttingDown = new java.util.concurrent.atomic.AtomicBoolean();
   private final CompletableFuture<String> shutDown = new CompletableFuture<>();
   private java.util.function.Consumer<String> shutdownOutput = text -> { };
-  private volatile long shutdownLogStart = -1;
-  private volatile long shutdownExtLogStart = -1;
   private final Telemetry telemetry;
-  private Server server;
-  private ChildProcess process;
   private long startNanos;
   private volatile long lastUsedNanos = System.nanoTime();
   private volatile boolean retired;
@@ -75,54 +47,9 @@ final class Instance {
   private volatile String retiredFor;
   private volatile long lastMemoryMb;
 
-  private Call current;
-  private Call undelivered;
-  private CompletableFuture<HttpResponse> waitingNext;
-  private boolean runtimeReady;
-  private final FreezeStats freezes;
-  private Runnable onFrozen = () -> { };
-  private Runnable onThawed = () -> { };
-  private boolean frozen;
-  private long freezeCostNanos;
+  private final PlatformEvents platform;
+  private final Freezer freezer;
   private LifecycleLog lifecycle = new LifecycleLog();
-  private String initErrorType;
-  private byte[] initErrorBody;
-  private long initLogEnd = -1;
-  private long initExtLogEnd = -1;
-
-  /** One invocation handed to this instance. */
-  static final class Call {
-    final String requestId;
-    final byte[] payload;
-    final String traceHeader;
-    final String clientContext;
-    final String functionArn;
-    final Duration timeout;
-    final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-    /** Completed once the runtime asked for its next event (or died): its output is all written by then. */
-    final CompletableFuture<Void> settled = new CompletableFuture<>();
-    long startNanos;
-    long endNanos;
-    /** When the runtime and every extension handed the event had asked for their next one (0: not yet). */
-    long phaseEndNanos;
-    /** How many extensions got this invocation's {@code INVOKE} event. */
-    int extensionsInvoked;
-    long deadlineMs;
-    long logStart;
-    long extLogStart;
-    String telemetryStatus = "success";
-    ScheduledFuture<?> timer;
-
-    Call(String requestId, byte[] payload, String traceHeader, String clientContext, String functionArn,
-        Duration timeout) {
-      this.requestId = requestId;
-      this.payload = payload;
-      this.traceHeader = traceHeader;
-      this.clientContext = clientContext;
-      this.functionArn = functionArn;
-      this.timeout = timeout;
-    }
-  }
 
   Instance(String id, Revision revision, Path dir, ScheduledExecutorService scheduler) {
     this(id, revision, dir, scheduler, null);
@@ -130,7 +57,6 @@ final class Instance {
 
   /** @param freezes where frozen environments report their freeze and thaw cost; {@code null}: never frozen */
   Instance(String id, Revision revision, Path dir, ScheduledExecutorService scheduler, FreezeStats freezes) {
-    this.freezes = freezes;
     this.id = id;
     this.revision = revision;
     this.dir = dir;
@@ -138,7 +64,12 @@ final class Instance {
     FunctionConfig c = revision.config();
     String[] arn = c.arn().split(":");
     this.extensions = new Extensions(c.name(), c.handler(), arn.length > 4 ? arn[4] : "");
+    this.logs = new EnvironmentLogs(dir);
+    this.processes = new EnvironmentProcesses("lambda-" + c.name() + "-" + id, revision.taskRoot());
     this.telemetry = new Telemetry(extensions, scheduler, logFile(), extensionLogFile());
+    this.runtimeApi = new RuntimeApi(this, extensions, telemetry, logs);
+    this.platform = new PlatformEvents(telemetry, extensions);
+    this.freezer = new Freezer(c.name(), id, freezes, processes, telemetry);
   }
 
   Extensions extensions() {
@@ -158,7 +89,7 @@ final class Instance {
   }
 
   boolean started() {
-    return process != null;
+    return processes.runtime() != null;
   }
 
   boolean retired() {
@@ -174,6 +105,7 @@ final class Instance {
   }
 
   boolean alive() {
+    ChildProcess process = processes.runtime();
     return process != null && process.isAlive() && !exited.isDone();
   }
 
@@ -199,35 +131,21 @@ final class Instance {
   }
 
   ChildProcess process() {
-    return process;
+    return processes.runtime();
   }
 
   Path logFile() {
-    return dir.resolve("runtime.log");
+    return logs.logFile();
   }
 
   /** What the external extensions write (the Telemetry API's {@code extension} stream; the function's log). */
   Path extensionLogFile() {
-    return dir.resolve("extensions.log");
-  }
-
-  /** Marks the end of Init in both outputs. */
-  private synchronized void markInitEnd() {
-    initLogEnd = ProcessReadings.size(logFile());
-    initExtLogEnd = ProcessReadings.size(extensionLogFile());
+    return logs.extensionLogFile();
   }
 
   /** Starts the Runtime API; {@code host:port} for {@code AWS_LAMBDA_RUNTIME_API}. */
   String startRuntimeApi() {
-    server = Server.builder()
-        .http(new InetSocketAddress("127.0.0.1", 0))
-        .requestTimeoutMillis(0)
-        .maxRequestLength(MAX_RESPONSE_BYTES * 4L)
-        .meterRegistry(NoopMeterRegistry.get())
-        .serviceUnder("/", (ctx, req) -> serve(ctx, req))
-        .build();
-    server.start().join();
-    return "127.0.0.1:" + server.activeLocalPort();
+    return runtimeApi.start();
   }
 
   /**
@@ -237,34 +155,20 @@ final class Instance {
    */
   void beginInit(List<String> executables, List<HostedExtension> hosted) {
     startNanos = System.nanoTime();
-    try {
-      java.nio.file.Files.deleteIfExists(logFile());
-      java.nio.file.Files.deleteIfExists(extensionLogFile());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    FunctionConfig c = revision.config();
-    String[] arn = c.arn().split(":");
-    ObjectNode initStart = Json.MAPPER.createObjectNode()
-        .put("initializationType", "on-demand")
-        .put("phase", "init")
-        .put("runtimeVersion", c.runtime().replace(".x", "") + ".v1")
-        .put("runtimeVersionArn", "arn:aws:lambda:" + (arn.length > 3 ? arn[3] : "") + "::runtime:traceharness-" + c.runtime())
-        .put("functionName", c.name())
-        .put("functionVersion", "$LATEST");
-    telemetry.platform("platform.initStart", initStart);
+    logs.clear();
+    platform.initStart(revision.config());
     List<String> names = new ArrayList<>(executables);
     hosted.forEach(h -> names.add(h.name()));
     extensions.launching(names);
     extensions.registered().whenComplete((x, failure) -> {
       if (failure != null) {
-        markInitEnd();
+        logs.markInitEnd();
         ready.completeExceptionally(failure);
         CompletableFuture.runAsync(this::kill);
       }
     });
     for (HostedExtension h : hosted) {
-      hostedExtensions.put(h.name(), h.ended());
+      processes.hosted(h.name(), h.ended());
       h.ended().whenComplete((x, failure) -> {
         if (ready.isDone()) {
           retired = true;
@@ -281,22 +185,13 @@ final class Instance {
   void startExtensions(List<Path> executables, Map<String, String> env) {
     for (Path exe : executables) {
       String name = exe.getFileName().toString();
-      ChildProcess p = ChildProcess.builder("lambda-" + revision.config().name() + "-" + id + "-" + name)
-          .command(List.of(exe.toString()))
-          .directory(revision.taskRoot())
-          .clearEnvironment()
-          .env(env)
-          .logFile(extensionLogFile())
-          .appendLog(true)
-          .start();
-      extensionProcesses.add(p);
-      extensionsByName.put(name, p);
+      ChildProcess p = processes.startExtension(exe, env, extensionLogFile());
       p.process().onExit().thenRun(() -> {
         if (ready.isDone()) {
           // an extension that dies after init leaves an environment Lambda would reset
           retired = true;
         }
-        extensions.exited(name, statusOf(p));
+        extensions.exited(name, EnvironmentProcesses.statusOf(p));
       });
     }
   }
@@ -306,30 +201,18 @@ final class Instance {
     if (startNanos == 0) {
       startNanos = System.nanoTime();
     }
-    ChildProcess p = ChildProcess.builder("lambda-" + revision.config().name() + "-" + id)
-        .command(command)
-        .directory(revision.taskRoot())
-        .clearEnvironment()
-        .env(env)
-        .logFile(logFile())
-        .appendLog(true)
-        .start();
-    synchronized (this) {
-      process = p;
-    }
+    ChildProcess p = processes.startRuntime(command, env, logFile());
     p.process().onExit().thenRun(this::onExit);
   }
 
   /** Hands an invocation to the runtime (now, or at its next {@code /next}). */
   void dispatch(Call call) {
-    HttpResponse event;
-    CompletableFuture<HttpResponse> waiter;
+    Runnable delivery;
     synchronized (this) {
       lastUsedNanos = System.nanoTime();
-      current = call;
+      runtimeApi.assign(call);
       // what the environment writes once thawed (a timer left behind firing) belongs to this invocation
-      call.logStart = ProcessReadings.size(logFile());
-      call.extLogStart = ProcessReadings.size(extensionLogFile());
+      logs.markInvocationStart(call);
       thaw();
       call.startNanos = System.nanoTime();
       call.deadlineMs = System.currentTimeMillis() + call.timeout.toMillis();
@@ -338,108 +221,23 @@ final class Instance {
         finishWithExit(call);
         return;
       }
-      if (waitingNext == null) {
-        undelivered = call;
-        waiter = null;
-        event = null;
-      } else {
-        waiter = waitingNext;
-        waitingNext = null;
-        event = eventFor(call);
-      }
+      delivery = runtimeApi.deliver(call);
       call.timer = scheduler.schedule(() -> onTimeout(call), call.timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
-    ObjectNode start = Json.MAPPER.createObjectNode().put("requestId", call.requestId).put("version", "$LATEST");
-    if (call.traceHeader != null) {
-      start.putObject("tracing").put("type", "X-Amzn-Trace-Id").put("value", call.traceHeader);
+    platform.start(call);
+    if (delivery != null) {
+      delivery.run();
     }
-    telemetry.platform("platform.start", start);
-    if (waiter != null) {
-      waiter.complete(event);
-    }
-    // every extension registered for INVOKE gets the event as the runtime does (Extensions API, "Invoke phase")
-    ObjectNode invoke = Json.MAPPER.createObjectNode()
-        .put("eventType", "INVOKE")
-        .put("deadlineMs", call.deadlineMs)
-        .put("requestId", call.requestId)
-        .put("invokedFunctionArn", call.functionArn);
-    invoke.putObject("tracing").put("type", "X-Amzn-Trace-Id").put("value", call.traceHeader);
-    call.extensionsInvoked = extensions.deliver("INVOKE", invoke);
+    call.extensionsInvoked = platform.invoke(call);
   }
 
-  private HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
-    String path = ctx.path();
-    if (path.startsWith(Extensions.PREFIX)) {
-      return extensions.serve(path, req);
-    }
-    if (path.equals(Telemetry.PATH) || path.equals(Telemetry.PATH + "/")) {
-      return telemetry.serve(req);
-    }
-    if (req.method() == HttpMethod.GET && path.equals(PREFIX + "invocation/next")) {
-      return HttpResponse.of(onNext());
-    }
-    if (req.method() == HttpMethod.POST && path.equals(PREFIX + "init/error")) {
-      return HttpResponse.of(req.aggregate().thenApply(this::onInitError));
-    }
-    Matcher m = INVOCATION.matcher(path);
-    if (req.method() == HttpMethod.POST && m.matches()) {
-      String requestId = m.group(1);
-      boolean success = m.group(2).equals("response");
-      return HttpResponse.of(req.aggregate().thenApply(agg -> success ? onResponse(requestId, agg)
-          : onError(requestId, agg)));
-    }
-    return json(HttpStatus.NOT_FOUND, "{\"errorMessage\":\"Not found\",\"errorType\":\"NotFound\"}");
-  }
-
-  private CompletableFuture<HttpResponse> onNext() {
-    Call settledCall = null;
-    CompletableFuture<HttpResponse> answer;
-    boolean initEnds = false;
-    synchronized (this) {
-      if (!ready.isDone() && !runtimeReady) {
-        runtimeReady = true;
-        initEnds = true;
-        extensions.closeRegistration();
-      }
-      if (current != null && current.outcome.isDone()) {
-        settledCall = current;
-        current = null;
-      }
-      if (undelivered != null) {
-        answer = CompletableFuture.completedFuture(eventFor(undelivered));
-        undelivered = null;
-      } else {
-        if (waitingNext != null) {
-          waitingNext.complete(json(HttpStatus.BAD_REQUEST,
-              "{\"errorMessage\":\"Replaced by a newer /next\",\"errorType\":\"InvalidStateTransition\"}"));
-        }
-        waitingNext = new CompletableFuture<>();
-        answer = waitingNext;
-      }
-    }
-    if (initEnds) {
-      // Init ends when the runtime and every extension wait for their next event
-      extensions.idle().thenRun(this::endInit);
-    }
-    if (settledCall != null) {
-      Call c = settledCall;
-      extensions.idle().thenRun(() -> settle(c));
-    }
-    return answer;
-  }
-
-  private void endInit() {
+  /** Init is over once the runtime and every extension wait for their next event. */
+  void endInit() {
     String extensionError = extensions.initError();
-    markInitEnd();
+    logs.markInitEnd();
     String status = extensionError == null ? "success" : "error";
     double initMs = (System.nanoTime() - startNanos) / 1e6;
-    telemetry.platform("platform.initRuntimeDone", Json.MAPPER.createObjectNode()
-        .put("initializationType", "on-demand").put("phase", "init").put("status", status));
-    ObjectNode initReport = Json.MAPPER.createObjectNode()
-        .put("initializationType", "on-demand").put("phase", "init").put("status", status);
-    initReport.putObject("metrics").put("durationMs", Math.round(initMs * 100) / 100.0);
-    telemetry.platform("platform.initReport", initReport);
-    telemetry.initOver();
+    platform.initDone(status, initMs);
     if (extensionError != null) {
       ready.completeExceptionally(new InitFailure(Outcome.platformError(extensionError,
           "Extension reported an init error: " + extensionError, null), null));
@@ -450,7 +248,7 @@ final class Instance {
   }
 
   /** The invocation's phase is over: the runtime and every extension wait for their next event. */
-  private void settle(Call call) {
+  void settle(Call call) {
     boolean report = false;
     synchronized (this) {
       if (call.phaseEndNanos == 0) {
@@ -459,15 +257,7 @@ final class Instance {
       }
     }
     if (report) {
-      long end = call.extensionsInvoked > 0 && call.phaseEndNanos > call.endNanos ? call.phaseEndNanos : call.endNanos;
-      double ms = call.endNanos == 0 ? 0 : (end - call.startNanos) / 1e6;
-      ObjectNode r = Json.MAPPER.createObjectNode().put("requestId", call.requestId).put("status", call.telemetryStatus);
-      r.putObject("metrics")
-          .put("durationMs", Math.round(ms * 100) / 100.0)
-          .put("billedDurationMs", Math.max(1, (long) Math.ceil(ms)))
-          .put("memorySizeMB", revision.config().memoryMb())
-          .put("maxMemoryUsedMB", maxMemoryUsedMb());
-      telemetry.platform("platform.report", r);
+      platform.report(call, revision.config().memoryMb(), maxMemoryUsedMb());
     }
     synchronized (this) {
       if (call.timer != null) {
@@ -486,8 +276,7 @@ final class Instance {
   }
 
   void onFreeze(Runnable frozen, Runnable thawed) {
-    this.onFrozen = frozen;
-    this.onThawed = thawed;
+    freezer.onFreeze(frozen, thawed);
   }
 
   /**
@@ -495,83 +284,19 @@ final class Instance {
    * extensions' process groups stop (SIGSTOP) and what the sandbox hook runs for it pauses.
    */
   private synchronized void freeze() {
-    if (freezes == null || frozen || retired || exited.isDone() || process == null) {
+    if (retired || exited.isDone()) {
       return;
     }
-    long t0 = System.nanoTime();
-    if (!process.suspend()) {
-      return;
-    }
-    extensionProcesses.forEach(ChildProcess::suspend);
-    telemetry.pause();
-    onFrozen.run();
-    frozen = true;
-    freezeCostNanos = System.nanoTime() - t0;
-    lifecycle.frozen(revision.config().name(), id, java.time.Instant.now());
+    freezer.freeze(lifecycle);
   }
 
   /** Lets a frozen environment run again (its next invocation, or its end). */
   synchronized void thaw() {
-    if (!frozen) {
-      return;
-    }
-    long t0 = System.nanoTime();
-    frozen = false;
-    onThawed.run();
-    extensionProcesses.forEach(ChildProcess::resume);
-    if (process != null) {
-      process.resume();
-    }
-    telemetry.resume();
-    freezes.record(freezeCostNanos + System.nanoTime() - t0);
-    lifecycle.thawed(id, java.time.Instant.now());
+    freezer.thaw(lifecycle);
   }
 
   synchronized boolean frozen() {
-    return frozen;
-  }
-
-  private HttpResponse onResponse(String requestId, AggregatedHttpRequest req) {
-    Call call = callFor(requestId);
-    if (call == null) {
-      return invalidRequestId();
-    }
-    byte[] body = req.content().array();
-    if (body.length > MAX_RESPONSE_BYTES) {
-      complete(call, Outcome.platformError("Function.ResponseSizeTooLarge", "Response payload size ("
-          + body.length + " bytes) exceeded maximum allowed payload size (" + MAX_RESPONSE_BYTES + " bytes).", null));
-      return json(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "{\"errorMessage\":\"Exceeded maximum allowed payload size ("
-          + MAX_RESPONSE_BYTES + " bytes).\",\"errorType\":\"RequestEntityTooLarge\"}");
-    }
-    complete(call, Outcome.success(body));
-    return json(HttpStatus.ACCEPTED, "{\"status\":\"OK\"}");
-  }
-
-  private HttpResponse onError(String requestId, AggregatedHttpRequest req) {
-    Call call = callFor(requestId);
-    if (call == null) {
-      return invalidRequestId();
-    }
-    byte[] body = req.content().array();
-    String type = req.headers().get("Lambda-Runtime-Function-Error-Type");
-    complete(call, Outcome.error(errorType(type, body), body.length == 0 ? "{}".getBytes(StandardCharsets.UTF_8) : body));
-    return json(HttpStatus.ACCEPTED, "{\"status\":\"OK\"}");
-  }
-
-  private HttpResponse onInitError(AggregatedHttpRequest req) {
-    synchronized (this) {
-      if (ready.isDone()) {
-        return json(HttpStatus.FORBIDDEN,
-            "{\"errorMessage\":\"Init error already reported or init complete\",\"errorType\":\"InvalidStateTransition\"}");
-      }
-      initErrorBody = req.content().array();
-      String header = req.headers().get("Lambda-Runtime-Function-Error-Type");
-      initErrorType = header != null && !header.isBlank() ? header : errorType(null, initErrorBody);
-      initLogEnd = ProcessReadings.size(logFile());
-      initExtLogEnd = ProcessReadings.size(extensionLogFile());
-    }
-    ready.completeExceptionally(new InitFailure(Outcome.error(initErrorType, initErrorBody), null));
-    return json(HttpStatus.ACCEPTED, "{\"status\":\"OK\"}");
+    return freezer.frozen();
   }
 
   private void onTimeout(Call call) {
@@ -603,13 +328,9 @@ final class Instance {
     CompletableFuture<HttpResponse> waiter;
     synchronized (this) {
       retired = true;
-      call = current;
-      waiter = waitingNext;
-      waitingNext = null;
-      if (initLogEnd < 0) {
-        initLogEnd = ProcessReadings.size(logFile());
-        initExtLogEnd = ProcessReadings.size(extensionLogFile());
-      }
+      call = runtimeApi.current();
+      waiter = runtimeApi.takeWaiting();
+      logs.markInitEndIfOpen();
     }
     exited.complete(null);
     if (!ready.isDone()) {
@@ -639,24 +360,11 @@ final class Instance {
   }
 
   private String exitStatus() {
-    return statusOf(process);
+    return EnvironmentProcesses.statusOf(processes.runtime());
   }
 
-  private static String statusOf(ChildProcess process) {
-    int rc = process == null ? -1 : process.exitCode();
-    if (rc > 128) {
-      return switch (rc - 128) {
-        case 9 -> "signal: killed";
-        case 15 -> "signal: terminated";
-        case 6 -> "signal: aborted";
-        case 11 -> "signal: segmentation fault";
-        default -> "signal: " + (rc - 128);
-      };
-    }
-    return "exit status " + rc;
-  }
-
-  private void complete(Call call, Outcome outcome) {
+  /** The runtime answered {@code call} (or the platform did for it): {@code platform.runtimeDone}. */
+  void complete(Call call, Outcome outcome) {
     synchronized (this) {
       if (call.outcome.isDone()) {
         return;
@@ -664,46 +372,17 @@ final class Instance {
       // the timer stays: the function's timeout still bounds the extensions' part of the Invoke phase
       call.endNanos = System.nanoTime();
     }
-    call.telemetryStatus = outcome.errorType() == null ? "success"
-        : outcome.errorType().equals("Sandbox.Timedout") ? "timeout"
-        : outcome.errorType().equals("Runtime.ExitError") ? "failure" : "error";
-    ObjectNode done = Json.MAPPER.createObjectNode().put("requestId", call.requestId).put("status", call.telemetryStatus);
-    done.putObject("metrics").put("durationMs", Math.round((call.endNanos - call.startNanos) / 1e4) / 100.0)
-        .put("producedBytes", outcome.payload() == null ? 0 : outcome.payload().length);
-    telemetry.platform("platform.runtimeDone", done);
+    platform.runtimeDone(call, outcome);
     call.outcome.complete(outcome);
     // a runtime that never asks for the next event still ends its invocation's log
     scheduler.schedule(() -> extensions.idle().thenRun(() -> settle(call)), 200, TimeUnit.MILLISECONDS);
-  }
-
-  private synchronized Call callFor(String requestId) {
-    Call c = current;
-    return c != null && c.requestId.equals(requestId) && !c.outcome.isDone() ? c : null;
-  }
-
-  private HttpResponse eventFor(Call call) {
-    long deadline = System.currentTimeMillis() + call.timeout.toMillis();
-    ResponseHeadersBuilder h = ResponseHeaders.builder(HttpStatus.OK)
-        .contentType(MediaType.JSON)
-        .add("Lambda-Runtime-Aws-Request-Id", call.requestId)
-        .add("Lambda-Runtime-Deadline-Ms", Long.toString(deadline))
-        .add("Lambda-Runtime-Invoked-Function-Arn", call.functionArn)
-        .add("Lambda-Runtime-Trace-Id", call.traceHeader);
-    if (call.clientContext != null) {
-      h.add("Lambda-Runtime-Client-Context", call.clientContext);
-    }
-    return HttpResponse.of(h.build(), HttpData.wrap(call.payload));
   }
 
   /** Kills the process groups at once (timeouts, stop, reaping): the runtime's and its extensions'. */
   void kill() {
     retired = true;
     thaw();
-    extensionProcesses.forEach(e -> e.stop(Duration.ZERO));
-    ChildProcess p = process;
-    if (p != null) {
-      p.stop(Duration.ZERO);
-    } else {
+    if (!processes.kill()) {
       onExit();
     }
   }
@@ -744,71 +423,22 @@ final class Instance {
     lifecycle.shutdown(new LifecycleLog.Shutdown(revision.config().name(), id, java.time.Instant.now(), reason));
     synchronized (this) {
       retired = true;
-      inFlight = current;
-      shutdownLogStart = ProcessReadings.size(logFile());
-      shutdownExtLogStart = ProcessReadings.size(extensionLogFile());
+      inFlight = runtimeApi.current();
+      logs.markShutdownStart();
     }
     try {
       thaw();
       // what is still buffered for a Telemetry API listener goes out before the processes end
-      telemetry.close(Duration.ofMillis(INTERNAL_SHUTDOWN_LIMIT_MS));
-      List<Extensions.Agent> agents = extensions.agents();
-      boolean external = agents.stream().anyMatch(a -> a.external);
-      boolean internal = agents.stream().anyMatch(a -> !a.external);
-      long start = System.nanoTime();
-      long limitMs = external ? EXTERNAL_SHUTDOWN_LIMIT_MS : internal ? INTERNAL_SHUTDOWN_LIMIT_MS : 0;
-      long deadlineMs = System.currentTimeMillis() + limitMs;
-      ChildProcess runtime = process;
-      if (runtime != null) {
-        if (agents.isEmpty()) {
-          runtime.kill();
-        } else {
-          long runtimeMs = internal ? INTERNAL_SHUTDOWN_LIMIT_MS : RUNTIME_SHUTDOWN_SHARE_MS;
-          runtime.terminate();
-          if (!awaitExit(runtime, runtimeMs)) {
-            runtime.kill();
-          }
-        }
-      }
-      ObjectNode event = Json.MAPPER.createObjectNode()
-          .put("eventType", "SHUTDOWN")
-          .put("shutdownReason", reason)
-          .put("deadlineMs", deadlineMs);
-      List<String> told = extensions.deliverNames("SHUTDOWN", event);
-      for (Map.Entry<String, ChildProcess> e : extensionsByName.entrySet()) {
-        if (!told.contains(e.getKey())) {
-          e.getValue().kill();
-        }
-      }
-      for (String name : told) {
-        ChildProcess p = extensionsByName.get(name);
-        long leftMs = limitMs - (System.nanoTime() - start) / 1_000_000;
-        if (p != null && !awaitExit(p, Math.max(0, leftMs))) {
-          p.kill();
-        }
-        CompletableFuture<Void> hosted = hostedExtensions.get(name);
-        if (hosted != null) {
-          // an extension of the hook's ends when it says so; past the limit the hook's afterStop ends it
-          awaitEnd(hosted, Math.max(0, leftMs));
-        }
-      }
-      for (ChildProcess p : extensionProcesses) {
-        p.stop(Duration.ZERO);
-      }
-      if (runtime != null) {
-        runtime.stop(Duration.ZERO);
-      } else {
+      telemetry.close(Duration.ofMillis(EnvironmentProcesses.INTERNAL_SHUTDOWN_LIMIT_MS));
+      if (!processes.shutdown(reason, extensions)) {
         onExit();
       }
     } finally {
-      if (server != null) {
-        server.closeAsync();
-      }
+      runtimeApi.close();
       CompletableFuture<Void> blockWritten = inFlight == null ? CompletableFuture.completedFuture(null)
           : inFlight.settled.copy().completeOnTimeout(null, 5, TimeUnit.SECONDS);
       blockWritten.whenComplete((x, y) -> {
-        String output = join(ProcessReadings.read(logFile(), shutdownLogStart, ProcessReadings.size(logFile())),
-            ProcessReadings.read(extensionLogFile(), shutdownExtLogStart, ProcessReadings.size(extensionLogFile())));
+        String output = logs.shutdownLog();
         if (!output.isEmpty()) {
           try {
             shutdownOutput.accept(output);
@@ -821,25 +451,6 @@ final class Instance {
     }
   }
 
-  private static void awaitEnd(CompletableFuture<Void> ended, long millis) {
-    try {
-      ended.get(millis, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      // ended badly, or late: the environment ends anyway
-    }
-  }
-
-  private static boolean awaitExit(ChildProcess p, long millis) {
-    try {
-      return p.process().waitFor(millis, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
   /** The platform's lines that end the init phase ({@code EXTENSION …}). */
   List<String> initPlatformLines() {
     return extensions.logLines();
@@ -847,33 +458,16 @@ final class Instance {
 
   /** Init output: the log up to the end of init (or the failure). */
   String initLog() {
-    long end = initLogEnd < 0 ? ProcessReadings.size(logFile()) : initLogEnd;
-    long extEnd = initExtLogEnd < 0 ? ProcessReadings.size(extensionLogFile()) : initExtLogEnd;
-    // the extensions start, and register, before the runtime
-    return join(ProcessReadings.read(extensionLogFile(), 0, extEnd), ProcessReadings.read(logFile(), 0, end));
+    return logs.initLog();
   }
 
   String invocationLog(Call call) {
-    long end = ProcessReadings.size(logFile());
-    long extEnd = ProcessReadings.size(extensionLogFile());
-    long shutdownStart = shutdownLogStart;
-    long extShutdownStart = shutdownExtLogStart;
-    return join(ProcessReadings.read(logFile(), call.logStart, shutdownStart >= 0 ? Math.min(end, shutdownStart) : end),
-        ProcessReadings.read(extensionLogFile(), call.extLogStart,
-            extShutdownStart >= 0 ? Math.min(extEnd, extShutdownStart) : extEnd));
-  }
-
-  /** Two slices of output, one after the other, each ending with a line break. */
-  private static String join(String first, String second) {
-    if (first.isEmpty() || first.endsWith("\n") || second.isEmpty()) {
-      return first + second;
-    }
-    return first + "\n" + second;
+    return logs.invocationLog(call);
   }
 
   /** Highest resident set size of the runtime's processes, in MB. */
   long maxMemoryUsedMb() {
-    ChildProcess p = process;
+    ChildProcess p = processes.runtime();
     long maxKb = 0;
     if (p != null) {
       maxKb = ProcessReadings.peakRssKb(p);
@@ -881,45 +475,5 @@ final class Instance {
     // a process that already ended reports what was last seen of it
     lastMemoryMb = Math.max(lastMemoryMb, (maxKb + 1023) / 1024);
     return Math.max(1, lastMemoryMb);
-  }
-
-  /** The error document's {@code errorType} (what a person reads), else the runtime's header. */
-  private static String errorType(String header, byte[] body) {
-    Matcher m = Pattern.compile("\"errorType\"\\s*:\\s*\"([^\"]*)\"").matcher(new String(body, StandardCharsets.UTF_8));
-    if (m.find() && !m.group(1).isBlank()) {
-      return m.group(1);
-    }
-    return header != null && !header.isBlank() ? header : "Unhandled";
-  }
-
-  private static HttpResponse invalidRequestId() {
-    return json(HttpStatus.BAD_REQUEST, "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
-  }
-
-  private static HttpResponse json(HttpStatus status, String body) {
-    return HttpResponse.of(status, MediaType.JSON, body);
-  }
-
-  /**
-   * Init failed: the runtime reported it ({@code /init/error}: {@code outcome}) or the process ended
-   * first ({@code exitStatus}, e.g. {@code exit status 1}).
-   */
-  static final class InitFailure extends RuntimeException {
-    final Outcome outcome;
-    final String exitStatus;
-
-    InitFailure(Outcome outcome, String exitStatus) {
-      super(outcome != null ? outcome.errorType() : "Runtime.ExitError: " + exitStatus, null, false, false);
-      this.outcome = outcome;
-      this.exitStatus = exitStatus;
-    }
-
-    Outcome outcomeFor(String requestId) {
-      if (outcome != null) {
-        return outcome;
-      }
-      String msg = "RequestId: " + requestId + " Error: Runtime exited with error: " + exitStatus;
-      return Outcome.platformError("Runtime.ExitError", msg, msg + "\nRuntime.ExitError");
-    }
   }
 }

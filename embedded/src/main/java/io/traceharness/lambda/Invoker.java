@@ -126,7 +126,7 @@ final class Invoker {
     Instance inst = pool.acquire(fn);
     FunctionConfig config = inst.revision().config();
     String requestId = UUID.randomUUID().toString();
-    Instance.Call call = new Instance.Call(requestId, payload, traceHeaderFor(options.traceHeader(), config.activeTracing()),
+    Call call = new Call(requestId, payload, traceHeaderFor(options.traceHeader(), config.activeTracing()),
         options.clientContext(), config.arn(), config.timeout());
     Attempt attempt = new Attempt(fn, inst, call, Instant.now(), options);
     if (!inst.started()) {
@@ -161,7 +161,7 @@ final class Invoker {
 
   /** The outcome of an init phase that failed ({@code null}: not the function's fault, the service's). */
   private Outcome initFailure(Throwable cause, String requestId) {
-    if (cause instanceof Instance.InitFailure f) {
+    if (cause instanceof InitFailure f) {
       return f.outcomeFor(requestId);
     }
     if (cause instanceof TimeoutException) {
@@ -184,7 +184,7 @@ final class Invoker {
   /** Writes the invocation's log block, records it, gives the environment back and answers. */
   private InvokeResult finish(Attempt a, Attempt.Ending e) {
     String block = log.write(a, e);
-    Instance.Call call = a.call();
+    Call call = a.call();
     Outcome outcome = e.outcome();
     invocations.add(new Invocation(a.function().name(), call.requestId, a.instance().id(), a.start(), Instant.now(),
         Duration.ofNanos(CloudWatchLog.durationNanos(a, e)), call.traceHeader, call.clientContext,
