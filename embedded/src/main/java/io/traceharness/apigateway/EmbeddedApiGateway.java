@@ -70,6 +70,8 @@ public final class EmbeddedApiGateway implements AutoCloseable {
   private final boolean httpApi;
   /** API Gateway's request payload quota (REST and HTTP APIs): 10 MB. */
   static final int MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+  /** API Gateway quotas: the request line and the header values together, in bytes. */
+  static final int MAX_HEADER_BYTES = 10_240;
   private final ProxyEvents.Api api;
   private final Path logFile;
   private final int requestedPort;
@@ -230,6 +232,12 @@ public final class EmbeddedApiGateway implements AutoCloseable {
         callerXray);
     x.scheme = ctx.sessionProtocol().isTls() ? "https" : "http";
 
+    if (headerBytes(req) > MAX_HEADER_BYTES) {
+      // "Total combined size of request line and header values: 10240 bytes" (API Gateway quotas, which
+      // name no answer): HTTP's own status for it (RFC 6585)
+      return CompletableFuture.completedFuture(
+          responses.error(x, 431, "{\"message\":\"Request Header Fields Too Large\"}", null));
+    }
     if (req.content().length() > MAX_PAYLOAD_BYTES) {
       // "Payload size: 10 MB" (API Gateway quotas); the body text is as users report it
       return CompletableFuture.completedFuture(responses.error(x, 413, "{\"message\":\"Request Too Large\"}", null));
@@ -440,5 +448,17 @@ public final class EmbeddedApiGateway implements AutoCloseable {
     public EmbeddedApiGateway build() {
       return new EmbeddedApiGateway(this);
     }
+  }
+
+  /** The request line ({@code METHOD /path?query HTTP/1.1}) and every header value, as API Gateway counts them. */
+  static long headerBytes(AggregatedHttpRequest req) {
+    long n = req.method().name().length() + 1 + req.headers().path().length() + " HTTP/1.1".length();
+    for (var e : req.headers()) {
+      String name = e.getKey().toString();
+      if (!name.startsWith(":") || name.equals(":authority")) {   // :authority is the Host header
+        n += e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      }
+    }
+    return n;
   }
 }

@@ -54,6 +54,10 @@ final class GatewayFront {
         // read a body somewhat past the gateway's 10 MB whole, so it gets the gateway's 413
         // rather than Armeria's
         .maxRequestLength(EmbeddedApiGateway.MAX_PAYLOAD_BYTES + 6L * 1024 * 1024)
+        // headers past the gateway's 10,240-byte quota reach it, so it answers them itself; far past
+        // it, Armeria's own 431 (HTTP/1) ends the request first
+        .http1MaxHeaderSize(64 * 1024)
+        .http2MaxHeaderListSize(64 * 1024)
         .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(1))
         .serviceUnder("/", service)
         .errorHandler(new UnknownMethods(httpApi))

@@ -160,6 +160,23 @@ class EmbeddedApiGatewayTest {
   }
 
   @Test
+  void headerValuesOverTheQuotaAre431AndJustUnderItReachTheFunction() throws Exception {
+    rest.route("GET", "/headers", "headers");
+    invoker.on("headers", e -> OK);
+    URI url = URI.create(rest.endpoint() + "/headers");
+    // request line "GET /dev/headers HTTP/1.1" plus the Host value and the values below
+    long fixed = ("GET " + url.getRawPath() + " HTTP/1.1").length() + url.getAuthority().length();
+    // 9,000 bytes of values: over Armeria's default 8 KiB header limit, under the gateway's 10,240
+    String under = "u".repeat((int) (9_000 - fixed));
+    assertThat(send("GET", url, null, "X-Under", under).statusCode()).isEqualTo(200);
+    String over = "o".repeat((int) (EmbeddedApiGateway.MAX_HEADER_BYTES - fixed + 1));
+    HttpResponse<String> refused = send("GET", url, null, "X-Over", over);
+    assertThat(refused.statusCode()).isEqualTo(431);
+    assertThat(refused.body()).isEqualTo("{\"message\":\"Request Header Fields Too Large\"}");
+    assertThat(send("GET", url, null).statusCode()).as("the gateway keeps serving").isEqualTo(200);
+  }
+
+  @Test
   void buildsTheRestApiProxyEventAsAwsDocumentsIt() throws Exception {
     EmbeddedApiGateway gw = rest;
     gw.route("POST", "/items/{id}", "eventFn");
