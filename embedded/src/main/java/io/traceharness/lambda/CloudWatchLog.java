@@ -42,6 +42,8 @@ final class CloudWatchLog {
   private final Consumer<LogEvents> subscriber;
   private final Map<String, Object> writeLocks = new ConcurrentHashMap<>();
   private final Map<String, String> streams = new ConcurrentHashMap<>();
+  /** Functions this log has written for: a file left by an earlier run is replaced, not appended to. */
+  private final java.util.Set<String> written = ConcurrentHashMap.newKeySet();
   private final AtomicLong sequence = new AtomicLong();
 
   CloudWatchLog(Path dir, String region, String accountId, Consumer<LogEvents> subscriber) {
@@ -59,9 +61,21 @@ final class CloudWatchLog {
   String read(String functionName) {
     Path f = logFile(functionName);
     try {
-      return Files.isRegularFile(f) ? Files.readString(f) : "";
+      return written.contains(FunctionRegistry.functionName(functionName)) && Files.isRegularFile(f)
+          ? Files.readString(f) : "";
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Appends to the function's log; its first write in this service starts the file afresh. */
+  private void appendOrStart(String functionName, Path file, String text) throws IOException {
+    Files.createDirectories(file.getParent());
+    if (written.add(FunctionRegistry.functionName(functionName))) {
+      Files.writeString(file, text, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+          StandardOpenOption.WRITE);
+    } else {
+      Files.writeString(file, text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
   }
 
@@ -72,8 +86,7 @@ final class CloudWatchLog {
     Path file = logFile(name);
     synchronized (writeLocks.computeIfAbsent(name, k -> new Object())) {
       try {
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, block, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        appendOrStart(name, file, block);
       } catch (IOException ex) {
         LOG.warn("Could not write {}", file, ex);
       }
@@ -91,8 +104,7 @@ final class CloudWatchLog {
     String text = output.endsWith("\n") ? output : output + "\n";
     synchronized (writeLocks.computeIfAbsent(functionName, k -> new Object())) {
       try {
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        appendOrStart(functionName, file, text);
       } catch (IOException ex) {
         LOG.warn("Could not write {}", file, ex);
       }

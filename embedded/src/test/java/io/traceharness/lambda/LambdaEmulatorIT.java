@@ -295,6 +295,9 @@ class LambdaEmulatorIT {
     assertThat(payload(initFailed).path("errorMessage").asText()).isEqualTo("init failed on purpose");
     assertThat(lambda.logs("node-errors")).contains("INIT_REPORT Init Duration:", "Phase: init\tStatus: error");
 
+    // writing a 7 MB answer can outlast the 1 s timeout on a busy machine; this step is about its size
+    client.updateFunctionConfiguration(r -> r.functionName("node-errors").timeout(10));
+    client.waiter().waitUntilFunctionUpdatedV2(r -> r.functionName("node-errors"));
     setHandler("node-errors", "index.big");
     JsonNode big = payload(client.invoke(r -> r.functionName("node-errors")));
     assertThat(big.path("errorType").asText()).isEqualTo("Function.ResponseSizeTooLarge");
