@@ -137,7 +137,7 @@ public final class EmbeddedStack implements TracingStack {
       collector = EmbeddedCollector.builder().name("collector").config(StackCollector.config(path, ports, secretToken))
           .environment(collectorEnv).freePorts(false).build().start();
       LambdaEmulator.Builder lambdaBuilder = LambdaEmulator.builder().region(region)
-          .accountConcurrency(lambdaConcurrency).port(ports.lambda()).freeze(freeze).sandboxHook(layerCollectors);
+          .accountConcurrency(lambdaConcurrency).port(ports.lambda()).freeze(freeze).environmentHook(layerCollectors);
       if (shipLogs) {
         logForwarder = ServerlessForwarder.builder(elasticsearch.client()).region(region).build();
         lambdaBuilder.logSubscriber(logForwarder);

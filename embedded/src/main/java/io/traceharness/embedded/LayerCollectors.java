@@ -3,8 +3,8 @@ package io.traceharness.embedded;
 import io.traceharness.collector.CollectorExtension;
 import io.traceharness.collector.EmbeddedCollector;
 import io.traceharness.lambda.HostedExtension;
-import io.traceharness.lambda.SandboxContext;
-import io.traceharness.lambda.SandboxHook;
+import io.traceharness.lambda.EnvironmentContext;
+import io.traceharness.lambda.EnvironmentHook;
 import io.traceharness.stack.ComponentLog;
 import java.net.URI;
 import java.nio.file.Files;
@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * before the runtime and stopped when the environment ends. Stopped collectors stay listed, so
  * their export failures still explain a trace afterwards.
  */
-final class LayerCollectors implements SandboxHook {
+final class LayerCollectors implements EnvironmentHook {
 
   /** The collector extension of one execution environment of a function, and its collector. */
   record LayerCollector(String function, String instanceId, CollectorExtension extension,
@@ -68,7 +68,7 @@ final class LayerCollectors implements SandboxHook {
 
   // the layer's extensions/collector: the environment waits for it to register, as for any external extension
   @Override
-  public List<HostedExtension> extensions(SandboxContext ctx) {
+  public List<HostedExtension> extensions(EnvironmentContext ctx) {
     if (collectorConfigOf(ctx.environment()) == null) {
       return List.of();
     }
@@ -78,7 +78,7 @@ final class LayerCollectors implements SandboxHook {
   }
 
   @Override
-  public Map<String, String> beforeStart(SandboxContext ctx) {
+  public Map<String, String> beforeStart(EnvironmentContext ctx) {
     Map<String, String> env = ctx.environment();
     Path config = collectorConfigOf(env);
     EmbeddedCollector target = stackCollector.get();
@@ -113,7 +113,7 @@ final class LayerCollectors implements SandboxHook {
 
   // the collector extension is frozen with its environment: a batch it still holds waits for the next invoke
   @Override
-  public void frozen(SandboxContext ctx) {
+  public void frozen(EnvironmentContext ctx) {
     LayerCollector lc = layerCollectors.get(ctx.instanceId());
     if (lc != null) {
       lc.collector().pause();
@@ -121,7 +121,7 @@ final class LayerCollectors implements SandboxHook {
   }
 
   @Override
-  public void thawed(SandboxContext ctx) {
+  public void thawed(EnvironmentContext ctx) {
     LayerCollector lc = layerCollectors.get(ctx.instanceId());
     if (lc != null) {
       lc.collector().resume();
@@ -129,7 +129,7 @@ final class LayerCollectors implements SandboxHook {
   }
 
   @Override
-  public void afterStop(SandboxContext ctx) {
+  public void afterStop(EnvironmentContext ctx) {
     LayerCollector lc = layerCollectors.get(ctx.instanceId());
     if (lc != null) {
       EmbeddedStack.closeQuietly(lc.extension());

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The processes of one execution environment: the runtime's, the external extensions' (the layers'
- * executables) and the extensions the sandbox hook runs in this JVM; how they are started, stopped
+ * executables) and the extensions the environment hook runs in this JVM; how they are started, stopped
  * and continued (freeze and thaw), killed, and ended in the Shutdown phase.
  */
 final class EnvironmentProcesses {
@@ -30,7 +30,7 @@ final class EnvironmentProcesses {
   private final Path taskRoot;
   private final List<ChildProcess> extensionProcesses = new CopyOnWriteArrayList<>();
   private final Map<String, ChildProcess> extensionsByName = new ConcurrentHashMap<>();
-  /** The sandbox hook's extensions, run in this JVM: name → completed when each has ended. */
+  /** The environment hook's extensions, run in this JVM: name → completed when each has ended. */
   private final Map<String, CompletableFuture<Void>> hostedExtensions = new ConcurrentHashMap<>();
   private volatile ChildProcess runtime;
 
@@ -40,7 +40,7 @@ final class EnvironmentProcesses {
     this.taskRoot = taskRoot;
   }
 
-  /** An extension of the sandbox hook's, run in this JVM: {@code ended} completes when it has ended. */
+  /** An extension of the environment hook's, run in this JVM: {@code ended} completes when it has ended. */
   void hosted(String extension, CompletableFuture<Void> ended) {
     hostedExtensions.put(extension, ended);
   }

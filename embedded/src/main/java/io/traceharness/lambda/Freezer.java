@@ -5,7 +5,7 @@ import java.time.Instant;
 /**
  * The freeze of one execution environment between invocations, as Lambda freezes it: the runtime's
  * and the extensions' process groups stop (SIGSTOP), its Telemetry API delivery pauses and what the
- * sandbox hook runs for it pauses too; thawed for its next invocation or its end, each freeze and
+ * environment hook runs for it pauses too; thawed for its next invocation or its end, each freeze and
  * thaw costed in the {@link FreezeStats}. Guarded by the instance's monitor.
  */
 final class Freezer {

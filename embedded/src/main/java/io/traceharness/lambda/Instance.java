@@ -150,7 +150,7 @@ final class Instance {
 
   /**
    * Init begins: {@code platform.initStart}, and the external extensions about to start (the layers'
-   * executables by file name, and those the sandbox hook runs in this JVM) are awaited;
+   * executables by file name, and those the environment hook runs in this JVM) are awaited;
    * {@link Extensions#registered()} completes once each has registered.
    */
   void beginInit(List<String> executables, List<HostedExtension> hosted) {
@@ -281,7 +281,7 @@ final class Instance {
 
   /**
    * Freezes the environment as Lambda does once an invocation is over: the runtime's and the
-   * extensions' process groups stop (SIGSTOP) and what the sandbox hook runs for it pauses.
+   * extensions' process groups stop (SIGSTOP) and what the environment hook runs for it pauses.
    */
   private synchronized void freeze() {
     if (retired || exited.isDone()) {

@@ -81,7 +81,7 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  * {@code RuntimeEnvironment} starts their processes and {@code CloudWatchLog} writes the logs.
  *
  * <h2>Hooks for the stack</h2>
- * {@link Builder#sandboxHook(SandboxHook)} sees each environment before its process starts (and adds
+ * {@link Builder#environmentHook(EnvironmentHook)} sees each environment before its process starts (and adds
  * environment entries) and after it ends; {@link #invoke(String, byte[], InvokeOptions)} is the
  * in-process {@code Invoke} API Gateway uses; {@link #function(String)} and {@link #invocations()}
  * tell what the service holds and did.
@@ -366,7 +366,7 @@ public final class LambdaEmulator implements AutoCloseable {
     private Duration keepAlive = Duration.ofMinutes(5);
     private Duration initTimeout = Duration.ofSeconds(30);
     private Duration activationDelay = Duration.ZERO;
-    private SandboxHook hook;
+    private EnvironmentHook hook;
     private java.util.function.Consumer<LogEvents> logSubscriber;
     private boolean freeze = true;
     private Path workDir;
@@ -415,7 +415,7 @@ public final class LambdaEmulator implements AutoCloseable {
     /**
      * Whether execution environments freeze between invocations, as in AWS (default true): once the
      * runtime and every extension wait for their next event, their processes are stopped (SIGSTOP to
-     * each process group) and the sandbox hook is told ({@link SandboxHook#frozen}); the next
+     * each process group) and the environment hook is told ({@link EnvironmentHook#frozen}); the next
      * invocation thaws them. Off, they keep running between invocations.
      */
     public Builder freeze(boolean freeze) {
@@ -423,7 +423,7 @@ public final class LambdaEmulator implements AutoCloseable {
       return this;
     }
 
-    public Builder sandboxHook(SandboxHook hook) {
+    public Builder environmentHook(EnvironmentHook hook) {
       this.hook = hook;
       return this;
     }

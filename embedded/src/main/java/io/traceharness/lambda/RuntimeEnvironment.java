@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * What a runtime process is started with, as Lambda sets it up: the environment variables (the
  * function's own, with {@code /opt} and {@code /var/task} pointed at the revision's directories,
  * since there is no chroot here; trust in the local certificate authority), {@code AWS_LAMBDA_EXEC_WRAPPER},
- * and the stack's {@link SandboxHook}.
+ * and the stack's {@link EnvironmentHook}.
  */
 final class RuntimeEnvironment {
 
@@ -35,10 +35,10 @@ final class RuntimeEnvironment {
 
   private final String region;
   private final Duration initTimeout;
-  private final SandboxHook hook;
+  private final EnvironmentHook hook;
   private final Workers workers;
 
-  RuntimeEnvironment(String region, Duration initTimeout, SandboxHook hook, Workers workers) {
+  RuntimeEnvironment(String region, Duration initTimeout, EnvironmentHook hook, Workers workers) {
     this.region = region;
     this.initTimeout = initTimeout;
     this.hook = hook;
@@ -61,8 +61,8 @@ final class RuntimeEnvironment {
     String runtimeApi = inst.startRuntimeApi();
     Map<String, String> env = environment(d, inst, runtimeApi);
     List<Path> executables = externalExtensions(d.optDir());
-    SandboxContext ctx = hook == null ? null
-        : new SandboxContext(c.name(), c.runtime(), env, d.taskRoot(), d.optDir(), inst.id());
+    EnvironmentContext ctx = hook == null ? null
+        : new EnvironmentContext(c.name(), c.runtime(), env, d.taskRoot(), d.optDir(), inst.id());
     List<HostedExtension> hosted = hook == null ? List.of() : hook.extensions(ctx);
     // Extension init, then Runtime init: the runtime starts once every external extension has registered
     // (AWS Lambda Developer Guide, "Lambda execution environment", Init phase); the hook's run in this JVM

@@ -42,8 +42,8 @@ class LambdaEmulatorIT {
 
   static final ObjectMapper JSON = new ObjectMapper();
   static final Path DIR = WorkDirs.root().resolve("lambda-it");
-  static final List<SandboxContext> HOOKED = new CopyOnWriteArrayList<>();
-  static final List<SandboxContext> ENDED = new CopyOnWriteArrayList<>();
+  static final List<EnvironmentContext> HOOKED = new CopyOnWriteArrayList<>();
+  static final List<EnvironmentContext> ENDED = new CopyOnWriteArrayList<>();
   static final List<LogEvents> SUBSCRIBED = new CopyOnWriteArrayList<>();
   static LambdaEmulator lambda;
   static LambdaClient client;
@@ -54,15 +54,15 @@ class LambdaEmulatorIT {
   static void start() {
     lambda = LambdaEmulator.builder()
         .logSubscriber(SUBSCRIBED::add)
-        .sandboxHook(new SandboxHook() {
+        .environmentHook(new EnvironmentHook() {
           @Override
-          public Map<String, String> beforeStart(SandboxContext ctx) {
+          public Map<String, String> beforeStart(EnvironmentContext ctx) {
             HOOKED.add(ctx);
             return Map.of("HOOKED", "yes");
           }
 
           @Override
-          public void afterStop(SandboxContext ctx) {
+          public void afterStop(EnvironmentContext ctx) {
             ENDED.add(ctx);
           }
         })
@@ -98,7 +98,7 @@ class LambdaEmulatorIT {
     assertThat(first.path("greeting").isNull()).isTrue();
     assertThat(first.path("tz").asText()).isEqualTo(":UTC");
     assertThat(first.path("region").asText()).isEqualTo("us-east-1");
-    assertThat(first.path("hooked").asText()).as("environment from the sandbox hook").isEqualTo("yes");
+    assertThat(first.path("hooked").asText()).as("environment from the environment hook").isEqualTo("yes");
     assertThat(first.path("cwd").asText()).isEqualTo(first.path("taskRoot").asText());
     assertThat(first.path("envKeys").toString()).contains("AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
         "LAMBDA_RUNTIME_DIR", "AWS_SESSION_TOKEN", "_HANDLER").doesNotContain("\"HOME\"", "MAVEN");

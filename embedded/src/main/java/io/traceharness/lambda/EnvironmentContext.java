@@ -4,10 +4,10 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * What a {@link SandboxHook} learns about the execution environment about to start.
+ * What a {@link EnvironmentHook} learns about the execution environment about to start.
  *
  * <pre>{@code
- * SandboxHook hook = ctx -> ctx.environment().containsKey("OPENTELEMETRY_COLLECTOR_CONFIG_FILE")
+ * EnvironmentHook hook = ctx -> ctx.environment().containsKey("OPENTELEMETRY_COLLECTOR_CONFIG_FILE")
  *     ? Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", collectorFor(ctx.functionName()))
  *     : Map.of();
  * }</pre>
@@ -18,10 +18,10 @@ import java.util.Map;
  * @param optDir the directory standing in for {@code /opt} (the function's layers, extracted in order)
  * @param instanceId the execution environment's id (also the log stream's suffix)
  */
-public record SandboxContext(String functionName, String runtime, Map<String, String> environment, Path taskRoot,
+public record EnvironmentContext(String functionName, String runtime, Map<String, String> environment, Path taskRoot,
     Path optDir, String instanceId) {
 
-  public SandboxContext {
+  public EnvironmentContext {
     environment = Map.copyOf(environment);
   }
 }

@@ -13,26 +13,26 @@ import java.util.Map;
  *
  * <pre>{@code
  * LambdaEmulator.builder()
- *     .sandboxHook(ctx -> Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", collector.httpEndpoint()))
+ *     .environmentHook(ctx -> Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", collector.httpEndpoint()))
  *     .build().start();
  * }</pre>
  */
 @FunctionalInterface
-public interface SandboxHook {
+public interface EnvironmentHook {
 
-  Map<String, String> beforeStart(SandboxContext ctx);
+  Map<String, String> beforeStart(EnvironmentContext ctx);
 
   /**
    * The external extensions the hook runs in this JVM for the environment {@code ctx} describes; asked before
    * {@link #beforeStart}, which starts them. The environment waits for each to register, as for the layers'
    * executables.
    */
-  default List<HostedExtension> extensions(SandboxContext ctx) {
+  default List<HostedExtension> extensions(EnvironmentContext ctx) {
     return List.of();
   }
 
   /** The environment {@code ctx} describes has ended. */
-  default void afterStop(SandboxContext ctx) {
+  default void afterStop(EnvironmentContext ctx) {
   }
 
   /**
@@ -40,10 +40,10 @@ public interface SandboxHook {
    * next event) and its processes are stopped. What the hook runs for it should pause too. Called on the
    * invocation's path: keep it short.
    */
-  default void frozen(SandboxContext ctx) {
+  default void frozen(EnvironmentContext ctx) {
   }
 
   /** The environment is thawed for its next invocation (or for its shutdown). */
-  default void thawed(SandboxContext ctx) {
+  default void thawed(EnvironmentContext ctx) {
   }
 }
