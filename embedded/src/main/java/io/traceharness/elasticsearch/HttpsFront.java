@@ -3,6 +3,8 @@ package io.traceharness.elasticsearch;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.Server;
 import io.traceharness.support.LocalCertificateAuthority;
 import java.net.InetAddress;
@@ -20,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * Listens on loopback with a certificate from {@link LocalCertificateAuthority} (which the emulated
  * Lambda environment and the harness's clients trust) and forwards every request, streamed, to the
  * node's current HTTP address (a restarted node may have moved). TLS only on its port, as a node with
- * {@code xpack.security.http.ssl.enabled: true} answers TLS only.
+ * {@code xpack.security.http.ssl.enabled: true} answers TLS only. While the node is down the front
+ * stays up and answers 502 Bad Gateway, as a reverse proxy does, where a client of the bare node
+ * would be refused the connection.
  */
 final class HttpsFront implements AutoCloseable {
 
@@ -61,7 +65,9 @@ final class HttpsFront implements AutoCloseable {
   private HttpResponse forward(HttpRequest req) {
     URI current = node.get();
     WebClient c = clientFor(current);
-    return c.execute(req.withHeaders(req.headers().toBuilder().authority(current.getAuthority()).build()));
+    return c.execute(req.withHeaders(req.headers().toBuilder().authority(current.getAuthority()).build()))
+        .recover(cause -> HttpResponse.of(HttpStatus.BAD_GATEWAY, MediaType.PLAIN_TEXT_UTF_8,
+            "Elasticsearch at %s is not reachable: %s", current, cause));
   }
 
   private synchronized WebClient clientFor(URI current) {

@@ -158,6 +158,23 @@ class ElasticsearchOverHttpsIT {
   }
 
   @Test
+  void theHttpsEndpointOutlivesAStopAndFollowsTheRestartedNode() throws Exception {
+    URI https = es.httpsEndpoint();
+    HttpClient trusting = HttpClient.newBuilder().sslContext(CA.clientSslContext()).build();
+    HttpRequest health = HttpRequest.newBuilder(https.resolve("/_cluster/health")).timeout(Duration.ofSeconds(10))
+        .build();
+
+    es.stop();
+    HttpResponse<String> down = trusting.send(health, HttpResponse.BodyHandlers.ofString());
+    assertThat(down.statusCode()).as("the front while the node is down").isEqualTo(502);
+    assertThat(down.body()).startsWith("Elasticsearch at " + es.endpoint() + " is not reachable: ");
+    es.start();
+
+    assertThat(es.httpsEndpoint()).isEqualTo(https);
+    assertThat(trusting.send(health, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void plaintextToTheHttpsPortIsRefused() {
     URI plaintext = URI.create("http://" + es.httpsEndpoint().getAuthority() + "/_cluster/health");
     HttpRequest info = HttpRequest.newBuilder(plaintext).timeout(Duration.ofSeconds(10)).build();
