@@ -43,12 +43,13 @@ import java.util.Set;
  *   <li>{@code reload_interval}: the certificate and key are read again at that interval
  *       ({@code certReloader}).</li>
  *   <li>{@code ca_file}, {@code ca_pem}, {@code include_system_ca_certs_pool}: the root pool, which a
- *       server does not use to verify its clients; accepted and checked as the real one checks them.</li>
+ *       server does not use to verify its clients; accepted and checked as the real one checks them
+ *       (a {@code ca_file} must load).</li>
  *   <li>{@code cipher_suites}, {@code curve_preferences}, {@code include_insecure_cipher_suites},
  *       {@code tpm}, {@code client_ca_file_reload}: refused as not supported here.</li>
  * </ul>
  */
-record ReceiverTls(String certFile, String certPem, String keyFile, String keyPem, Path clientCaFile,
+record ReceiverTls(String certFile, String certPem, String keyFile, String keyPem, Path caFile, Path clientCaFile,
     List<String> protocols, Duration reloadInterval) {
 
   /** {@code configtls.go} {@code tlsVersions}, as the JDK names them. */
@@ -136,7 +137,8 @@ record ReceiverTls(String certFile, String certPem, String keyFile, String keyPe
       protocols.add(VERSIONS.get(ORDER.get(i)));
     }
     String clientCa = t.string("client_ca_file", "");
-    return new ReceiverTls(certFile, certPem, keyFile, keyPem, clientCa.isEmpty() ? null : Path.of(clientCa),
+    return new ReceiverTls(certFile, certPem, keyFile, keyPem, caFile.isEmpty() ? null : Path.of(caFile),
+        clientCa.isEmpty() ? null : Path.of(clientCa),
         protocols, t.duration("reload_interval", Duration.ZERO));
   }
 
@@ -156,10 +158,19 @@ record ReceiverTls(String certFile, String certPem, String keyFile, String keyPe
    * @throws IllegalStateException with {@code configtls.go}'s words when a file cannot be read
    */
   void serve(ServerBuilder sb, InetSocketAddress address) {
+    if (caFile != null) {
+      // loadCACertPool runs first; the pool is a client's roots, so a server only needs it to load
+      try {
+        certificates(caFile);
+      } catch (IllegalStateException e) {
+        throw new IllegalStateException("failed to load TLS config: failed to load CA CertPool File: "
+            + e.getMessage(), e);
+      }
+    }
     TlsKeyPair first = keyPair();
     TlsProvider provider = reloadInterval.isZero() ? TlsProvider.of(first)
         : TlsProvider.ofScheduled(this::keyPair, reloadInterval);
-    List<X509Certificate> clientCas = clientCaFile == null ? null : clientCas();
+    List<X509Certificate> clientCas = clientCaFile == null ? null : certificates(clientCaFile);
     ServerTlsConfig config = ServerTlsConfig.builder()
         .clientAuth(clientCas == null ? ClientAuth.NONE : ClientAuth.REQUIRE)
         .tlsCustomizer(b -> {
@@ -197,14 +208,16 @@ record ReceiverTls(String certFile, String certPem, String keyFile, String keyPe
     }
   }
 
-  /** {@code configtls.go} {@code loadCert}: the client CAs, or its error. */
-  private List<X509Certificate> clientCas() {
+  /** {@code configtls.go} {@code loadCert}: the certificates in a CA file, or its error. */
+  private static List<X509Certificate> certificates(Path file) {
     byte[] pem;
     try {
-      pem = Files.readAllBytes(clientCaFile);
-    } catch (IOException e) {
-      throw new IllegalStateException("failed to load CA " + clientCaFile + ": open " + clientCaFile
+      pem = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new IllegalStateException("failed to load CA " + file + ": open " + file
           + ": no such file or directory", e);
+    } catch (IOException e) {
+      throw new IllegalStateException("failed to load CA " + file + ": open " + file + ": " + e.getMessage(), e);
     }
     try {
       List<X509Certificate> out = new ArrayList<>();
@@ -216,7 +229,7 @@ record ReceiverTls(String certFile, String certPem, String keyFile, String keyPe
       }
       return out;
     } catch (CertificateException e) {
-      throw new IllegalStateException("failed to parse CA " + clientCaFile, e);
+      throw new IllegalStateException("failed to parse CA " + file, e);
     }
   }
 }

@@ -206,4 +206,37 @@ class ReceiverTlsTest {
       builder.close();
     }
   }
+
+  @Test
+  void aMissingClientCaFileFailsTheStartWithTheRealWords() {
+    var files = CA.issueServer("collector").written(tmp.resolve("mtls"));
+    var collector = EmbeddedCollector.builder()
+        .config("""
+            receivers:
+              otlp:
+                protocols:
+                  grpc:
+                    tls:
+                      cert_file: ${CERT}
+                      key_file: ${KEY}
+                      client_ca_file: /nonexistent/ca.pem
+            exporters:
+              debug:
+            service:
+              pipelines:
+                traces:
+                  receivers: [otlp]
+                  exporters: [debug]
+            """)
+        .environment(Map.of("CERT", files.certificateChain().toString(), "KEY", files.privateKey().toString()))
+        .freePorts(true)
+        .logFile(tmp.resolve("broken-ca.log"))
+        .build();
+    try {
+      assertThatThrownBy(collector::start).hasMessageContaining("receivers::otlp::protocols::grpc: failed to load CA"
+          + " /nonexistent/ca.pem: open /nonexistent/ca.pem: no such file or directory");
+    } finally {
+      collector.close();
+    }
+  }
 }
