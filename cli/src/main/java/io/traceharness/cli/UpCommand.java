@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
         "Listens on the well-known ports: Elasticsearch 9200, APM Server 8200, OTLP 4317 (gRPC) and 4318 (HTTP),"
             + " API Gateway 3000, the Lambda API 3001; -Dtraceharness.<component>.port=N moves one (0: any free port),"
             + " --free-ports moves all.",
-        "The JSON: elasticsearch, apmServer, apmSecretToken, otlpHttp, otlpGrpc, lambda, apiGateway, apiGatewayHttps,"
+        "The JSON: elasticsearch, elasticsearchHttps, apmServer, apmSecretToken, otlpHttp, otlpGrpc, lambda, apiGateway, apiGatewayHttps,"
             + " region, viewer (the trace viewer), functions (name → URL of the first route), routes (function, method,"
             + " path, url)."})
 final class UpCommand implements Callable<Integer> {

@@ -57,7 +57,8 @@ class UpIT {
       String printed = Files.readString(log);
       assertThat(printed).contains("\"apiGateway\" : \"" + sandbox.path("apiGateway").asText() + "\"");
       Set<Integer> ports = new TreeSet<>();
-      for (String endpoint : List.of("elasticsearch", "apmServer", "otlpHttp", "otlpGrpc", "lambda", "apiGateway", "viewer")) {
+      for (String endpoint : List.of("elasticsearch", "elasticsearchHttps", "apmServer", "otlpHttp", "otlpGrpc", "lambda",
+          "apiGateway", "viewer")) {
         ports.add(URI.create(sandbox.path(endpoint).asText()).getPort());
       }
       assertThat(ports).allSatisfy(port -> assertThat(listening(port)).as("port " + port + " while up runs").isTrue());

@@ -158,8 +158,10 @@ public final class CollectorConfig {
     String id();
   }
 
+  /** {@code grpcTls}, {@code httpTls}: the protocol's {@code tls} section ({@link ReceiverTls}), null for plaintext. */
   record OtlpReceiverSpec(String id, HostPort grpc, HostPort http, int grpcMaxRecvBytes, long httpMaxBodyBytes,
-      String tracesPath, String metricsPath, String logsPath) implements ReceiverSpec {
+      String tracesPath, String metricsPath, String logsPath, ReceiverTls grpcTls, ReceiverTls httpTls)
+      implements ReceiverSpec {
   }
 
   /**

@@ -435,13 +435,15 @@ final class CollectorConfigParser {
           + ": must specify at least one protocol when using the OTLP receiver");
     }
     HostPort grpc = null;
+    ReceiverTls grpcTls = null;
+    ReceiverTls httpTls = null;
     int maxRecv = 4 * 1024 * 1024;
     if (protocols.has("grpc")) {
       ConfigSection g = protocols.section("grpc");
       g.checkKeys("receivers", id, Set.of("endpoint", "transport", "tls", "max_recv_msg_size_mib",
           "max_concurrent_streams", "read_buffer_size", "write_buffer_size", "keepalive", "auth",
           "include_metadata", "middlewares"));
-      plaintextOnly(g);
+      grpcTls = ReceiverTls.parse(g, id, null);
       grpc = hostPort(g.string("endpoint", "0.0.0.0:4317"), g.sub("endpoint"));
       maxRecv = (int) Math.min(Integer.MAX_VALUE, g.number("max_recv_msg_size_mib", 4) * 1024 * 1024);
     }
@@ -456,26 +458,15 @@ final class CollectorConfigParser {
           "include_metadata", "response_headers", "traces_url_path", "metrics_url_path", "logs_url_path",
           "compression_algorithms", "read_timeout", "read_header_timeout", "write_timeout", "idle_timeout",
           "middlewares", "keepalives_enabled"));
-      plaintextOnly(h);
+      httpTls = ReceiverTls.parse(h, id, "serverconfig");
       http = hostPort(h.string("endpoint", "0.0.0.0:4318"), h.sub("endpoint"));
       maxBody = h.number("max_request_body_size", maxBody);
       traces = urlPath(h, "traces_url_path", traces);
       metrics = urlPath(h, "metrics_url_path", metrics);
       logs = urlPath(h, "logs_url_path", logs);
     }
-    return new CollectorConfig.OtlpReceiverSpec(id, grpc, http, maxRecv, maxBody, traces, metrics, logs);
-  }
-
-  /**
-   * A receiver serves TLS exactly when its protocol has a {@code tls} section (configgrpc/confighttp
-   * {@code ServerConfig.TLS} is optional); the embedded receivers serve plaintext only, so such a config
-   * is refused rather than served differently.
-   */
-  private static void plaintextOnly(ConfigSection protocol) {
-    if (protocol.has("tls") && protocol.get("tls") != null) {
-      throw new InvalidConfigException(protocol.sub("tls") + ": the embedded collector's receivers serve plaintext"
-          + " only; remove the tls section (the layer's collector is reached on localhost)");
-    }
+    return new CollectorConfig.OtlpReceiverSpec(id, grpc, http, maxRecv, maxBody, traces, metrics, logs, grpcTls,
+        httpTls);
   }
 
   private static String urlPath(ConfigSection h, String key, String dflt) {

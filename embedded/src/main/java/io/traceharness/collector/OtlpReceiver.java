@@ -57,10 +57,10 @@ final class OtlpReceiver implements AutoCloseable {
 
   void start(boolean freePorts) {
     if (spec.grpc() != null) {
-      grpcServer = startServer(spec.grpc(), freePorts, this::configureGrpc, "grpc");
+      grpcServer = startServer(spec.grpc(), spec.grpcTls(), freePorts, this::configureGrpc, "grpc");
     }
     if (spec.http() != null) {
-      httpServer = startServer(spec.http(), freePorts, this::configureHttp, "http");
+      httpServer = startServer(spec.http(), spec.httpTls(), freePorts, this::configureHttp, "http");
     }
     grpcEndpoint();
     httpEndpoint();
@@ -69,10 +69,10 @@ final class OtlpReceiver implements AutoCloseable {
   /** Starts on the endpoints of an earlier start (a restart: senders still point there). */
   void startAt(URI grpc, URI http) {
     if (spec.grpc() != null) {
-      grpcServer = startServer(at(spec.grpc(), grpc), false, this::configureGrpc, "grpc");
+      grpcServer = startServer(at(spec.grpc(), grpc), spec.grpcTls(), false, this::configureGrpc, "grpc");
     }
     if (spec.http() != null) {
-      httpServer = startServer(at(spec.http(), http), false, this::configureHttp, "http");
+      httpServer = startServer(at(spec.http(), http), spec.httpTls(), false, this::configureHttp, "http");
     }
     grpcEndpoint();
     httpEndpoint();
@@ -82,12 +82,12 @@ final class OtlpReceiver implements AutoCloseable {
     return earlier == null ? configured : new CollectorConfig.HostPort(earlier.getHost(), earlier.getPort());
   }
 
-  /** {@code http://127.0.0.1:PORT} of the gRPC endpoint, or null when grpc is not configured. */
+  /** {@code http://127.0.0.1:PORT} of the gRPC endpoint ({@code https://} with a tls section), or null when grpc is not configured. */
   URI grpcEndpoint() {
     return grpcServer == null ? null : uri(grpcServer, grpcAt);
   }
 
-  /** {@code http://127.0.0.1:PORT} of the HTTP endpoint (append {@code /v1/traces}), or null. */
+  /** {@code http://127.0.0.1:PORT} of the HTTP endpoint ({@code https://} with a tls section; append {@code /v1/traces}), or null. */
   URI httpEndpoint() {
     return httpServer == null ? null : uri(httpServer, httpAt);
   }
@@ -103,19 +103,31 @@ final class OtlpReceiver implements AutoCloseable {
   private static URI uri(Server server) {
     InetSocketAddress a = server.activePort().localAddress();
     String host = a.getAddress().getHostAddress();
-    return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort());
+    String scheme = server.activePort().hasHttps() ? "https://" : "http://";
+    return URI.create(scheme + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort());
   }
 
-  private Server startServer(CollectorConfig.HostPort at, boolean freePorts, java.util.function.Consumer<ServerBuilder> setup,
-      String protocol) {
+  /** With {@code tls} the port speaks TLS only, as the real receiver's listener does ({@link ReceiverTls}). */
+  private Server startServer(CollectorConfig.HostPort at, ReceiverTls tls, boolean freePorts,
+      java.util.function.Consumer<ServerBuilder> setup, String protocol) {
     InetAddress address = bindAddress(at.host());
     int port = freePorts ? 0 : at.port();
     ServerBuilder sb = Server.builder()
-        .http(new InetSocketAddress(address, port))
         .gracefulShutdownTimeout(Duration.ZERO, Duration.ZERO)
         .maxRequestLength(Math.max(spec.httpMaxBodyBytes(), spec.grpcMaxRecvBytes() + 1024L));
-    setup.accept(sb);
-    Server server = sb.build();
+    Server server;
+    try {
+      if (tls == null) {
+        sb.http(new InetSocketAddress(address, port));
+      } else {
+        tls.serve(sb, new InetSocketAddress(address, port));
+      }
+      setup.accept(sb);
+      server = sb.build();
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("receivers::" + spec.id() + "::protocols::" + protocol + ": "
+          + e.getMessage(), e);
+    }
     try {
       server.start().join();
     } catch (CompletionException e) {

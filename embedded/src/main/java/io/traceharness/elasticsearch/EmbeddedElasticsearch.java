@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.traceharness.support.ChildProcess;
+import io.traceharness.support.LocalCertificateAuthority;
 import io.traceharness.support.Ports;
 import io.traceharness.support.Users;
 import io.traceharness.support.Versions;
@@ -107,6 +108,8 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
   private URI url;
   private RestClient restClient;
   private ElasticsearchClient client;
+  private final LocalCertificateAuthority.ServerCertificate httpsCertificate;
+  private HttpsFront httpsFront;
 
   private EmbeddedElasticsearch(Builder b) {
     this.version = b.version != null ? b.version : Versions.of("elasticsearch");
@@ -121,6 +124,7 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     this.configuredWorkDir = b.workDir != null ? b.workDir.toAbsolutePath() : null;
     this.startTimeout = b.startTimeout;
     this.fixedHttpPort = b.httpPort;
+    this.httpsCertificate = b.httpsCertificate;
   }
 
   public static Builder builder() {
@@ -202,6 +206,9 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
       client = new ElasticsearchClient(new RestClientTransport(restClient, new JacksonJsonpMapper(mapper)));
     }
     IndexTemplates.install(client);
+    if (httpsCertificate != null && httpsFront == null) {
+      httpsFront = HttpsFront.start(httpsCertificate, this::endpoint);
+    }
     LOG.info("Elasticsearch {} ready at {} in {} s (log: {}{})", version, url,
         String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9), node.consoleLog(),
         closedDir == null ? "" : "; node directory " + node.workDir() + ", as user " + NodeUser.NAME
@@ -241,6 +248,10 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
   public synchronized void close() {
     stop();
     closeClient();
+    if (httpsFront != null) {
+      httpsFront.close();
+      httpsFront = null;
+    }
     if (workDirLock != null) {
       try {
         workDirLock.close();
@@ -261,6 +272,23 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
       throw new IllegalStateException("Elasticsearch has not been started yet: call start() first");
     }
     return url;
+  }
+
+  /**
+   * {@code https://127.0.0.1:<port>}: the same API over TLS, with the certificate given to
+   * {@link Builder#https}, for clients configured with an {@code https://} Elasticsearch URL (the
+   * node itself speaks plaintext: see {@link HttpsFront}). It stays up across {@link #stop()} and
+   * {@link #start()} and follows the node to new ports.
+   *
+   * @throws IllegalStateException when the node was built without {@link Builder#https} or has not started
+   */
+  public synchronized URI httpsEndpoint() {
+    if (httpsFront == null) {
+      throw new IllegalStateException(httpsCertificate == null
+          ? "Elasticsearch was built without https(certificate): it serves plaintext only"
+          : "Elasticsearch has not been started yet: call start() first");
+    }
+    return httpsFront.endpoint();
   }
 
   /**
@@ -513,6 +541,7 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
     private Duration startTimeout = Duration.ofMinutes(3);
     private boolean quickStart = true;
     private int httpPort;
+    private LocalCertificateAuthority.ServerCertificate httpsCertificate;
 
     private Builder() {
     }
@@ -576,6 +605,15 @@ public final class EmbeddedElasticsearch implements AutoCloseable {
      * The HTTP port, e.g. 9200; default 0, a free one. A fixed port another process holds fails the
      * start instead of moving to another port; the transport port is always a free one.
      */
+    /**
+     * Also serve the HTTP API over TLS with this certificate, on a loopback port of its own
+     * ({@link #httpsEndpoint()}); the node keeps its plaintext {@link #endpoint()}.
+     */
+    public Builder https(LocalCertificateAuthority.ServerCertificate certificate) {
+      this.httpsCertificate = certificate;
+      return this;
+    }
+
     public Builder httpPort(int port) {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be 0 (any free port) or 1 to 65535, got " + port);

@@ -127,7 +127,9 @@ public final class EmbeddedStack implements TracingStack {
     long t0 = System.nanoTime();
     ports.checkAvailable();
     try {
-      elasticsearch = EmbeddedElasticsearch.builder().httpPort(ports.elasticsearch()).build().start();
+      // also over HTTPS (elasticsearch().httpsEndpoint()), for configs that name an https:// Elasticsearch
+      elasticsearch = EmbeddedElasticsearch.builder().httpPort(ports.elasticsearch())
+          .https(LocalCertificateAuthority.shared().issueServer("elasticsearch")).build().start();
       // APM Server speaks TLS and plaintext on one port, so a layer collector's otlp exporter (TLS by
       // default) reaches it as it reaches Elastic Cloud; the Lambda environment trusts the local CA
       apm = EmbeddedApmServer.builder().elasticsearch(elasticsearch.endpoint()).secretToken(secretToken)

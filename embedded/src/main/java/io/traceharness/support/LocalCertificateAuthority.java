@@ -200,6 +200,18 @@ public final class LocalCertificateAuthority {
   public ServerCertificate issueServer(String commonName, String... extraNames) {
     Set<String> names = new LinkedHashSet<>(List.of("localhost", "127.0.0.1", "::1"));
     names.addAll(List.of(extraNames));
+    return issue(commonName, KeyPurposeId.id_kp_serverAuth, names);
+  }
+
+  /**
+   * A client certificate (extended key usage {@code clientAuth}), for a client a server with mutual TLS
+   * asks for one (a collector receiver's {@code tls.client_ca_file}).
+   */
+  public ServerCertificate issueClient(String commonName) {
+    return issue(commonName, KeyPurposeId.id_kp_clientAuth, Set.of());
+  }
+
+  private ServerCertificate issue(String commonName, KeyPurposeId purpose, Set<String> names) {
     try {
       KeyPair pair = rsa();
       Instant now = Instant.now();
@@ -210,10 +222,12 @@ public final class LocalCertificateAuthority {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
       b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pair.getPublic()));
       b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate));
-      b.addExtension(Extension.subjectAlternativeName, false, subjectAltNames(names));
+      if (!names.isEmpty()) {
+        b.addExtension(Extension.subjectAlternativeName, false, subjectAltNames(names));
+      }
       X509Certificate cert = sign(b.build(signer()));
       return new ServerCertificate(pair.getPrivate(), List.of(cert, certificate));
     } catch (GeneralSecurityException | IOException e) {
@@ -221,7 +235,7 @@ public final class LocalCertificateAuthority {
     }
   }
 
-  /** A certificate and its key, for a server that presents it; the chain ends with the CA. */
+  /** A certificate and its key, for a server (or a client) that presents it; the chain ends with the CA. */
   public record ServerCertificate(PrivateKey privateKey, List<X509Certificate> chainList) {
 
     public ServerCertificate {

@@ -126,7 +126,7 @@ class ExporterTlsRuleTest {
   }
 
   @Test
-  void aReceiverAskedToServeTlsIsRefusedRatherThanServedInPlaintext() {
+  void aReceiverAskedToServeTlsServesIt() {
     String yaml = """
         receivers:
           otlp:
@@ -143,8 +143,8 @@ class ExporterTlsRuleTest {
               receivers: [otlp]
               exporters: [debug]
         """;
-    assertThatThrownBy(() -> CollectorConfig.parse(yaml, Map.of()))
-        .hasMessageStartingWith("receivers::otlp::protocols::grpc::tls: the embedded collector's receivers serve"
-            + " plaintext only");
+    var receiver = (CollectorConfig.OtlpReceiverSpec) CollectorConfig.parse(yaml, Map.of()).receivers().get("otlp");
+    assertThat(receiver.grpcTls()).as("ReceiverTlsTest serves it").isNotNull();
+    assertThat(receiver.grpcTls().certFile()).isEqualTo("/cert.pem");
   }
 }

@@ -3,6 +3,7 @@ package io.traceharness.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.traceharness.stack.Endpoints;
+import io.traceharness.support.LocalCertificateAuthority;
 import io.traceharness.support.Ports;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,6 +28,7 @@ class EmbeddedStackPortsIT {
     }
     Integer[] p = picked.toArray(Integer[]::new);
     StackPorts ports = new StackPorts(p[0], p[1], p[2], p[3], p[4], p[5]);
+    URI httpsElasticsearch;
     try (EmbeddedStack stack = EmbeddedStack.builder().ports(ports).noSecretToken().build().start()) {
       Endpoints e = stack.endpoints();
       assertThat(e.elasticsearch()).hasToString("http://127.0.0.1:" + ports.elasticsearch());
@@ -40,6 +42,11 @@ class EmbeddedStackPortsIT {
 
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       assertThat(get(http, e.elasticsearch().resolve("/_cluster/health")).statusCode()).isEqualTo(200);
+      httpsElasticsearch = stack.elasticsearch().httpsEndpoint();
+      HttpClient trusting = HttpClient.newBuilder().sslContext(LocalCertificateAuthority.shared().clientSslContext())
+          .connectTimeout(Duration.ofSeconds(5)).build();
+      assertThat(get(trusting, httpsElasticsearch.resolve("/_cluster/health")).statusCode())
+          .as("Elasticsearch over HTTPS").isEqualTo(200);
       HttpResponse<String> apm = get(http, e.apmServer().resolve("/"));
       assertThat(apm.statusCode()).as("server info without credentials").isEqualTo(200);
       assertThat(apm.body()).contains("\"publish_ready\"");
@@ -54,6 +61,7 @@ class EmbeddedStackPortsIT {
         ports.apiGateway(), ports.lambda()}) {
       assertThat(Ports.isListening(port)).as("port %d after close", port).isFalse();
     }
+    assertThat(Ports.isListening(httpsElasticsearch.getPort())).as("Elasticsearch's HTTPS port after close").isFalse();
   }
 
   private static HttpResponse<String> get(HttpClient http, URI uri) throws Exception {

@@ -126,7 +126,7 @@ public final class Sandbox implements AutoCloseable {
   }
 
   /**
-   * The sandbox's endpoints as pretty-printed JSON: Elasticsearch, APM Server (and its secret
+   * The sandbox's endpoints as pretty-printed JSON: Elasticsearch (plaintext and HTTPS), APM Server (and its secret
    * token), OTLP, the Lambda API, API Gateway (plaintext and HTTPS), the region, the trace viewer, {@code functions} (name → URL of the
    * first route) and {@code routes} ({@code function}, {@code method}, {@code path}, {@code url}).
    */
@@ -134,6 +134,7 @@ public final class Sandbox implements AutoCloseable {
     Endpoints e = stack.endpoints();
     ObjectNode out = JSON.createObjectNode();
     out.put("elasticsearch", e.elasticsearch().toString());
+    out.put("elasticsearchHttps", stack.elasticsearch().httpsEndpoint().toString());
     out.put("apmServer", e.apmServer().toString());
     out.put("apmSecretToken", e.apmSecretToken());
     out.put("otlpHttp", e.otlpHttp().toString());
