@@ -71,7 +71,7 @@ class ReceiverTlsTest {
                   receivers: [otlp]
                   exporters: [otlphttp]
             """)
-        .environment(OtlpTestBackend.trusting(Map.of("BACKEND", backend.url(),
+        .environment(OtlpTestBackend.trusting(Map.of("BACKEND", backend.endpoint().toString(),
             "CERT", files.certificateChain().toString(), "KEY", files.privateKey().toString(),
             "CLIENT_CA", CA.caPem().toString())))
         .freePorts(true)
