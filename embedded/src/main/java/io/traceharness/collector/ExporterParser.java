@@ -142,10 +142,9 @@ final class ExporterParser {
 
   static TlsSpec tls(ConfigSection s, String systemCertFile) {
     ConfigSection t = s.section("tls");
-    t.checkKeys("exporters", s.path().substring("exporters::".length()), Set.of("insecure", "insecure_skip_verify",
-        "ca_file", "ca_pem", "cert_file", "cert_pem", "key_file", "key_pem", "server_name_override", "min_version",
-        "max_version", "include_system_ca_certs_pool", "reload_interval", "cipher_suites", "curve_preferences",
-        "tpm"));
+    // configtls.ClientConfig: the common keys and the client's own
+    t.checkKeys("exporters", s.path().substring("exporters::".length()), ReceiverTls.union(ReceiverTls.CONFIG_KEYS,
+        Set.of("insecure", "insecure_skip_verify", "server_name_override")));
     if (!t.string("ca_pem", "").isEmpty()) {
       throw new InvalidConfigException(t.sub("ca_pem") + ": the embedded collector reads a CA from ca_file only");
     }

@@ -56,9 +56,21 @@ record ReceiverTls(String certFile, String certPem, String keyFile, String keyPe
   private static final Map<String, String> VERSIONS = Map.of("1.0", "TLSv1", "1.1", "TLSv1.1", "1.2", "TLSv1.2",
       "1.3", "TLSv1.3");
   private static final List<String> ORDER = List.of("1.0", "1.1", "1.2", "1.3");
-  private static final Set<String> KEYS = Set.of("ca_file", "ca_pem", "cert_file", "cert_pem", "key_file",
+  /**
+   * {@code configtls.Config}'s keys, which the client side ({@code ClientConfig}, an exporter's {@code tls})
+   * and the server side ({@code ServerConfig}) both embed ({@code config/configtls/configtls.go}).
+   */
+  static final Set<String> CONFIG_KEYS = Set.of("ca_file", "ca_pem", "cert_file", "cert_pem", "key_file",
       "key_pem", "min_version", "max_version", "reload_interval", "include_system_ca_certs_pool", "cipher_suites",
-      "curve_preferences", "include_insecure_cipher_suites", "tpm", "client_ca_file", "client_ca_file_reload");
+      "curve_preferences", "include_insecure_cipher_suites", "tpm");
+  /** {@code ServerConfig}: the common keys and the client CA's. */
+  private static final Set<String> KEYS = union(CONFIG_KEYS, Set.of("client_ca_file", "client_ca_file_reload"));
+
+  static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new java.util.HashSet<>(a);
+    all.addAll(b);
+    return Set.copyOf(all);
+  }
 
   ReceiverTls {
     protocols = List.copyOf(protocols);

@@ -179,47 +179,37 @@ class ReceiverTlsTest {
 
   @Test
   void aMissingCertificateFileFailsTheStartWithTheRealWords() {
-    var builder = EmbeddedCollector.builder()
-        .config("""
-            receivers:
-              otlp:
-                protocols:
-                  http:
-                    tls:
-                      cert_file: /nonexistent/cert.pem
-                      key_file: /nonexistent/key.pem
-            exporters:
-              debug:
-            service:
-              pipelines:
-                traces:
-                  receivers: [otlp]
-                  exporters: [debug]
-            """)
-        .freePorts(true)
-        .logFile(tmp.resolve("broken.log"))
-        .build();
-    try {
-      assertThatThrownBy(builder::start).hasMessageContaining("receivers::otlp::protocols::http: failed to load TLS"
-          + " config: failed to load TLS cert and key: open /nonexistent/cert.pem: no such file or directory");
-    } finally {
-      builder.close();
-    }
+    assertStartFails("""
+        http:
+          tls:
+            cert_file: /nonexistent/cert.pem
+            key_file: /nonexistent/key.pem
+        """, Map.of(), "receivers::otlp::protocols::http: failed to load TLS config: failed to load TLS cert and key:"
+        + " open /nonexistent/cert.pem: no such file or directory");
   }
 
   @Test
   void aMissingClientCaFileFailsTheStartWithTheRealWords() {
     var files = CA.issueServer("collector").written(tmp.resolve("mtls"));
+    assertStartFails("""
+        grpc:
+          tls:
+            cert_file: ${CERT}
+            key_file: ${KEY}
+            client_ca_file: /nonexistent/ca.pem
+        """, Map.of("CERT", files.certificateChain().toString(), "KEY", files.privateKey().toString()),
+        "receivers::otlp::protocols::grpc: failed to load CA /nonexistent/ca.pem: open /nonexistent/ca.pem:"
+            + " no such file or directory");
+  }
+
+  /** A collector whose otlp receiver has {@code protocols} fails to start with {@code message}. */
+  private static void assertStartFails(String protocols, Map<String, String> env, String message) {
     var collector = EmbeddedCollector.builder()
         .config("""
             receivers:
               otlp:
                 protocols:
-                  grpc:
-                    tls:
-                      cert_file: ${CERT}
-                      key_file: ${KEY}
-                      client_ca_file: /nonexistent/ca.pem
+            %s
             exporters:
               debug:
             service:
@@ -227,14 +217,13 @@ class ReceiverTlsTest {
                 traces:
                   receivers: [otlp]
                   exporters: [debug]
-            """)
-        .environment(Map.of("CERT", files.certificateChain().toString(), "KEY", files.privateKey().toString()))
+            """.formatted(protocols.indent(6).stripTrailing()))
+        .environment(env)
         .freePorts(true)
-        .logFile(tmp.resolve("broken-ca.log"))
+        .logFile(tmp.resolve("broken-" + Integer.toHexString(protocols.hashCode()) + ".log"))
         .build();
     try {
-      assertThatThrownBy(collector::start).hasMessageContaining("receivers::otlp::protocols::grpc: failed to load CA"
-          + " /nonexistent/ca.pem: open /nonexistent/ca.pem: no such file or directory");
+      assertThatThrownBy(collector::start).hasMessageContaining(message);
     } finally {
       collector.close();
     }
